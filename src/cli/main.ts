@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// The nndc command line. Every command reads its file once, reports problems
+// as diagnostics (DESIGN.md §2), and exits 0 (success), 1 (a problem in the
+// user's input) or 2 (a bad command line). Nothing a user types gives a stack trace.
+
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { checkCommand } from "./commands/check.js";
+import { fmtCommand } from "./commands/fmt.js";
+import { EXIT } from "./exit.js";
+
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+export function main(argv: readonly string[]): number {
+  let status: number = EXIT.ok;
+  const program = new Command("nndc")
+    .description("Symbolic differentiation and code generation for small neural networks (.nnd files).")
+    .version(packageJson.version, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showHelpAfterError("(run 'nndc --help' for usage)")
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`nndc: ${text.replace(/^error: /, "")}`) });
+
+  program
+    .command("check")
+    .description("parse, resolve names and check shapes; writes nothing (like tsc --noEmit)")
+    .argument("<files...>", ".nnd files")
+    .option("--verbose", "also list the models, their shapes and parameter counts, and the fns")
+    .action((files: string[], options: { verbose?: boolean }) => {
+      status = checkCommand(files, options);
+    });
+
+  program
+    .command("fmt")
+    .description("print files in canonical layout, comments kept")
+    .argument("<files...>", ".nnd files")
+    .addOption(new Option("--check", "exit 1 if a file is not formatted; change nothing").conflicts("write"))
+    .addOption(new Option("--write", "rewrite files in place"))
+    .action((files: string[], options: { check?: boolean; write?: boolean }) => {
+      status = fmtCommand(files, options);
+    });
+
+  for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);
+
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    const asked = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);
+    return asked ? EXIT.ok : EXIT.commandLine;
+  }
+  return status;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,29 @@
+// Printing diagnostics for a person: sorted, capped, with a summary line.
+
+import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { renderDiagnostic, renderSummary } from "../diagnostics/render.js";
+import type { SourceFile } from "../diagnostics/source.js";
+
+/** More than this many diagnostics from one file is noise; the first ones matter. */
+export const MAX_REPORTED = 50;
+
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  if (process.env["NO_COLOR"] !== undefined && process.env["NO_COLOR"] !== "") return false;
+  if (process.env["FORCE_COLOR"] !== undefined) return process.env["FORCE_COLOR"] !== "0";
+  return stream.isTTY === true;
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: SourceFile | undefined, color: boolean): string {
+  const sorted = sortDiagnostics(diagnostics);
+  const shown = sorted.slice(0, MAX_REPORTED).map((d) => renderDiagnostic(d, source, { color }));
+  if (sorted.length > MAX_REPORTED) shown.push(`... and ${sorted.length - MAX_REPORTED} more`);
+  return shown.join("\n\n");
+}
+
+export function report(diagnostics: readonly Diagnostic[], source?: SourceFile): void {
+  if (diagnostics.length === 0) return;
+  const color = useColor(process.stderr);
+  process.stderr.write(`${formatDiagnostics(diagnostics, source, color)}\n\n`);
+}
+
+export { renderSummary };

@@ -1,0 +1,78 @@
+// Every message nndc can report, one entry per stable code, like tsc's
+// diagnostic catalog. NND1xxx syntax, NND2xxx names and shapes, NND3xxx the
+// command line and files, NND4xxx warnings. Codes are never reused.
+
+import { formatShape, type Shape } from "./shape.js";
+
+/** The largest size of one axis (and of a dim): sizes index typed arrays. */
+export const MAX_SIZE = 2 ** 31 - 1;
+
+const verbs = { "+": "add", "-": "subtract", "*": "multiply", "/": "divide" } as const;
+
+const hint = (suggestion: string | undefined) =>
+  suggestion === undefined ? "" : `; did you mean '${suggestion}'?`;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export const messages = {
+  // Syntax
+  NND1001: (expected: string, found: string) => `expected ${expected}; found ${found}`,
+  NND1002: (limit: number) =>
+    `expression nested too deeply (more than ${limit} levels); split it into named steps`,
+  NND1003: (text: string) => `number '${text}' is too large for a 64-bit float`,
+
+  // Names
+  NND2001: (op: "+" | "-" | "*" | "/" | "^", a: Shape, b: Shape) =>
+    op === "^"
+      ? `cannot raise ${formatShape(a)} to the power ${formatShape(b)}; shapes must match or one side be a scalar`
+      : `cannot ${verbs[op]} ${formatShape(a)} and ${formatShape(b)}; shapes must match or one side be a scalar`,
+  NND2002: (name: string, suggestion?: string) => `unknown name '${name}'${hint(suggestion)}`,
+  NND2003: (name: string, where: string) => `'${name}' is already defined at ${where}`,
+  NND2004: (name: string, where: string) => `'${name}' is used before its definition at ${where}`,
+  NND2005: (fn: string, expected: string, got: number) =>
+    `'${fn}' takes ${expected}, but ${plural(got, "argument")} ${got === 1 ? "was" : "were"} given`,
+  NND2006: (a: Shape, b: Shape, why: string) =>
+    `cannot matrix-multiply ${formatShape(a)} and ${formatShape(b)}: ${why}`,
+  NND2007: (model: string) => `model '${model}' has no loss; add a line 'loss = ...'`,
+  NND2008: (where: string) => `a model has exactly one loss; the first is at ${where}`,
+  NND2009: (shape: Shape) =>
+    `the loss must be a scalar, but it has shape ${formatShape(shape)}; reduce it with sum(...) or mean(...)`,
+  NND2010: (name: string, kind: string) =>
+    `'output' takes a named intermediate ('name = ...'), but '${name}' is ${kind}`,
+  NND2011: (cycle: readonly string[]) =>
+    `recursion is not allowed: ${cycle.map((n) => `'${n}'`).join(" calls ")}`,
+  NND2012: (index: number, size: number, axis: number, shape: Shape) =>
+    `index ${index} is out of range for axis ${axis} of size ${size} (shape ${formatShape(shape)})`,
+  NND2013: (shape: Shape, count: number) =>
+    `cannot index ${formatShape(shape)} with ${count} ${count === 1 ? "index" : "indices"}`,
+  NND2014: (fn: string, detail: string) => `'${fn}' ${detail}`,
+  NND2015: (name: string | undefined, kind: string) =>
+    `diff takes the derivative with respect to a variable (an argument, param, input or target), but ${name === undefined ? "this" : `'${name}'`} is ${kind}`,
+  NND2016: (shape: Shape) =>
+    `shape ${formatShape(shape)} has rank ${shape.length}; nndc supports scalars, vectors and matrices (rank 0 to 2)`,
+  NND2017: (what: string, value: string) => `${what} must be an integer from 1 to ${MAX_SIZE}, not ${value}`,
+  NND2018: (detail: string) => detail,
+  NND2019: (what: string) =>
+    `${what} must be a constant: numbers, pi, dims and arithmetic on them`,
+  NND2020: (name: string, isFunction: boolean) =>
+    isFunction
+      ? `'${name}' is a function; call it as ${name}(...)`
+      : `'${name}' is not a function`,
+  NND2021: (name: string, kind: string) => `'${name}' is ${kind} and cannot be redefined`,
+  NND2022: (fn: string, index: number, expected: Shape, got: Shape) =>
+    `argument ${index} of '${fn}' must have shape ${formatShape(expected)}, but it has shape ${formatShape(got)}`,
+  NND2023: (detail: string) => `array literal ${detail}`,
+  NND2024: (name: string, where: string) => `'${name}' is already an output at ${where}`,
+
+  // Command line and files
+  NND3001: (detail: string) => detail,
+  NND3002: (file: string, reason: string) => `cannot read '${file}': ${reason}`,
+  NND3003: (file: string) => `'${file}' is not formatted; run 'nndc fmt --write ${file}'`,
+  NND3004: (file: string, reason: string) => `cannot write '${file}': ${reason}`,
+
+  // Warnings
+  NND4001: (arg: string, fn: string) =>
+    `argument '${arg}' of '${fn}' is not used; its derivative is 0`,
+} as const;
+
+export type Code = keyof typeof messages;

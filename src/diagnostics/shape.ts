@@ -1,0 +1,18 @@
+// A static tensor shape: [] scalar, [n] vector, [m, n] matrix. It lives here,
+// beside the messages that print it, because every stage speaks of shapes.
+
+export type Shape = readonly number[];
+
+export const scalar: Shape = [];
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+export function sizeOf(shape: Shape): number {
+  return shape.reduce((n, d) => n * d, 1);
+}

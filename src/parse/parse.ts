@@ -1,0 +1,96 @@
+// Text in, AST and syntax diagnostics out. Never throws on any input.
+
+import { buildAst, grammar } from "./build-ast.js";
+import { MAX_NESTING, scan } from "./scan.js";
+import type { Comment, Expr, Program, TopDecl } from "./ast.js";
+import { childExprs, declExprs } from "./walk.js";
+import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { SourceFile } from "../diagnostics/source.js";
+
+/**
+ * Deepest expression tree later stages will see. Brackets are bounded by the
+ * scan; this bounds long operator chains (`a + a + ... + a`), which the
+ * grammar reads as a list but which still make a deep tree.
+ */
+export const MAX_EXPR_DEPTH = 1000;
+
+export interface ParseResult {
+  readonly source: SourceFile;
+  readonly program: Program;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function parse(text: string, file = "<input>"): ParseResult {
+  const source = new SourceFile(file, text);
+  const diagnostics: Diagnostic[] = [];
+  const scanned = scan(text);
+  const decls: TopDecl[] = [];
+
+  scanned.chunks.forEach((chunk, index) => {
+    const deep = scanned.tooDeep.get(index);
+    if (deep !== undefined) {
+      diagnostics.push(error("NND1002", source.span(deep, deep + 1), MAX_NESTING));
+      return;
+    }
+    const parsed = parseChunk(text.slice(chunk.start, chunk.end), source, chunk.start, diagnostics);
+    if (parsed === "too deep") {
+      diagnostics.push(error("NND1002", source.span(chunk.start, chunk.start + 1), MAX_NESTING));
+      return;
+    }
+    for (const decl of parsed) {
+      const tooDeep = declExprs(decl).find((e) => depthExceeds(e, MAX_EXPR_DEPTH));
+      if (tooDeep === undefined) decls.push(decl);
+      else diagnostics.push(error("NND1002", tooDeep.span, MAX_EXPR_DEPTH));
+    }
+  });
+
+  const comments: Comment[] = scanned.comments.map((c) => ({
+    text: text.slice(c.start, c.end).trimEnd(),
+    span: source.span(c.start, c.end),
+  }));
+  return { source, program: { file, decls, comments }, diagnostics };
+}
+
+/**
+ * Ohm and the AST builder recurse once per bracket. The scan keeps nesting
+ * within MAX_NESTING, which leaves room on the default stack; if a caller's
+ * stack is already nearly full, the overflow still becomes a diagnostic.
+ */
+function parseChunk(text: string, source: SourceFile, offset: number, diagnostics: Diagnostic[]): TopDecl[] | "too deep" {
+  try {
+    const match = grammar.match(text);
+    if (!match.failed()) return buildAst<TopDecl[]>(match, source, offset, diagnostics);
+    const at = offset + match.getRightmostFailurePosition();
+    const whole = source.text;
+    diagnostics.push(
+      error("NND1001", source.span(at, at + tokenLength(whole, at)), match.getExpectedText(), describeToken(whole, at)),
+    );
+    return [];
+  } catch (e) {
+    if (e instanceof RangeError) return "too deep";
+    throw e;
+  }
+}
+
+/** Iterative, so it is safe on the very trees it guards against. */
+function depthExceeds(root: Expr, limit: number): boolean {
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [e, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of childExprs(e)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function tokenLength(text: string, at: number): number {
+  const m = /^(?:[\p{L}_][\p{L}\p{N}_]*|[0-9.][0-9A-Za-z_.]*)/u.exec(text.slice(at, at + 200));
+  return Math.max(1, m?.[0].length ?? 1);
+}
+
+function describeToken(text: string, at: number): string {
+  if (at >= text.length) return "the end of the file";
+  const c = text[at]!;
+  if (c === "\n" || c === "\r") return "the end of the line";
+  return `'${text.slice(at, at + tokenLength(text, at))}'`;
+}

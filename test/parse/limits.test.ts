@@ -1,0 +1,85 @@
+// Bad input never crashes the front end: deep nesting gets a diagnostic, long
+// chains and large files parse (DESIGN.md §6).
+
+import { describe, expect, it } from "vitest";
+import { MAX_EXPR_DEPTH, parse } from "../../src/parse/parse.js";
+import { MAX_NESTING } from "../../src/parse/scan.js";
+import { check } from "../../src/check/check.js";
+import { front } from "../support/front.js";
+
+const nest = (open: string, close: string, n: number, inner = "x") => open.repeat(n) + inner + close.repeat(n);
+
+describe("nesting", () => {
+  it.each([
+    ["parentheses", "(", ")"],
+    ["calls", "tanh(", ")"],
+    ["user calls", "f(1, ", ", 2)"],
+    ["arrays", "[", "]"],
+    ["negated groups", "-(", ")"],
+  ])("100 levels of %s check without a diagnostic", (_, open, close) => {
+    const r = parse(`fn f(a, b, c) = a + b + c\nfn g(x) = ${nest(open, close, 100)}`);
+    expect(r.diagnostics).toEqual([]);
+    // The checker walks the same depth.
+    expect(() => check(r.program)).not.toThrow();
+  });
+
+  it(`accepts exactly ${MAX_NESTING} levels of brackets`, () => {
+    expect(parse(`fn g(x) = ${nest("(", ")", MAX_NESTING)}`).diagnostics).toEqual([]);
+    expect(parse(`fn g(x) = ${nest("(", ")", MAX_NESTING + 1)}`).diagnostics.map((d) => d.code)).toEqual(["NND1002"]);
+  });
+
+  it.each([
+    ["parentheses", "(", ")"],
+    ["calls", "exp(", ")"],
+    ["arrays and calls", "f([", "])"],
+  ])("100,000 levels of %s give a diagnostic, not a stack overflow", (_, open, close) => {
+    const text = `fn g(x) = ${nest(open, close, 100_000)}\nfn ok(x) = x +`;
+    const r = parse(text);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["NND1002", "NND1001"]);
+    const at = r.diagnostics[0]!.span!;
+    expect(at.line).toBe(1);
+    expect("([".includes(text[at.start]!)).toBe(true);
+  });
+
+  it("a deep model body gives a diagnostic too", () => {
+    const text = `model m {\n  input x: []\n  h = ${nest("(", ")", 50_000)}\n  loss = h\n}`;
+    expect(parse(text).diagnostics.map((d) => d.code)).toEqual(["NND1002"]);
+  });
+});
+
+describe("long chains", () => {
+  it("a chain of operators is parsed without recursion, and bounded for later stages", () => {
+    const ok = parse(`fn f(x) = ${Array(MAX_EXPR_DEPTH - 1).fill("x").join(" + ")}`);
+    expect(ok.diagnostics).toEqual([]);
+    const long = parse(`fn f(x) = ${Array(20_000).fill("x").join(" * ")}`);
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["NND1002"]);
+  });
+
+  it("a chain of signs and powers is fine", () => {
+    expect(parse(`fn f(x) = ${"-".repeat(500)}x`).diagnostics).toEqual([]);
+    expect(parse(`fn f(x) = ${Array(500).fill("x").join("^")}`).diagnostics).toEqual([]);
+  });
+});
+
+describe("large files", () => {
+  it("a 1 MB file of valid definitions parses and checks", () => {
+    const lines: string[] = ["dim N = 3"];
+    let size = 0;
+    for (let i = 0; size < 1_000_000; i++) {
+      const line = `fn f${i}(x, y: [N]) = sum(x * y + exp(-x^2)) / (1 + x^2)  # ${i}`;
+      lines.push(line);
+      size += line.length + 1;
+    }
+    const r = front(lines.join("\n"));
+    expect(r.all).toEqual([]);
+    expect(r.program.decls.length).toBe(lines.length);
+  });
+
+  it("a long chain of functions, each calling the last, checks without recursion", () => {
+    const lines = ["fn f0(x) = x"];
+    for (let i = 1; i < 20_000; i++) lines.push(`fn f${i}(x) = f${i - 1}(x) + 1`);
+    const r = front(lines.join("\n"));
+    expect(r.all).toEqual([]);
+    expect(r.checked!.fns.get("f19999")!.result).toEqual([]);
+  });
+});
