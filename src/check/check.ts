@@ -33,6 +33,8 @@ class Checker {
   private readonly dims = new Map<string, { decl: A.DimDecl; value: number }>();
   private readonly fns = new Map<string, CheckedFn>();
   private readonly models = new Map<string, CheckedModel>();
+  /** Functions with an error in their signature: no warnings about them. */
+  private readonly brokenSignatures = new Set<CheckedFn>();
   private readonly tables: ExprTables;
   private readonly exprs: ExprChecker;
 
@@ -120,6 +122,7 @@ class Checker {
   // ---- functions
 
   private signature(d: A.FnDecl): CheckedFn {
+    const errorsBefore = this.diagnostics.length;
     const seen = new Map<string, Span>();
     const args: ArgSymbol[] = [];
     d.args.forEach((arg, index) => {
@@ -132,7 +135,9 @@ class Checker {
       const shape = arg.shape === undefined ? [] : (this.shape(arg.shape) ?? []);
       args.push({ kind: "arg", decl: arg, index, shape });
     });
-    return { decl: d, args, result: undefined };
+    const fn: CheckedFn = { decl: d, args, result: undefined };
+    if (this.diagnostics.length > errorsBefore) this.brokenSignatures.add(fn);
+    return fn;
   }
 
   private checkFnBody(fn: CheckedFn): void {
@@ -143,6 +148,8 @@ class Checker {
       visibleNames: () => [...args.keys(), ...this.dims.keys(), ...builtinConstants.keys()],
     };
     fn.result = this.exprs.check(fn.decl.body, scope);
+    // An argument whose use failed to check is not "unused": stay quiet.
+    if (fn.result === undefined || this.brokenSignatures.has(fn)) return;
 
     const used = new Set<ValueSymbol>();
     for (const e of allExprs([fn.decl.body])) {

@@ -105,20 +105,22 @@ class Layout {
         const open = d.bodySpan.start;
         const close = d.bodySpan.end - 1;
         const header: Line = { indent, head: `model ${d.name.name} {`, rest: "", blankBefore: false };
-        // Comments between `model` and `{` can only sit at the end of the header line.
-        const headerComments = this.commentsIn(d.span.start, open);
-        const sameLine = this.commentsIn(open, this.lineEnd(open)).filter((c) => this.firstItemAfter(d, c));
-        const onHeader = [...headerComments, ...sameLine];
-        if (onHeader.length > 0) header.comment = onHeader.map((c) => c.text).join(" ");
+        // Comments between `model` and `{` move above the header; one after
+        // `{` on its line stays there.
+        const above = this.commentsIn(d.span.start, open).map(
+          (c): Line => ({ indent, head: "", rest: "", comment: c.text, blankBefore: false }),
+        );
+        const onHeader = this.commentsIn(open, this.lineEnd(open)).filter((c) => this.firstItemAfter(d, c));
+        if (onHeader[0] !== undefined) header.comment = onHeader[0].text;
         const inner = this.block(
           d.items.map((i) => this.item(i)),
           indent + 1,
           open + 1,
           close,
           false,
-          new Set(onHeader),
+          new Set(onHeader.slice(0, 1)),
         );
-        return [header, ...inner, { indent, head: "}", rest: "", blankBefore: false }];
+        return [...above, header, ...inner, { indent, head: "}", rest: "", blankBefore: false }];
       },
     };
   }
@@ -160,7 +162,8 @@ class Layout {
       previousEnd = c.span.end;
     };
 
-    for (const element of elements) {
+    for (const [index, element] of elements.entries()) {
+      const nextStart = elements[index + 1]?.span.start ?? end;
       // Comments before this element: each on its own line.
       let first = true;
       while (ci < comments.length && comments[ci]!.span.start < element.span.start) {
@@ -189,9 +192,14 @@ class Layout {
       previousEnd = element.span.end;
       previousWasModel = element.isModel === true;
 
-      // A comment on the line where the element ends stays there.
+      // A comment on the line where the element ends stays there, unless it
+      // is already inside the next element (`h = x  output y  # c`).
       const next = comments[ci];
-      if (next !== undefined && this.line(next.span.start) === this.line(element.span.end - 1)) {
+      if (
+        next !== undefined &&
+        next.span.start < nextStart &&
+        this.line(next.span.start) === this.line(element.span.end - 1)
+      ) {
         lines[lines.length - 1]!.comment = next.text;
         previousEnd = next.span.end;
         ci++;

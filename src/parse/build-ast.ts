@@ -149,7 +149,9 @@ const semantics = grammar.createSemantics().addOperation<unknown>("ast", {
     return { kind: "array", elements: elements(first, rest), span: span(this) };
   },
   Primary_paren(_open, inner, _close): A.Expr {
-    return expr(inner);
+    // No node of its own: grouping is in the tree's shape. The span grows to
+    // cover the parentheses, so a caret under `(w - x)^2` starts at `(`.
+    return { ...expr(inner), span: span(this) };
   },
   Primary_name(name): A.NameRef {
     const id = ident(name);

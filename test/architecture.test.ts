@@ -1,0 +1,53 @@
+// The pipeline's folders depend on each other in one direction only
+// (DESIGN.md §1, STYLE.md §7): each may import the folders before it, the CLI
+// imports anything, nothing imports the CLI, and the runtime imports nothing
+// from the compiler.
+
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, dirname, resolve } from "node:path";
+import { expect, it } from "vitest";
+
+/** Each stage and the stages it may import. */
+const allowed: Record<string, readonly string[]> = {
+  diagnostics: [],
+  parse: ["diagnostics"],
+  check: ["parse", "diagnostics"],
+  format: ["parse", "diagnostics"],
+  diff: ["check", "parse", "diagnostics"],
+  simplify: ["diff", "check", "parse", "diagnostics"],
+  lower: ["simplify", "diff", "check", "parse", "diagnostics"],
+  emit: ["lower", "simplify", "diff", "check", "parse", "diagnostics"],
+  runtime: [],
+  cli: ["emit", "lower", "simplify", "diff", "check", "format", "parse", "diagnostics", "runtime"],
+};
+
+function* sourceFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) yield* sourceFiles(path);
+    else if (path.endsWith(".ts")) yield path;
+  }
+}
+
+it("imports between src/ folders follow the pipeline", () => {
+  const violations: string[] = [];
+  for (const file of sourceFiles("src")) {
+    const [stage] = relative("src", file).split("/");
+    const text = readFileSync(file, "utf8");
+    for (const [, spec] of text.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) {
+      if (!spec!.startsWith(".")) continue;
+      const target = relative("src", resolve(dirname(file), spec!));
+      const [targetStage] = target.split("/");
+      if (target.startsWith("..") || targetStage === stage || targetStage?.endsWith(".js")) continue;
+      // src/index.ts, the library's entry, may expose any stage but the CLI.
+      const ok = stage!.endsWith(".ts") ? targetStage !== "cli" : (allowed[stage!] ?? []).includes(targetStage!);
+      if (!ok) violations.push(`${file} imports ${spec}`);
+    }
+  }
+  expect(violations).toEqual([]);
+});
+
+it("every folder in src/ is a known stage", () => {
+  const folders = readdirSync("src").filter((f) => statSync(join("src", f)).isDirectory());
+  expect(folders.filter((f) => !(f in allowed))).toEqual([]);
+});
