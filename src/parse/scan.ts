@@ -29,7 +29,7 @@ const TOP_KEYWORDS = new Map([
 ]);
 const isIdentStart = (c: string) => /[\p{L}_]/u.test(c);
 const isIdentPart = (c: string) => /[\p{L}\p{N}_]/u.test(c);
-const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r";
+const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\uFEFF";
 
 export function scan(text: string): ScanResult {
   const comments: Range[] = [];

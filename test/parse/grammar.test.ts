@@ -114,3 +114,12 @@ describe("syntax errors", () => {
     expect(parse("fn f(x) =").diagnostics[0]!.message).toMatch(/found the end of the file$/);
   });
 });
+
+describe("file encodings", () => {
+  it("accepts a byte order mark and Windows line ends", () => {
+    const r = parse("\uFEFFdim H = 4\r\nfn f(x) = x # c\r\n");
+    expect(r.diagnostics).toEqual([]);
+    expect(r.program.decls[1]!.span).toMatchObject({ line: 2, column: 1 });
+    expect(r.program.comments[0]!.text).toBe("# c");
+  });
+});
