@@ -1,7 +1,8 @@
 // The pipeline's folders depend on each other in one direction only
 // (DESIGN.md §1, STYLE.md §7): each may import the folders before it, the CLI
 // imports anything, nothing imports the CLI, and the runtime imports nothing
-// from the compiler.
+// from the compiler. The graph is the IR that diff and simplify both rewrite;
+// the pipeline that runs them in order is src/derive.ts.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
@@ -13,12 +14,13 @@ const allowed: Record<string, readonly string[]> = {
   parse: ["diagnostics"],
   check: ["parse", "diagnostics"],
   format: ["parse", "diagnostics"],
-  diff: ["check", "parse", "diagnostics"],
-  simplify: ["diff", "check", "parse", "diagnostics"],
-  lower: ["simplify", "diff", "check", "parse", "diagnostics"],
-  emit: ["lower", "simplify", "diff", "check", "parse", "diagnostics"],
+  graph: ["diagnostics"],
+  diff: ["graph", "check", "parse", "diagnostics"],
+  simplify: ["graph", "diagnostics"],
+  lower: ["simplify", "diff", "graph", "check", "parse", "diagnostics"],
+  emit: ["lower", "simplify", "diff", "graph", "check", "parse", "diagnostics"],
   runtime: [],
-  cli: ["emit", "lower", "simplify", "diff", "check", "format", "parse", "diagnostics", "runtime"],
+  cli: ["emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "runtime"],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

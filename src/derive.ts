@@ -1,0 +1,96 @@
+// The derivation pipeline, shared by the commands that show or run
+// derivatives: build the graph from the checked program, put it in stable
+// form, differentiate (reverse mode), simplify. Data flows one way:
+// check → graph → diff → simplify.
+
+import type { CheckedProgram } from "./check/checked.js";
+import { GraphBuilder, type FnGraph, type ModelGraph } from "./diff/build.js";
+import { derivative, gradients } from "./diff/reverse.js";
+import { stabilise } from "./diff/stable.js";
+import type { Graph, Node } from "./graph/node.js";
+import { sugar } from "./graph/sugar.js";
+import { simplify } from "./simplify/simplify.js";
+
+export interface Derived {
+  readonly graph: Graph;
+  /** The forward values (a model's loss and outputs, or a fn's value), stable and simplified. */
+  readonly forward: readonly { readonly name: string; readonly node: Node }[];
+  /** Named intermediates, for printing (a node may have several names; the first is used). */
+  readonly names: ReadonlyMap<Node, string>;
+  /**
+   * The variables differentiated against, in order, and their gradients (for
+   * a tensor-valued fn: Jacobians; a scalar 0 where the rank would pass 2).
+   */
+  readonly wrt: readonly Node[];
+  readonly grads: readonly Node[];
+}
+
+export interface DerivedModel extends Derived {
+  readonly model: ModelGraph;
+  readonly loss: Node;
+  readonly outputs: readonly { readonly name: string; readonly node: Node }[];
+}
+
+export interface DerivedFn extends Derived {
+  readonly fn: FnGraph;
+  readonly value: Node;
+}
+
+export class Deriver {
+  readonly builder: GraphBuilder;
+
+  constructor(checked: CheckedProgram) {
+    this.builder = new GraphBuilder(checked);
+  }
+
+  get graph(): Graph {
+    return this.builder.graph;
+  }
+
+  model(name: string): DerivedModel {
+    const model = this.builder.model(name);
+    const forward = [
+      { name: "loss", node: model.loss },
+      ...model.outputs,
+      ...model.bindings.filter((b) => !model.outputs.some((o) => o.name === b.name)),
+    ];
+    const result = this.derive(forward, model.params, 0);
+    const [loss, ...rest] = result.forward;
+    const outputs = rest.slice(0, model.outputs.length);
+    return { ...result, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
+  }
+
+  fn(name: string): DerivedFn {
+    const fn = this.builder.fn(name);
+    const result = this.derive([{ name, node: fn.body }], fn.args, 0);
+    return { ...result, fn, value: result.forward[0]!.node };
+  }
+
+  /** Stabilise, differentiate `forward[at]` (a scalar, or each entry of a tensor summed with weight 1), simplify. */
+  private derive(forward: readonly { name: string; node: Node }[], wrt: readonly Node[], at: number): Derived {
+    const g = this.graph;
+    const $ = sugar(g);
+    const stable = stabilise(g, forward.map((f) => f.node));
+    const target = stable.roots[at]!;
+    // A scalar has a gradient; a tensor-valued fn has a Jacobian per argument
+    // (as diff would give), where its rank stays within 2.
+    const raw =
+      target.shape.length === 0
+        ? gradients(g, target, wrt).grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape))
+        : wrt.map((x) => (target.shape.length + x.shape.length <= 2 ? derivative(g, target, x) : $.zeros([])));
+    const simplified = simplify(g, [...stable.roots, ...raw]);
+    const roots = simplified.roots;
+    const names = new Map<Node, string>();
+    forward.forEach((f, i) => {
+      const node = roots[i]!;
+      if (!names.has(node) && node.op !== "var") names.set(node, f.name);
+    });
+    return {
+      graph: g,
+      forward: forward.map((f, i) => ({ name: f.name, node: roots[i]! })),
+      names,
+      wrt,
+      grads: roots.slice(forward.length),
+    };
+  }
+}

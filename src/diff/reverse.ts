@@ -1,0 +1,86 @@
+// Reverse mode over the DAG: one sweep from the output back to the inputs,
+// in reverse topological order, accumulating adjoints with the VJP table.
+// Each node's rule runs once, so the gradient costs a small constant times
+// the forward computation (the cheap-gradient principle).
+
+import { sameShape, type Shape } from "../diagnostics/shape.js";
+import { reachable, type Graph, type Node } from "../graph/node.js";
+import { sugar } from "../graph/sugar.js";
+import { vjp, type VjpRule } from "./vjp.js";
+
+export interface Step {
+  /** The node whose adjoint was propagated, and the argument that received a term. */
+  readonly node: Node;
+  readonly arg: Node;
+  readonly rule: string;
+  readonly term: Node;
+}
+
+export interface Gradients {
+  /** The adjoint of each requested variable; null where the output does not depend on it. */
+  readonly grads: readonly (Node | null)[];
+  /** Every term, in the order the sweep made them (for `nndc explain`). */
+  readonly steps: readonly Step[];
+  /** The adjoint of every node the sweep reached. */
+  readonly adjoints: ReadonlyMap<Node, Node>;
+}
+
+/** Gradients of a scalar `output` with respect to `wrt`, seeded with `seed` (default 1). */
+export function gradients(g: Graph, output: Node, wrt: readonly Node[], seed?: Node): Gradients {
+  const $ = sugar(g);
+  const nodes = reachable([output]);
+  // Only nodes that depend on a variable of interest need an adjoint.
+  const active = new Set<Node>(wrt);
+  for (const n of nodes) if (n.args.some((a) => active.has(a))) active.add(n);
+
+  const adjoints = new Map<Node, Node>();
+  const steps: Step[] = [];
+  if (active.has(output)) adjoints.set(output, seed ?? g.constant(1));
+
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    const adjoint = adjoints.get(n);
+    if (adjoint === undefined || n.args.length === 0) continue;
+    const rule = vjp[n.op] as VjpRule;
+    const terms = rule.grads(adjoint, n.args, n, $);
+    n.args.forEach((arg, k) => {
+      const term = terms[k];
+      if (!active.has(arg) || term === null || term === undefined) return;
+      const fitted = unbroadcast(term, arg.shape, $);
+      steps.push({ node: n, arg, rule: rule.rule, term: fitted });
+      const previous = adjoints.get(arg);
+      adjoints.set(arg, previous === undefined ? fitted : $.add(previous, fitted));
+    });
+  }
+  return { grads: wrt.map((w) => adjoints.get(w) ?? null), steps, adjoints };
+}
+
+/** A scalar broadcast into a tensor receives the sum of the tensor's gradient. */
+function unbroadcast(term: Node, shape: Shape, $: ReturnType<typeof sugar>): Node {
+  if (sameShape(term.shape, shape)) return term;
+  if (shape.length === 0) return $.sum(term);
+  // A scalar term for a tensor argument: the same value in every entry.
+  if (term.shape.length === 0) return $.broadcast(term, shape);
+  throw new Error(`internal: gradient of shape [${term.shape}] for an argument of shape [${shape}]`);
+}
+
+/**
+ * diff(e, x) (DESIGN.md §2): shape(e) ++ shape(x). A gradient for scalar e;
+ * for a tensor e, one reverse sweep per entry of e, stacked (a Jacobian).
+ */
+export function derivative(g: Graph, e: Node, x: Node): Node {
+  const $ = sugar(g);
+  const gradientOf = (scalar: Node) => gradients(g, scalar, [x]).grads[0] ?? $.zeros(x.shape);
+  if (e.shape.length === 0) return gradientOf(e);
+  const rows: Node[] = [];
+  for (let i = 0; i < e.shape[0]!; i++) {
+    const row = $.index(e, [i]);
+    if (e.shape.length === 1) rows.push(gradientOf(row));
+    else {
+      const entries: Node[] = [];
+      for (let j = 0; j < e.shape[1]!; j++) entries.push(gradientOf($.index(row, [j])));
+      rows.push($.stack(entries));
+    }
+  }
+  return $.stack(rows);
+}

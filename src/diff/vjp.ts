@@ -1,0 +1,149 @@
+// Vector-Jacobian products: for each op, how the gradient g of a result flows
+// back to its arguments. One entry per op (JAX's primitive_transposes, micrograd's
+// _backward). `y` is the node itself, so rules reuse forward values
+// (tanh' = 1 − y²). A null is a true zero: no term is made.
+//
+// Broadcasting is handled by the caller: a scalar argument of an elementwise
+// op receives the sum of its gradient.
+//
+// Subgradients at kinks, as PyTorch: relu'(0) = 0, abs'(0) = 0, sign' = 0,
+// step' = 0, leaky_relu'(0) = a (the slope).
+
+import type { Node } from "../graph/node.js";
+import type { OpName } from "../graph/ops.js";
+import { sizeOf } from "../diagnostics/shape.js";
+import type { Sugar } from "../graph/sugar.js";
+
+export interface VjpRule {
+  /** The rule a learner knows it by, for `nndc explain`. */
+  readonly rule: string;
+  readonly grads: (g: Node, args: readonly Node[], y: Node, $: Sugar) => readonly (Node | null)[];
+}
+
+const none: VjpRule = { rule: "constant", grads: () => [] };
+const zero: VjpRule = { rule: "zero derivative", grads: (_, args) => args.map(() => null) };
+const chain = (name: string, local: (a: Node, y: Node, $: Sugar) => Node): VjpRule => ({
+  rule: `chain rule (${name})`,
+  grads: (g, [a], y, $) => [$.mul(g, local(a!, y, $))],
+});
+const n = (x: Node) => sizeOf(x.shape);
+
+export const vjp = {
+  const: none,
+  var: none,
+  eye: none,
+
+  neg: { rule: "negation", grads: (g, _, __, $) => [$.neg(g)] },
+  exp: chain("exp' = exp", (_, y) => y),
+  log: { rule: "chain rule (log' = 1/x)", grads: (g, [a], _, $) => [$.div(g, a!)] },
+  sqrt: { rule: "chain rule (√' = 1/(2√x))", grads: (g, _, y, $) => [$.div(g, $.mul($.c(2), y))] },
+  abs: chain("abs' = sign", (a, _, $) => $.sign(a)),
+  sin: chain("sin' = cos", (a, _, $) => $.cos(a)),
+  cos: { rule: "chain rule (cos' = −sin)", grads: (g, [a], _, $) => [$.neg($.mul(g, $.sin(a!)))] },
+  tan: chain("tan' = 1 + tan²", (_, y, $) => $.add($.c(1), $.pow(y, $.c(2)))),
+  tanh: chain("tanh' = 1 − tanh²", (_, y, $) => $.sub($.c(1), $.pow(y, $.c(2)))),
+  sigmoid: chain("σ' = σ(1 − σ)", (_, y, $) => $.mul(y, $.sub($.c(1), y))),
+  relu: chain("relu' = step", (a, _, $) => $.step(a)),
+  softplus: chain("softplus' = σ", (a, _, $) => $.sigmoid(a)),
+  sign: zero,
+  step: zero,
+
+  add: { rule: "sum rule", grads: (g) => [g, g] },
+  sub: { rule: "difference rule", grads: (g, _, __, $) => [g, $.neg(g)] },
+  mul: { rule: "product rule", grads: (g, [a, b], _, $) => [$.mul(g, b!), $.mul(g, a!)] },
+  div: {
+    rule: "quotient rule",
+    grads: (g, [, b], y, $) => [$.div(g, b!), $.neg($.div($.mul(g, y), b!))],
+  },
+  pow: {
+    rule: "power rule",
+    grads: (g, [a, b], y, $) => {
+      // x^c with a constant c: c x^(c−1). A variable exponent adds a^b log a.
+      const c = b!.op === "const" ? b!.attrs.value! : undefined;
+      const exponent = c !== undefined ? $.c(c - 1) : $.sub(b!, $.c(1));
+      return [$.mul(g, $.mul(b!, $.pow(a!, exponent))), c !== undefined ? null : $.mul(g, $.mul(y, $.log(a!)))];
+    },
+  },
+  leaky_relu: {
+    rule: "chain rule (leaky_relu' = 1 or a)",
+    grads: (g, [x, a], _, $) => [$.mul(g, $.leaky_step(x!, a!)), $.mul(g, $.sub(x!, $.relu(x!)))],
+  },
+  leaky_step: zero,
+
+  broadcast: { rule: "broadcast (sum of the copies)", grads: (g, _, __, $) => [$.sum(g)] },
+  index: { rule: "indexing", grads: (g, [a], y, $) => [$.scatter(g, y.attrs.indices!, a!.shape)] },
+  scatter: { rule: "indexing", grads: (g, _, y, $) => [$.index(g, y.attrs.indices!)] },
+  stack: { rule: "stacking", grads: (g, args, _, $) => args.map((__, i) => $.index(g, [i])) },
+  transpose: { rule: "transpose", grads: (g, _, __, $) => [$.transpose(g)] },
+
+  matmul: {
+    rule: "matrix product rule",
+    grads: (g, [a, b], _, $) => {
+      const A = a!;
+      const B = b!;
+      if (A.shape.length === 2 && B.shape.length === 1) return [$.outer(g, B), $.matmul($.transpose(A), g)]; // W x
+      if (A.shape.length === 2) return [$.matmul(g, $.transpose(B)), $.matmul($.transpose(A), g)]; // A B
+      if (B.shape.length === 1) return [$.mul(g, B), $.mul(g, A)]; // u · v
+      return [$.matmul(B, g), $.outer(A, g)]; // vᵀ B
+    },
+  },
+  outer: { rule: "outer product rule", grads: (g, [a, b], _, $) => [$.matmul(g, b!), $.matmul($.transpose(g), a!)] },
+  trace: { rule: "trace", grads: (g, [a], _, $) => [$.mul(g, $.eye(a!.shape[0]!))] },
+  dot: { rule: "product rule (dot)", grads: (g, [a, b], _, $) => [$.mul(g, b!), $.mul(g, a!)] },
+
+  sum: { rule: "sum rule", grads: (g, [a], _, $) => [$.broadcast(g, a!.shape)] },
+  mean: { rule: "sum rule (mean)", grads: (g, [a], _, $) => [$.broadcast($.div(g, $.c(n(a!))), a!.shape)] },
+  norm2: { rule: "chain rule (‖x‖' = x/‖x‖)", grads: (g, [a], y, $) => [$.mul(g, $.div(a!, y))] },
+  logsumexp: { rule: "chain rule (logsumexp' = softmax)", grads: (g, [a], _, $) => [$.mul(g, $.softmax(a!))] },
+  softmax: {
+    rule: "chain rule (softmax Jacobian)",
+    grads: (g, _, y, $) => [$.mul(y, $.sub(g, $.dot(g, y)))],
+  },
+  log_softmax: {
+    rule: "chain rule (log_softmax Jacobian)",
+    grads: (g, [a], _, $) => [$.sub(g, $.mul($.softmax(a!), $.sum(g)))],
+  },
+
+  mse: {
+    rule: "mean squared error",
+    grads: (g, [p, y], _, $) => {
+      const d = $.mul(g, $.mul($.c(2 / n(p!)), $.sub(p!, y!)));
+      return [d, $.neg(d)];
+    },
+  },
+  bce: {
+    rule: "binary cross-entropy",
+    grads: (g, [p, y], _, $) => [
+      $.div($.mul(g, $.sub(p!, y!)), $.mul($.c(n(p!)), $.mul(p!, $.sub($.c(1), p!)))),
+      $.div($.mul(g, $.sub($.log($.sub($.c(1), p!)), $.log(p!))), $.c(n(p!))),
+    ],
+  },
+  bce_logits: {
+    rule: "binary cross-entropy of logits",
+    grads: (g, [z, y], _, $) => [
+      $.div($.mul(g, $.sub($.sigmoid(z!), y!)), $.c(n(z!))),
+      $.neg($.div($.mul(g, z!), $.c(n(z!)))),
+    ],
+  },
+  cross_entropy: {
+    rule: "cross-entropy",
+    grads: (g, [p, y], _, $) => [$.neg($.div($.mul(g, y!), p!)), $.neg($.mul(g, $.log(p!)))],
+  },
+  softmax_cross_entropy: {
+    rule: "softmax cross-entropy",
+    grads: (g, [z, y], _, $) => [
+      $.mul(g, $.sub($.mul($.softmax(z!), $.sum(y!)), y!)),
+      $.neg($.mul(g, $.log_softmax(z!))),
+    ],
+  },
+  huber: {
+    rule: "Huber loss",
+    grads: (g, [p, y, delta], _, $) => {
+      const r = $.sub(p!, y!);
+      const excess = $.relu($.sub($.abs(r), delta!)); // how far |r| is beyond delta
+      const clipped = $.sub(r, $.mul($.sign(r), excess)); // r clipped to [−delta, delta]
+      const d = $.div($.mul(g, clipped), $.c(n(p!)));
+      return [d, $.neg(d), $.mul(g, $.mean(excess))];
+    },
+  },
+} satisfies Record<OpName, VjpRule>;

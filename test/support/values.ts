@@ -1,0 +1,32 @@
+// Seeded random values for tests: the same seed, the same numbers.
+
+import type { Tensor } from "../../src/graph/evaluate.js";
+
+export function rng(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomTensor(random: () => number, shape: readonly number[], lo = -1, hi = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { shape, data: Float64Array.from({ length: n }, () => lo + (hi - lo) * random()) };
+}
+
+/** |a − b| small relative to their size, with NaN equal to NaN and ±∞ to itself. */
+export function close(a: number, b: number, rel: number, abs = 1e-12): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
+}
+
+/** The worst relative error between two arrays, for messages. */
+export function worst(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let w = 0;
+  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(a[i]!), Math.abs(b[i]!)));
+  return w;
+}
