@@ -28,8 +28,18 @@ export interface Rule {
   readonly name: string;
   /** `from → to`, for listings and explanations. */
   readonly text: string;
-  apply(n: Node, g: Graph): Node | undefined;
+  apply(n: Node, g: Graph, context: RewriteContext): Node | undefined;
 }
+
+export interface RewriteContext {
+  /**
+   * True if a node is used in more than one place. A rule that restructures
+   * a subtree (flattening a product) must keep such a node whole, or the
+   * sharing that keeps derivatives small is lost.
+   */
+  shared(n: Node): boolean;
+}
+
 
 export type Replacement = string | ((b: Bindings, g: Graph, n: Node) => Node | undefined);
 
@@ -43,13 +53,16 @@ export function rule(name: string, from: string, to: Replacement, guard?: (b: Bi
       const b: Bindings = { nodes: new Map(), values: new Map() };
       if (!match(pattern, n, b)) return undefined;
       if (guard !== undefined && !guard(b, n)) return undefined;
-      const result = template !== undefined ? instantiate(template, b, g) : (to as Exclude<Replacement, string>)(b, g, n);
-      return result === undefined ? undefined : fitShape(result, n, g);
+      return template !== undefined ? instantiate(template, b, g) : (to as Exclude<Replacement, string>)(b, g, n);
     },
   };
 }
 
-/** A rule may produce a scalar where a tensor stood (a * 0 → 0): broadcast it back. */
+/**
+ * Every rewrite keeps the node's shape. A rule may produce a scalar where a
+ * tensor stood (a * 0 → 0): that is broadcast back; any other change of shape
+ * is refused.
+ */
 function fitShape(result: Node, original: Node, g: Graph): Node | undefined {
   if (sameShape(result.shape, original.shape)) return result;
   if (result.shape.length === 0) return g.node("broadcast", [result], { shape: original.shape });
@@ -144,12 +157,19 @@ export function rewrite(g: Graph, roots: readonly Node[], rules: readonly Rule[]
   const mapping = new Map<Node, Node>(reachable(roots).map((n) => [n, n]));
   for (let pass = 0; pass < maxPasses; pass++) {
     const mapped = new Map<Node, Node>();
+    const nodes = reachable(current);
+    // Uses of each node in this pass: its parents, plus one for being a root.
+    const uses = new Map<Node, number>();
+    for (const r of current) uses.set(r, (uses.get(r) ?? 0) + 1);
+    for (const n of nodes) for (const a of n.args) uses.set(a, (uses.get(a) ?? 0) + 1);
+    const context: RewriteContext = { shared: (n) => (uses.get(n) ?? 0) > 1 };
     let changed = false;
-    for (const n of reachable(current)) {
+    for (const n of nodes) {
       const args = n.args.map((a) => mapped.get(a)!);
       let m = args.every((a, i) => a === n.args[i]) ? n : g.node(n.op, args, n.attrs);
       for (const r of rules) {
-        const after = r.apply(m, g);
+        const result = r.apply(m, g, context);
+        const after = result === undefined ? undefined : fitShape(result, m, g);
         if (after !== undefined && after !== m) {
           steps.push({ rule: r.name, before: m, after });
           m = after;
@@ -157,6 +177,8 @@ export function rewrite(g: Graph, roots: readonly Node[], rules: readonly Rule[]
           break;
         }
       }
+      // The replacement stands wherever the original was used.
+      if (m !== n) uses.set(m, (uses.get(m) ?? 0) + (uses.get(n) ?? 0));
       mapped.set(n, m);
     }
     current = current.map((r) => mapped.get(r)!);

@@ -4,10 +4,12 @@
 //   sum:     −sin x − sin x             → −2 sin x
 // Both keep the order in which factors and terms were written, put the
 // constant coefficient first, and are idempotent (a normal form maps to itself).
+// Neither looks inside a node that is used elsewhere: that node stays whole,
+// so sharing (and with it the linear size of derivatives) survives.
 
 import { sameShape } from "../diagnostics/shape.js";
 import type { Graph, Node } from "../graph/node.js";
-import { constantValue, type Rule } from "../graph/rewrite.js";
+import { constantValue, type RewriteContext, type Rule } from "../graph/rewrite.js";
 
 interface Product {
   coefficient: number;
@@ -16,12 +18,14 @@ interface Product {
 }
 
 /** Flattens nested elementwise mul, div and neg into one product. */
-function flattenProduct(n: Node): Product {
+function flattenProduct(n: Node, context: RewriteContext): Product {
   const p: Product = { coefficient: 1, numerator: [], denominator: [] };
   const visit = (m: Node, inverted: boolean) => {
     const c = constantValue(m);
     if (c !== undefined && m.shape.length === 0) {
       p.coefficient = inverted ? p.coefficient / c : p.coefficient * c;
+    } else if (m !== n && context.shared(m)) {
+      (inverted ? p.denominator : p.numerator).push(m);
     } else if (m.op === "mul") {
       visit(m.args[0]!, inverted);
       visit(m.args[1]!, inverted);
@@ -76,9 +80,9 @@ function buildProduct(g: Graph, p: Product): Node {
 export const productNormalForm: Rule = {
   name: "product-normal-form",
   text: "c · a · b / (d · e): constants collected, powers of one base merged",
-  apply(n, g) {
+  apply(n, g, context) {
     if (n.op !== "mul" && n.op !== "div") return undefined;
-    const p = flattenProduct(n);
+    const p = flattenProduct(n, context);
     if (!Number.isFinite(p.coefficient) || p.coefficient === 0) return undefined;
     const result = buildProduct(g, p);
     return sameShape(result.shape, n.shape) || result.shape.length === 0 ? result : undefined;
@@ -91,10 +95,11 @@ interface Term {
   rest: Node | undefined;
 }
 
-function flattenSum(n: Node): Term[] {
+function flattenSum(n: Node, context: RewriteContext): Term[] {
   const terms: Term[] = [];
   const visit = (m: Node, sign: number) => {
-    if (m.op === "add") {
+    if (m !== n && context.shared(m)) terms.push({ coefficient: sign, rest: m });
+    else if (m.op === "add") {
       visit(m.args[0]!, sign);
       visit(m.args[1]!, sign);
     } else if (m.op === "sub") {
@@ -119,10 +124,10 @@ function splitCoefficient(m: Node, sign: number): Term {
 export const sumNormalForm: Rule = {
   name: "sum-normal-form",
   text: "a·x + b·x → (a + b)·x, constants summed",
-  apply(n, g) {
+  apply(n, g, context) {
     if (n.op !== "add" && n.op !== "sub") return undefined;
     const merged: Term[] = [];
-    for (const t of flattenSum(n)) {
+    for (const t of flattenSum(n, context)) {
       const same = merged.find((m) => m.rest === t.rest && (m.rest !== undefined || t.rest === undefined));
       if (same !== undefined) same.coefficient += t.coefficient;
       else merged.push({ ...t });
