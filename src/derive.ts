@@ -22,10 +22,13 @@ export interface Derived {
    * a tensor-valued fn: Jacobians; a scalar 0 where the rank would pass 2).
    */
   readonly wrt: readonly Node[];
-  readonly grads: readonly Node[];
+  /** Null where the derivative would have rank above 2. */
+  readonly grads: readonly (Node | null)[];
 }
 
 export interface DerivedModel extends Derived {
+  /** A model's loss is a scalar: every gradient exists. */
+  readonly grads: readonly Node[];
   readonly model: ModelGraph;
   readonly loss: Node;
   readonly outputs: readonly { readonly name: string; readonly node: Node }[];
@@ -57,7 +60,8 @@ export class Deriver {
     const result = this.derive(forward, model.params, 0);
     const [loss, ...rest] = result.forward;
     const outputs = rest.slice(0, model.outputs.length);
-    return { ...result, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
+    const grads = result.grads.map((g) => g!);
+    return { ...result, grads, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
   }
 
   fn(name: string): DerivedFn {
@@ -70,16 +74,22 @@ export class Deriver {
   private derive(forward: readonly { name: string; node: Node }[], wrt: readonly Node[], at: number): Derived {
     const g = this.graph;
     const $ = sugar(g);
-    const stable = stabilise(g, forward.map((f) => f.node));
-    const target = stable.roots[at]!;
+    // Simplify the forward values first, on their own: the derivative is then
+    // taken of the simplest form, and shares its nodes.
+    const stable = stabilise(g, forward.map((f) => f.node)).roots;
+    const forwardRoots = simplify(g, stable).roots;
+    const target = forwardRoots[at]!;
     // A scalar has a gradient; a tensor-valued fn has a Jacobian per argument
     // (as diff would give), where its rank stays within 2.
     const raw =
       target.shape.length === 0
         ? gradients(g, target, wrt).grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape))
-        : wrt.map((x) => (target.shape.length + x.shape.length <= 2 ? derivative(g, target, x) : $.zeros([])));
-    const simplified = simplify(g, [...stable.roots, ...raw]);
+        : wrt.map((x) => (target.shape.length + x.shape.length <= 2 ? derivative(g, target, x) : null));
+    const present = raw.filter((r): r is Node => r !== null);
+    const simplified = simplify(g, [...forwardRoots, ...present]);
     const roots = simplified.roots;
+    let next = forward.length;
+    const grads = raw.map((r) => (r === null ? null : roots[next++]!));
     const names = new Map<Node, string>();
     forward.forEach((f, i) => {
       const node = roots[i]!;
@@ -90,7 +100,7 @@ export class Deriver {
       forward: forward.map((f, i) => ({ name: f.name, node: roots[i]! })),
       names,
       wrt,
-      grads: roots.slice(forward.length),
+      grads,
     };
   }
 }

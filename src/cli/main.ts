@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
+import { gradCommand, type GradOptions } from "./commands/grad.js";
 import { EXIT } from "./exit.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -40,6 +41,18 @@ export function main(argv: readonly string[]): number {
     .addOption(new Option("--write", "rewrite files in place"))
     .action((files: string[], options: { check?: boolean; write?: boolean }) => {
       status = fmtCommand(files, options);
+    });
+
+  program
+    .command("grad")
+    .description("print the simplified derivatives in matrix form, with the forward definitions they use")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model to differentiate (default: the file's only model)").conflicts("fn"))
+    .option("--fn <name>", "the fn to differentiate")
+    .option("--wrt <name>", "only the derivative with respect to this variable")
+    .option("--latex", "print LaTeX (an aligned block) instead of Unicode")
+    .action((file: string, options: GradOptions) => {
+      status = gradCommand(file, options);
     });
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);

@@ -69,6 +69,12 @@ export const messages = {
   NND3002: (file: string, reason: string) => `cannot read '${file}': ${reason}`,
   NND3003: (file: string) => `'${file}' is not formatted; run 'nndc fmt --write ${file}'`,
   NND3004: (file: string, reason: string) => `cannot write '${file}': ${reason}`,
+  NND3005: (kind: "model" | "fn", name: string, file: string, known: readonly string[], hint?: string) =>
+    `${file} has no ${kind} '${name}'${hint ? `; did you mean '${hint}'?` : ""}` +
+    (known.length > 0 ? ` (it has: ${known.join(", ")})` : ` (it has no ${kind}s)`),
+  NND3006: (name: string, owner: string, known: readonly string[], hint?: string) =>
+    `--wrt ${name}: ${owner} has no variable '${name}'${hint ? `; did you mean '${hint}'?` : ""} (it has: ${known.join(", ")})`,
+  NND3007: (file: string, detail: string) => `${file}: ${detail}`,
 
   // Warnings
   NND4001: (arg: string, fn: string) =>

@@ -49,7 +49,9 @@ export function gradients(g: Graph, output: Node, wrt: readonly Node[], seed?: N
       const fitted = unbroadcast(term, arg.shape, $);
       steps.push({ node: n, arg, rule: rule.rule, term: fitted });
       const previous = adjoints.get(arg);
-      adjoints.set(arg, previous === undefined ? fitted : $.add(previous, fitted));
+      // Newer terms first: the sum then reads in the order of the forward uses
+      // (the data term of a weight before its regulariser).
+      adjoints.set(arg, previous === undefined ? fitted : $.add(fitted, previous));
     });
   }
   return { grads: wrt.map((w) => adjoints.get(w) ?? null), steps, adjoints };

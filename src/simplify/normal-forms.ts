@@ -4,12 +4,33 @@
 //   sum:     −sin x − sin x             → −2 sin x
 // Both keep the order in which factors and terms were written, put the
 // constant coefficient first, and are idempotent (a normal form maps to itself).
-// Neither looks inside a node that is used elsewhere: that node stays whole,
-// so sharing (and with it the linear size of derivatives) survives.
+// Neither looks inside a large node that is used elsewhere: that node stays
+// whole, so sharing (and with it the linear size of derivatives) survives.
 
 import { sameShape } from "../diagnostics/shape.js";
 import type { Graph, Node } from "../graph/node.js";
 import { constantValue, type RewriteContext, type Rule } from "../graph/rewrite.js";
+
+/**
+ * A shared product or sum this small is still opened up: copying a few
+ * factors costs less than the simplification it allows, and keeps the cost
+ * per node constant, so derivatives still grow linearly.
+ */
+const SMALL = 3;
+const PRODUCT_OPS = new Set(["mul", "div", "neg"]);
+const SUM_OPS = new Set(["add", "sub", "neg"]);
+
+/** Factors (or terms) a node would flatten into, counting no further than SMALL + 1. */
+function leafCount(n: Node, through: ReadonlySet<string>): number {
+  let count = 0;
+  const stack = [n];
+  while (stack.length > 0 && count <= SMALL) {
+    const m = stack.pop()!;
+    if (through.has(m.op)) stack.push(...m.args);
+    else count++;
+  }
+  return count + stack.length;
+}
 
 interface Product {
   coefficient: number;
@@ -24,7 +45,7 @@ function flattenProduct(n: Node, context: RewriteContext): Product {
     const c = constantValue(m);
     if (c !== undefined && m.shape.length === 0) {
       p.coefficient = inverted ? p.coefficient / c : p.coefficient * c;
-    } else if (m !== n && context.shared(m)) {
+    } else if (m !== n && context.shared(m) && leafCount(m, PRODUCT_OPS) > SMALL) {
       (inverted ? p.denominator : p.numerator).push(m);
     } else if (m.op === "mul") {
       visit(m.args[0]!, inverted);
@@ -98,7 +119,7 @@ interface Term {
 function flattenSum(n: Node, context: RewriteContext): Term[] {
   const terms: Term[] = [];
   const visit = (m: Node, sign: number) => {
-    if (m !== n && context.shared(m)) terms.push({ coefficient: sign, rest: m });
+    if (m !== n && context.shared(m) && leafCount(m, SUM_OPS) > SMALL) terms.push({ coefficient: sign, rest: m });
     else if (m.op === "add") {
       visit(m.args[0]!, sign);
       visit(m.args[1]!, sign);

@@ -72,12 +72,13 @@ describe("fns in functions.nnd", () => {
       const d = deriver.fn(name);
       for (const seed of [1, 2]) {
         const values = point(name, seed);
-        const [value, ...grads] = evaluate([d.value, ...d.grads], values);
+        const [value] = evaluate([d.value], values);
         const oracle = oracleFn(checked, name, values);
         expectClose(value!.data, oracle.value, 1e-12, `${name}`);
         d.wrt.forEach((w, i) => {
-          if (d.value.shape.length + w.shape.length > 2) return;
-          expectClose(grads[i]!.data, oracle.grads.get(w.attrs.name!)!, 1e-9, `d${name}/d${w.attrs.name}`);
+          const grad = d.grads[i]!;
+          expect(grad === null).toBe(d.value.shape.length + w.shape.length > 2);
+          if (grad !== null) expectClose(evaluate([grad], values)[0]!.data, oracle.grads.get(w.attrs.name!)!, 1e-9, `d${name}/d${w.attrs.name}`);
         });
       }
     });

@@ -1,0 +1,35 @@
+// Picking what a command works on: --model M or --fn F (or the file's only
+// model), and --wrt NAME among its variables. Mistakes are diagnostics.
+
+import type { CheckedProgram } from "../check/checked.js";
+import { suggest } from "../check/suggest.js";
+import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
+
+export interface TargetOptions {
+  readonly model?: string;
+  readonly fn?: string;
+}
+
+export type Target = { readonly kind: "model" | "fn"; readonly name: string };
+
+export function selectTarget(checked: CheckedProgram, options: TargetOptions, file: string): Target | Diagnostic {
+  if (options.model !== undefined) return lookup("model", options.model, [...checked.models.keys()], file);
+  if (options.fn !== undefined) return lookup("fn", options.fn, [...checked.fns.keys()], file);
+  const models = [...checked.models.keys()];
+  if (models.length === 1) return { kind: "model", name: models[0]! };
+  const what = models.length === 0 ? `it has no model; name a fn with --fn (it has: ${[...checked.fns.keys()].join(", ") || "none"})` : `it has ${models.length} models; name one with --model (${models.join(", ")})`;
+  return error("NND3007", undefined, file, what);
+}
+
+function lookup(kind: "model" | "fn", name: string, known: string[], file: string): Target | Diagnostic {
+  if (known.includes(name)) return { kind, name };
+  return error("NND3005", undefined, kind, name, file, known, suggest(name, known));
+}
+
+/** The index of `--wrt` among the variables, all of them when absent, or a diagnostic. */
+export function selectWrt(variables: readonly string[], wrt: string | undefined, owner: string): number[] | Diagnostic {
+  if (wrt === undefined) return variables.map((_, i) => i);
+  const i = variables.indexOf(wrt);
+  if (i >= 0) return [i];
+  return error("NND3006", undefined, wrt, owner, variables, suggest(wrt, variables));
+}
