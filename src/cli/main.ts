@@ -8,6 +8,9 @@ import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { gradCommand, type GradOptions } from "./commands/grad.js";
+import { gradcheckCommand, type GradcheckCommandOptions } from "./commands/gradcheck.js";
+import { graphCommand, type GraphOptions } from "./commands/graph.js";
+import { explainCommand, type ExplainOptions } from "./commands/explain.js";
 import { EXIT } from "./exit.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -53,6 +56,38 @@ export function main(argv: readonly string[]): number {
     .option("--latex", "print LaTeX (an aligned block) instead of Unicode")
     .action((file: string, options: GradOptions) => {
       status = gradCommand(file, options);
+    });
+
+  program
+    .command("gradcheck")
+    .description("check every derivative against central finite differences at random points; exit 1 on a mismatch")
+    .argument("<file>", "a .nnd file")
+    .option("--seed <n>", "seed of the random points", "1")
+    .option("--tolerance <x>", "largest relative error accepted", "1e-5")
+    .action((file: string, options: GradcheckCommandOptions) => {
+      status = gradcheckCommand(file, options);
+    });
+
+  program
+    .command("graph")
+    .description("print the forward and backward computation graph (Graphviz dot or Mermaid)")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn"))
+    .option("--fn <name>", "a fn instead of a model")
+    .addOption(new Option("--format <format>", "output format").choices(["dot", "mermaid"]).default("dot"))
+    .action((file: string, options: GraphOptions) => {
+      status = graphCommand(file, options);
+    });
+
+  program
+    .command("explain")
+    .description("show the derivation step by step, naming the rule applied at each step")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn"))
+    .option("--fn <name>", "a fn instead of a model")
+    .option("--wrt <name>", "the variable to differentiate by")
+    .action((file: string, options: ExplainOptions) => {
+      status = explainCommand(file, options);
     });
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);

@@ -137,16 +137,30 @@ const forms = {
   broadcast: (n, p) => p.node(n.args[0]!),
   index: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}[${n.attrs.indices!.join(", ")}]`, precedence: ATOM }),
   scatter: (n, p) => {
+    // The unit vector eᵢ scaled by the argument (or a row placed at i).
     const at = n.attrs.indices!.join("");
     const e = p.latex ? `e_{${at}}` : `e${subscript(at)}`;
-    return { text: `${p.arg(n.args[0]!, PRODUCT)} ${e}`, precedence: PRODUCT, juxtaposed: true };
+    const g = n.args[0]!;
+    if (g.op === "const" && g.attrs.value === 1) return { text: e, precedence: ATOM };
+    return { text: `${p.arg(g, PRODUCT)} ${e}`, precedence: PRODUCT, juxtaposed: true };
   },
   stack: (n, p) => ({ text: p.latex ? `\\begin{bmatrix}${n.args.map((a) => p.node(a).text).join(" \\\\ ")}\\end{bmatrix}` : `[${n.args.map((a) => p.node(a).text).join(", ")}]`, precedence: ATOM }),
   transpose: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: POWER }),
 
   matmul: (n, p) => {
     const [a, b] = n.args as [Node, Node];
-    if (a.shape.length === 1 && b.shape.length === 1) return infix(PRODUCT, "·", "\\cdot")(n, p);
+    if (a.shape.length === 1 && b.shape.length === 1) {
+      // xᵀ A y reads better than (Aᵀ x) · y.
+      if (a.op === "matmul" && a.args[1]!.shape.length === 2 && !p.options.names.has(a)) {
+        const [x, A] = a.args as [Node, Node];
+        return { text: `${p.arg(x, ATOM)}${p.symbol("ᵀ", "^{\\top}")} ${p.arg(A, ATOM)} ${p.arg(b, ATOM)}`, precedence: PRODUCT, juxtaposed: true };
+      }
+      return infix(PRODUCT, "·", "\\cdot")(n, p);
+    }
+    // A vector times a matrix, vᵀ B, is the vector Bᵀ v.
+    if (a.shape.length === 1) {
+      return { text: `${p.arg(b, ATOM)}${p.symbol("ᵀ", "^{\\top}")} ${p.arg(a, PRODUCT + 1)}`, precedence: PRODUCT, juxtaposed: true };
+    }
     return juxtapose(p, a, b);
   },
   outer: (n, p) => ({
