@@ -16,6 +16,7 @@ import type { ArgSymbol, CheckedFn, CheckedModel, CheckedProgram, Init, ValueSym
 import { evaluateConstant } from "./constant.js";
 import { describeSymbol, ExprChecker, type ExprTables, type Scope } from "./expr.js";
 import { orderFunctions } from "./call-graph.js";
+import { HazardFinder } from "./hazards.js";
 import { defaultInit, initSchemes, type InitName } from "./inits.js";
 import { suggest } from "./suggest.js";
 
@@ -66,10 +67,10 @@ class Checker {
 
     const dims = new Map([...this.dims].map(([name, { value }]) => [name, value]));
     const { shapes, names, calls } = this.tables;
-    return {
-      checked: { program: this.program, dims, fns: this.fns, models: this.models, shapes, names, calls },
-      diagnostics: this.diagnostics,
-    };
+    const checked: CheckedProgram = { program: this.program, dims, fns: this.fns, models: this.models, shapes, names, calls };
+    // Hazards only make sense in a program that is otherwise right.
+    if (!this.diagnostics.some((d) => d.severity === "error")) this.diagnostics.push(...new HazardFinder(checked).find());
+    return { checked, diagnostics: this.diagnostics };
   }
 
   private report(d: Diagnostic): false {
