@@ -115,14 +115,18 @@ export class FnExplainer {
         break;
       case "^": {
         if (!db && e.right.kind === "number") {
-          step("power rule", `${e.right.text} * ${group(a)}^${e.right.value - 1} * ${d(e.left)}`);
+          const n = e.right.value - 1;
+          const power = n === 0 ? "" : n === 1 ? ` * ${group(a)}` : ` * ${group(a)}^${n}`;
+          step("power rule", `${e.right.text}${power} * ${d(e.left)}`);
         } else if (!da) step("exponential rule", `${group(a)}^${group(b)} * log(${a}) * ${d(e.right)}`);
         else step("power rule (variable exponent)", `${group(a)}^${group(b)} * (${d(e.right)} * log(${a}) + ${group(b)} * ${d(e.left)} / ${group(a)})`);
         break;
       }
     }
-    if (da) this.derive(e.left, v, variables);
-    if (db) this.derive(e.right, v, variables);
+    // In a sum every part is differentiated, constants too (d/dx 1 = 0).
+    const sum = e.op === "+" || e.op === "-";
+    if (da || sum) this.derive(e.left, v, variables);
+    if (db || sum) this.derive(e.right, v, variables);
   }
 
   private call(e: A.Call, v: string, variables: ReadonlySet<string>, step: (rule: string, result: string) => void, d: (x: A.Expr) => string) {

@@ -40,7 +40,8 @@ export function formatName(name: string, notation: Notation): string {
   const greek = GREEK[base];
   if (notation === "math") {
     let out = greek ? greek[0] : base;
-    if (hat) out = out.length === 1 ? `${out}\u0302` : `${out}̂`;
+    // A combining circumflex, composed where Unicode has the letter (ŷ, x̂ stays two code points).
+    if (hat) out = `${out}\u0302`.normalize("NFC");
     return digits ? out + subscript(digits) : out;
   }
   let out = greek ? greek[1] : base.length === 1 ? base : `\\mathrm{${base.replace(/_/g, "\\_")}}`;
