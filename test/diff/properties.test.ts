@@ -13,7 +13,7 @@ import { sugar } from "../../src/graph/sugar.js";
 import { simplify } from "../../src/simplify/simplify.js";
 import { front } from "../support/front.js";
 import { oracleFn } from "../support/oracle.js";
-import { ARG_SHAPES, scalarFn } from "../support/random-expr.js";
+import { ARG_SHAPES, ARGS, expressions, scalarFn } from "../support/random-expr.js";
 import { close, randomTensor, rng } from "../support/values.js";
 
 function point(seed: number): Map<string, Tensor> {
@@ -72,6 +72,20 @@ describe("random expressions", () => {
         });
       }),
       { ...params, numRuns: 150 },
+    );
+  });
+
+  it("hash-consing: the same expression built twice is one node", () => {
+    fc.assert(
+      fc.property(expressions.S, (body) => {
+        const checked = front(`fn f(${ARGS}) = ${body}\nfn g(${ARGS}) = ${body}`).checked!;
+        const builder = new GraphBuilder(checked);
+        const f = builder.fn("f").body;
+        const size = builder.graph.size;
+        expect(builder.fn("g").body).toBe(f);
+        expect(builder.graph.size).toBe(size);
+      }),
+      { ...params, numRuns: 100 },
     );
   });
 

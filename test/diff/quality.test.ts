@@ -99,3 +99,15 @@ describe("hash-consing", () => {
     expect(adds).toHaveLength(1);
   });
 });
+
+describe("derivatives of derivatives", () => {
+  it("to any order: the third derivative of x⁴ is 24x, the fourth 24, the fifth 0", () => {
+    const checked = front(`fn d3(x) = diff(diff(diff(x^4, x), x), x)
+fn d4(x) = diff(d3(x), x)
+fn d5(x) = diff(d4(x), x)`).checked!;
+    const deriver = new Deriver(checked);
+    const at = new Map([["x", { shape: [], data: Float64Array.of(1.5) }]]);
+    const [d3, d4, d5] = evaluate(["d3", "d4", "d5"].map((f) => deriver.fn(f).value), at);
+    expect([d3!.data[0], d4!.data[0], d5!.data[0]]).toEqual([36, 24, 0]);
+  });
+});
