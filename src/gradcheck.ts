@@ -33,7 +33,7 @@ export const defaultGradcheck: GradcheckOptions = { seed: 1, points: 3, toleranc
 const H = 1e-5;
 
 /** A seeded generator (mulberry32): the same seed, the same points. */
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let s = seed | 0;
   return () => {
     s = (s + 0x6d2b79f5) | 0;
@@ -54,7 +54,7 @@ export function gradcheck(
   range: (v: Node) => readonly [number, number],
   options: GradcheckOptions = defaultGradcheck,
 ): Check[] {
-  const next = random(options.seed);
+  const next = seededRandom(options.seed);
   const draw = (): Map<string, Tensor> =>
     new Map(
       leaves.map((v) => {

@@ -17,6 +17,9 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
 };
 
+const modelOption = () => new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn");
+const fnOption = () => new Option("--fn <name>", "a fn instead of a model");
+
 export function main(argv: readonly string[]): number {
   let status: number = EXIT.ok;
   const program = new Command("nndc")
@@ -50,8 +53,8 @@ export function main(argv: readonly string[]): number {
     .command("grad")
     .description("print the simplified derivatives in matrix form, with the forward definitions they use")
     .argument("<file>", "a .nnd file")
-    .addOption(new Option("--model <name>", "the model to differentiate (default: the file's only model)").conflicts("fn"))
-    .option("--fn <name>", "the fn to differentiate")
+    .addOption(modelOption())
+    .addOption(fnOption())
     .option("--wrt <name>", "only the derivative with respect to this variable")
     .option("--latex", "print LaTeX (an aligned block) instead of Unicode")
     .action((file: string, options: GradOptions) => {
@@ -72,8 +75,8 @@ export function main(argv: readonly string[]): number {
     .command("graph")
     .description("print the forward and backward computation graph (Graphviz dot or Mermaid)")
     .argument("<file>", "a .nnd file")
-    .addOption(new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn"))
-    .option("--fn <name>", "a fn instead of a model")
+    .addOption(modelOption())
+    .addOption(fnOption())
     .addOption(new Option("--format <format>", "output format").choices(["dot", "mermaid"]).default("dot"))
     .action((file: string, options: GraphOptions) => {
       status = graphCommand(file, options);
@@ -83,8 +86,8 @@ export function main(argv: readonly string[]): number {
     .command("explain")
     .description("show the derivation step by step, naming the rule applied at each step")
     .argument("<file>", "a .nnd file")
-    .addOption(new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn"))
-    .option("--fn <name>", "a fn instead of a model")
+    .addOption(modelOption())
+    .addOption(fnOption())
     .option("--wrt <name>", "the variable to differentiate by")
     .action((file: string, options: ExplainOptions) => {
       status = explainCommand(file, options);

@@ -3,7 +3,11 @@
 
 import type { CheckedProgram } from "../check/checked.js";
 import { suggest } from "../check/suggest.js";
-import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { Deriver, type DerivedFn, type DerivedModel } from "../derive.js";
+import { error, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { checkFile } from "./frontend.js";
+import { report } from "./report.js";
+import { EXIT } from "./exit.js";
 
 export interface TargetOptions {
   readonly model?: string;
@@ -32,4 +36,29 @@ export function selectWrt(variables: readonly string[], wrt: string | undefined,
   const i = variables.indexOf(wrt);
   if (i >= 0) return [i];
   return error("NND3006", undefined, wrt, owner, variables, suggest(wrt, variables));
+}
+
+export interface Loaded {
+  readonly checked: CheckedProgram;
+  readonly target: Target;
+  readonly deriver: Deriver;
+  readonly derived: DerivedModel | DerivedFn;
+}
+
+/**
+ * The common start of grad, explain and graph: check the file, pick the
+ * model or fn, derive it. Problems are reported; the result is then the exit status.
+ */
+export function loadTarget(file: string, options: TargetOptions): Loaded | number {
+  const result = checkFile(file);
+  report(result.diagnostics, result.source);
+  if (result.checked === undefined || hasErrors(result.diagnostics)) return EXIT.userError;
+  const target = selectTarget(result.checked, options, file);
+  if ("code" in target) {
+    report([target]);
+    return EXIT.userError;
+  }
+  const deriver = new Deriver(result.checked);
+  const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
+  return { checked: result.checked, target, deriver, derived };
 }

@@ -1,16 +1,10 @@
 // Seeded random values for tests: the same seed, the same numbers.
 
 import type { Tensor } from "../../src/graph/evaluate.js";
+import { seededRandom } from "../../src/gradcheck.js";
 
-export function rng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same generator gradcheck uses. */
+export const rng = seededRandom;
 
 export function randomTensor(random: () => number, shape: readonly number[], lo = -1, hi = 1): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

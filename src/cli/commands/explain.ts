@@ -1,15 +1,12 @@
 // nndc explain FILE (--model M | --fn F) --wrt NAME: the derivation step by
 // step, naming the rule applied at each step, then the simplified result.
 
-import { Deriver } from "../../derive.js";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { FnExplainer } from "../../explain-fn.js";
 import { explainModel } from "../../explain-model.js";
 import { formatName } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
-import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
-import { selectTarget, selectWrt, type TargetOptions } from "../target.js";
+import { loadTarget, selectWrt, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface ExplainOptions extends TargetOptions {
@@ -17,13 +14,9 @@ export interface ExplainOptions extends TargetOptions {
 }
 
 export function explainCommand(file: string, options: ExplainOptions): number {
-  const result = checkFile(file);
-  report(result.diagnostics, result.source);
-  if (result.checked === undefined || hasErrors(result.diagnostics)) return EXIT.userError;
-  const target = selectTarget(result.checked, options, file);
-  if ("code" in target) return report([target]), EXIT.userError;
-  const deriver = new Deriver(result.checked);
-  const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
+  const loaded = loadTarget(file, options);
+  if (typeof loaded === "number") return loaded;
+  const { checked, target, deriver, derived } = loaded;
   const variables = derived.wrt.map((v) => v.attrs.name!);
   const picked = selectWrt(variables, options.wrt ?? (variables.length === 1 ? variables[0] : undefined), `${target.kind} '${target.name}'`);
   if ("code" in picked) return report([picked]), EXIT.userError;
@@ -41,8 +34,8 @@ export function explainCommand(file: string, options: ExplainOptions): number {
   };
 
   if (target.kind === "fn") {
-    const fn = result.checked.fns.get(target.name)!;
-    const steps = new FnExplainer(result.checked).explain(fn, variable);
+    const fn = checked.fns.get(target.name)!;
+    const steps = new FnExplainer(checked).explain(fn, variable);
     out.push(`the derivative of ${target.name} with respect to ${variable}, rule by rule`, "");
     table(steps.map((s, k) => ({ a: `${k + 1}.`, b: s.rule, c: s.text })));
     const grad = derived.grads[i];

@@ -1,15 +1,12 @@
 // nndc grad FILE (--model M | --fn F) [--wrt NAME] [--latex]: the simplified
 // derivatives in matrix form, with the forward definitions they refer to.
 
-import { Deriver } from "../../derive.js";
 import { chooseNames } from "../../graph/formulas.js";
 import type { Node } from "../../graph/node.js";
 import { formatName, type Notation } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
-import { selectTarget, selectWrt, type TargetOptions } from "../target.js";
+import { loadTarget, selectWrt, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface GradOptions extends TargetOptions {
@@ -18,14 +15,9 @@ export interface GradOptions extends TargetOptions {
 }
 
 export function gradCommand(file: string, options: GradOptions): number {
-  const result = checkFile(file);
-  report(result.diagnostics, result.source);
-  if (result.checked === undefined || hasErrors(result.diagnostics)) return EXIT.userError;
-  const target = selectTarget(result.checked, options, file);
-  if ("code" in target) return report([target]), EXIT.userError;
-
-  const deriver = new Deriver(result.checked);
-  const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
+  const loaded = loadTarget(file, options);
+  if (typeof loaded === "number") return loaded;
+  const { target, derived } = loaded;
   const variables = derived.wrt.map((w) => w.attrs.name!);
   const picked = selectWrt(variables, options.wrt, `${target.kind} '${target.name}'`);
   if ("code" in picked) return report([picked]), EXIT.userError;

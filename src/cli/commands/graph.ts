@@ -1,12 +1,8 @@
 // nndc graph FILE --model M [--format dot|mermaid]: the forward and backward
 // computation graph.
 
-import { Deriver } from "../../derive.js";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { toDot, toMermaid } from "../../graph/render-graph.js";
-import { checkFile } from "../frontend.js";
-import { report } from "../report.js";
-import { selectTarget, type TargetOptions } from "../target.js";
+import { loadTarget, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface GraphOptions extends TargetOptions {
@@ -14,13 +10,9 @@ export interface GraphOptions extends TargetOptions {
 }
 
 export function graphCommand(file: string, options: GraphOptions): number {
-  const result = checkFile(file);
-  report(result.diagnostics, result.source);
-  if (result.checked === undefined || hasErrors(result.diagnostics)) return EXIT.userError;
-  const target = selectTarget(result.checked, options, file);
-  if ("code" in target) return report([target]), EXIT.userError;
-  const deriver = new Deriver(result.checked);
-  const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
+  const loaded = loadTarget(file, options);
+  if (typeof loaded === "number") return loaded;
+  const { target, derived } = loaded;
   const of = target.kind === "model" ? "L" : target.name;
   const picture = {
     title: target.name,
