@@ -1,0 +1,125 @@
+// Loop IR to TypeScript syntax trees, with the TypeScript compiler's own
+// factory (no code is assembled from strings). The factory parenthesises
+// operands as precedence requires.
+
+import ts from "typescript";
+import type { Expr, Stmt } from "../lower/ir.js";
+
+const f = ts.factory;
+const K = ts.SyntaxKind;
+
+export type ArrayType = "Float64Array" | "Float32Array";
+
+const BINARY: Record<string, ts.BinaryOperator> = {
+  "+": K.PlusToken,
+  "-": K.MinusToken,
+  "*": K.AsteriskToken,
+  "/": K.SlashToken,
+  "<": K.LessThanToken,
+  ">": K.GreaterThanToken,
+  ">=": K.GreaterThanEqualsToken,
+  "===": K.EqualsEqualsEqualsToken,
+};
+
+const ASSIGN: Record<string, ts.AssignmentOperatorToken["kind"]> = { "=": K.EqualsToken, "+=": K.PlusEqualsToken, "*=": K.AsteriskEqualsToken };
+
+export const id = (name: string) => f.createIdentifier(name);
+
+export function numberLiteral(value: number): ts.Expression {
+  if (Number.isNaN(value)) return id("NaN");
+  if (!Number.isFinite(value)) return value > 0 ? id("Infinity") : f.createPrefixUnaryExpression(K.MinusToken, id("Infinity"));
+  // The shortest text that reads back as the same double, as JSON.stringify writes it.
+  const literal = f.createNumericLiteral(String(Math.abs(value)));
+  return value < 0 || Object.is(value, -0) ? f.createPrefixUnaryExpression(K.MinusToken, literal) : literal;
+}
+
+/** A name usable after a dot: an identifier, and not one of JavaScript's own properties. */
+export const isPlainKey = (name: string) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "__proto__";
+
+/** obj.key, or obj["key"] for names that are not plain identifiers. */
+export function member(object: ts.Expression, key: string): ts.Expression {
+  return isPlainKey(key) ? f.createPropertyAccessExpression(object, key) : f.createElementAccessExpression(object, f.createStringLiteral(key));
+}
+
+/** A property name in an object literal or interface; `__proto__` is computed so it stays an own property. */
+export function propertyName(key: string): ts.PropertyName {
+  if (key === "__proto__") return f.createComputedPropertyName(f.createStringLiteral(key));
+  return isPlainKey(key) ? id(key) : f.createStringLiteral(key);
+}
+
+function dotted(name: string): ts.Expression {
+  const parts = name.split(".");
+  return parts.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), id(parts[0]!));
+}
+
+export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression {
+  const x = (inner: Expr) => expr(inner, arrays);
+  switch (e.k) {
+    case "num":
+      return numberLiteral(e.value);
+    case "ref":
+      return id(e.name);
+    case "load":
+      return f.createElementAccessExpression(id(e.array), x(e.at));
+    case "neg":
+      return f.createPrefixUnaryExpression(K.MinusToken, f.createParenthesizedExpression(x(e.a)));
+    case "bin":
+      return f.createBinaryExpression(x(e.a), BINARY[e.op]!, x(e.b));
+    case "call":
+      return f.createCallExpression(dotted(e.fn), undefined, e.args.map(x));
+    case "cond":
+      return f.createConditionalExpression(x(e.test), f.createToken(K.QuestionToken), x(e.then), f.createToken(K.ColonToken), x(e.else));
+    case "newArray":
+      return f.createNewExpression(id(arrays), undefined, [x(e.size)]);
+    case "member":
+      return member(id(e.object), e.key);
+  }
+}
+
+function withComment<T extends ts.Node>(node: T, comment: string | undefined): T {
+  if (comment === undefined) return node;
+  return ts.addSyntheticLeadingComment(node, K.SingleLineCommentTrivia, ` ${comment}`, true);
+}
+
+export function declare(name: string, init: ts.Expression, mutable = false, type?: ts.TypeNode): ts.VariableStatement {
+  return f.createVariableStatement(
+    undefined,
+    f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], mutable ? ts.NodeFlags.Let : ts.NodeFlags.Const),
+  );
+}
+
+export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
+  switch (s.k) {
+    case "decl":
+      return withComment(declare(s.name, expr(s.init, arrays), s.mutable), s.comment);
+    case "set":
+      return f.createExpressionStatement(f.createBinaryExpression(id(s.name), ASSIGN[s.op]!, expr(s.value, arrays)));
+    case "store":
+      return withComment(
+        f.createExpressionStatement(f.createBinaryExpression(f.createElementAccessExpression(id(s.array), expr(s.at, arrays)), ASSIGN[s.op]!, expr(s.value, arrays))),
+        s.comment,
+      );
+    case "for": {
+      const loop = f.createForStatement(
+        f.createVariableDeclarationList([f.createVariableDeclaration(s.index, undefined, undefined, expr(s.from, arrays))], ts.NodeFlags.Let),
+        f.createBinaryExpression(id(s.index), K.LessThanToken, expr(s.to, arrays)),
+        f.createPostfixIncrement(id(s.index)),
+        f.createBlock(s.body.map((b) => stmt(b, arrays)), true),
+      );
+      return withComment(loop, s.comment);
+    }
+    case "comment":
+      return withComment(f.createEmptyStatement(), s.text);
+    case "alloc":
+      return declare(s.name, f.createNewExpression(id(arrays), undefined, [expr(s.size, arrays)]));
+    case "return":
+      return f.createReturnStatement(expr(s.value, arrays));
+    case "returnObject":
+      return f.createReturnStatement(
+        f.createObjectLiteralExpression(
+          s.entries.map(([key, value]) => f.createPropertyAssignment(propertyName(key), expr(value, arrays))),
+          true,
+        ),
+      );
+  }
+}

@@ -1,0 +1,73 @@
+// The loop IR between the graph and TypeScript: scalar expressions over
+// locals and typed-array loads, and a few statements (declarations,
+// assignments, counted loops). Small on purpose: emit/ turns each form into
+// one TypeScript construct.
+
+export type Expr =
+  | { readonly k: "num"; readonly value: number }
+  | { readonly k: "ref"; readonly name: string }
+  | { readonly k: "load"; readonly array: string; readonly at: Expr }
+  | { readonly k: "neg"; readonly a: Expr }
+  | { readonly k: "bin"; readonly op: BinOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "call"; readonly fn: string; readonly args: readonly Expr[] }
+  | { readonly k: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr }
+  /** A new zeroed typed array of the module's precision. */
+  | { readonly k: "newArray"; readonly size: Expr }
+  /** object.key, for a user's name as a property (emit/ keeps `__proto__` and friends safe). */
+  | { readonly k: "member"; readonly object: string; readonly key: string };
+
+export type BinOp = "+" | "-" | "*" | "/" | "<" | ">" | ">=" | "===";
+
+export type Stmt =
+  | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly init: Expr; readonly comment?: string }
+  | { readonly k: "set"; readonly name: string; readonly op: AssignOp; readonly value: Expr }
+  | { readonly k: "store"; readonly array: string; readonly at: Expr; readonly op: AssignOp; readonly value: Expr; readonly comment?: string }
+  | { readonly k: "for"; readonly index: string; readonly from: Expr; readonly to: Expr; readonly body: readonly Stmt[]; readonly comment?: string }
+  | { readonly k: "comment"; readonly text: string }
+  /** const name = new Float64Array(size) (or Float32Array): outputs a call returns. */
+  | { readonly k: "alloc"; readonly name: string; readonly size: Expr }
+  | { readonly k: "return"; readonly value: Expr }
+  /** return { key: value, ... } with the user's names as keys. */
+  | { readonly k: "returnObject"; readonly entries: readonly (readonly [string, Expr])[] };
+
+export type AssignOp = "=" | "+=" | "*=";
+
+export const num = (value: number): Expr => ({ k: "num", value });
+export const ref = (name: string): Expr => ({ k: "ref", name });
+export const load = (array: string, at: Expr): Expr => ({ k: "load", array, at });
+export const call = (fn: string, ...args: Expr[]): Expr => ({ k: "call", fn, args });
+
+/** a + b, folding constant zeros, so that indices read `i * 4 + k`, not `i * 4 + 0 + k`. */
+export function add(a: Expr, b: Expr): Expr {
+  if (a.k === "num" && a.value === 0) return b;
+  if (b.k === "num" && b.value === 0) return a;
+  if (a.k === "num" && b.k === "num") return num(a.value + b.value);
+  return { k: "bin", op: "+", a, b };
+}
+
+/** a * b, folding ones and zeros (for index arithmetic only). */
+export function mul(a: Expr, b: Expr): Expr {
+  if (a.k === "num" && a.value === 1) return b;
+  if (b.k === "num" && b.value === 1) return a;
+  if ((a.k === "num" && a.value === 0) || (b.k === "num" && b.value === 0)) return num(0);
+  if (a.k === "num" && b.k === "num") return num(a.value * b.value);
+  return { k: "bin", op: "*", a, b };
+}
+
+export const bin = (op: BinOp, a: Expr, b: Expr): Expr => ({ k: "bin", op, a, b });
+
+/** True for expressions cheap enough to repeat (x * x rather than a temporary). */
+export const isSimple = (e: Expr): boolean => e.k === "num" || e.k === "ref" || (e.k === "load" && isIndex(e.at));
+const isIndex = (e: Expr): boolean => e.k === "num" || e.k === "ref" || (e.k === "bin" && (e.op === "+" || e.op === "*") && isIndex(e.a) && isIndex(e.b));
+
+export function loop(index: string, to: number | Expr, body: readonly Stmt[], comment?: string): Stmt {
+  const bound = typeof to === "number" ? num(to) : to;
+  return comment === undefined ? { k: "for", index, from: num(0), to: bound, body } : { k: "for", index, from: num(0), to: bound, body, comment };
+}
+
+/** A helper the generated module defines once: `function name(params) { return body; }`. */
+export interface Helper {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly body: Expr;
+}

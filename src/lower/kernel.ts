@@ -1,0 +1,326 @@
+// Lowering graph nodes to loops. A Kernel holds where each node's value lives
+// (a typed array, a scalar local, or nowhere: computed inline where used) and
+// writes the statements that compute what is needed, in two places: once per
+// call (values that depend only on parameters, hoisted) and per example.
+//
+// Elementwise chains are fused: an elementwise node used once, by a consumer
+// that reads each entry once, is not stored but computed inside its
+// consumer's loop. Views (broadcast, transpose, indexing) are never stored.
+
+import { sizeOf, type Shape } from "../diagnostics/shape.js";
+import type { Node } from "../graph/node.js";
+import type { OpName } from "../graph/ops.js";
+import { add, bin, call, load, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import type { Renamer } from "./names.js";
+import { isElementwiseOp, scalarOps } from "./scalar-ops.js";
+
+/** Where a node's entries are read from. */
+export type Place =
+  | { readonly kind: "array"; readonly array: string; readonly offset: Expr }
+  | { readonly kind: "scalar"; readonly name: string };
+
+/** A scratch array the module allocates once. */
+export interface Buffer {
+  readonly name: string;
+  readonly size: number;
+}
+
+const VIEWS = new Set<OpName>(["broadcast", "transpose", "index", "eye"]);
+/** Consumers that read each entry of an argument exactly once, in order. */
+const LINEAR = new Set<OpName>([
+  "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sign", "step",
+  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "sum", "mean", "dot", "norm2", "mse", "bce",
+  "bce_logits", "cross_entropy", "huber",
+]);
+
+export interface KernelOptions {
+  /** Every node whose value is needed, by the roots and by each other. */
+  readonly nodes: readonly Node[];
+  /** Nodes read directly from the caller's arrays (variables). */
+  readonly places: ReadonlyMap<Node, Place>;
+  /** Nodes that vary per example (the rest are hoisted). */
+  readonly perExample: ReadonlySet<Node>;
+  /** How many times each root is used by the caller (stores, accumulations). */
+  readonly rootUses: ReadonlyMap<Node, number>;
+  readonly names: ReadonlyMap<Node, string>;
+  readonly renamer: Renamer;
+  readonly buffers: Buffer[];
+  readonly helpersUsed: Set<string>;
+  /** A comment for a stored node, tying code to its formula. */
+  readonly describe: (n: Node) => string | undefined;
+}
+
+export class Kernel {
+  readonly hoisted: Stmt[] = [];
+  readonly perExampleStmts: Stmt[] = [];
+  private readonly places = new Map<Node, Place>();
+  private readonly inline = new Set<Node>();
+  private loopCounter = 0;
+
+  constructor(private readonly o: KernelOptions) {
+    for (const [n, p] of o.places) this.places.set(n, p);
+    this.decideInlining();
+  }
+
+  private decideInlining(): void {
+    const consumers = new Map<Node, Node[]>();
+    for (const n of this.o.nodes) for (const a of n.args) consumers.set(a, [...(consumers.get(a) ?? []), n]);
+    // Through views: a view's consumers read its argument.
+    const effective = (n: Node): Node[] => (consumers.get(n) ?? []).flatMap((c) => (VIEWS.has(c.op) ? effective(c) : [c]));
+    for (const n of this.o.nodes) {
+      if (this.places.has(n) || n.shape.length === 0 || n.args.length === 0) continue;
+      if (VIEWS.has(n.op)) {
+        this.inline.add(n);
+        continue;
+      }
+      if (!isElementwiseOp(n.op) && n.op !== "outer") continue;
+      const users = effective(n);
+      const roots = this.o.rootUses.get(n) ?? 0;
+      const single = users.length + roots === 1;
+      const readsOnce = users.every((u) => LINEAR.has(u.op));
+      const sameSection = users.every((u) => this.o.perExample.has(u) === this.o.perExample.has(n));
+      if (single && readsOnce && sameSection) this.inline.add(n);
+    }
+    // Arguments of consumers that read entries more than once must be stored.
+    for (const n of this.o.nodes) {
+      if (LINEAR.has(n.op) || VIEWS.has(n.op)) continue;
+      for (const a of n.args) this.storeThroughViews(a);
+    }
+  }
+
+  private storeThroughViews(n: Node): void {
+    if (VIEWS.has(n.op) && n.op !== "eye") this.storeThroughViews(n.args[0]!);
+    else this.inline.delete(n);
+  }
+
+  private fresh(base: string): string {
+    return this.o.renamer.fresh(base);
+  }
+
+  private out(n: Node): Stmt[] {
+    return this.o.perExample.has(n) ? this.perExampleStmts : this.hoisted;
+  }
+
+  /** Nested loops over a shape; `body` gets one index expression per axis. */
+  forEach(shape: Shape, body: (idx: Expr[]) => Stmt[], comment?: string): Stmt[] {
+    if (shape.length === 0) return body([]);
+    const names = shape.map(() => `i${this.loopCounter++}`);
+    let inner = body(names.map(ref));
+    for (let axis = shape.length - 1; axis >= 0; axis--) inner = [loop(names[axis]!, shape[axis]!, inner, axis === 0 ? comment : undefined)];
+    return inner;
+  }
+
+  /** Make sure a node can be read: compute it (and what it needs) if it is stored or a scalar. */
+  ensure(n: Node): void {
+    if (this.places.has(n) || n.op === "const") return;
+    for (const a of n.args) this.ensure(a);
+    if (this.inline.has(n)) return;
+    if (n.shape.length === 0) this.scalar(n);
+    else this.store(n);
+  }
+
+  /** The entry of `n` at `idx` (one index per axis) as an expression. */
+  elem(n: Node, idx: readonly Expr[]): Expr {
+    const place = this.places.get(n);
+    if (place !== undefined) {
+      if (place.kind === "scalar") return ref(place.name);
+      return load(place.array, add(place.offset, flat(n.shape, idx)));
+    }
+    if (n.op === "const") return num(n.attrs.value!);
+    if (!this.inline.has(n)) throw new Error(`internal: node ${n.id} (${n.op}) read before it is computed`);
+    return this.inlineElem(n, idx);
+  }
+
+  private inlineElem(n: Node, idx: readonly Expr[]): Expr {
+    const arg = (k: number, at: readonly Expr[] = idx) => {
+      const a = n.args[k]!;
+      return this.elem(a, a.shape.length === 0 ? [] : at);
+    };
+    if (isElementwiseOp(n.op)) {
+      if (["sigmoid", "relu", "softplus", "sign", "step"].includes(n.op)) this.o.helpersUsed.add(n.op);
+      if (n.op === "leaky_relu") this.o.helpersUsed.add("leakyRelu");
+      if (n.op === "leaky_step") this.o.helpersUsed.add("leakyStep");
+      return scalarOps[n.op](n.args.map((_, k) => arg(k)));
+    }
+    switch (n.op) {
+      case "broadcast":
+        return arg(0, []);
+      case "transpose":
+        return arg(0, [idx[1]!, idx[0]!]);
+      case "index":
+        return arg(0, [...n.attrs.indices!.map(num), ...idx]);
+      case "eye":
+        return { k: "cond", test: bin("===", idx[0]!, idx[1]!), then: num(1), else: num(0) };
+      case "outer":
+        return bin("*", arg(0, [idx[0]!]), arg(1, [idx[1]!]));
+      default:
+        throw new Error(`internal: ${n.op} cannot be computed inline`);
+    }
+  }
+
+  /** A scalar node: a local constant, or a small reduction loop. */
+  private scalar(n: Node): void {
+    const name = this.fresh(this.o.names.get(n) ?? `s${n.id}`);
+    const out = this.out(n);
+    const value = this.scalarValue(n, name, out);
+    out.push({ k: "decl", mutable: false, name, init: value, ...this.comment(n) });
+    this.places.set(n, { kind: "scalar", name });
+  }
+
+  private comment(n: Node): { comment?: string } {
+    const c = this.o.describe(n);
+    return c === undefined ? {} : { comment: c };
+  }
+
+  /** The scalar's value; loops it needs go to `out` first, accumulating into fresh locals. */
+  private scalarValue(n: Node, name: string, out: Stmt[]): Expr {
+    const [a, b] = n.args;
+    const accumulate = (init: number, body: (idx: Expr[]) => Expr, over: Shape = a!.shape): string => {
+      const acc = this.fresh(`${name}_sum`);
+      out.push({ k: "decl", mutable: true, name: acc, init: num(init) });
+      out.push(...this.forEach(over, (idx) => [{ k: "set", name: acc, op: "+=", value: body(idx) }]));
+      return acc;
+    };
+    const square = (x: Expr) => {
+      this.o.helpersUsed.add("square");
+      return call("square", x);
+    };
+    const size = (x: Node) => num(sizeOf(x.shape));
+    const e = (x: Node, idx: Expr[]) => this.elem(x, x.shape.length === 0 ? [] : idx);
+    switch (n.op) {
+      case "sum":
+        return ref(accumulate(0, (idx) => e(a!, idx)));
+      case "mean":
+        return bin("/", ref(accumulate(0, (idx) => e(a!, idx))), size(a!));
+      case "dot":
+        return ref(accumulate(0, (idx) => bin("*", e(a!, idx), e(b!, idx))));
+      case "norm2":
+        return call("Math.sqrt", ref(accumulate(0, (idx) => square(e(a!, idx)))));
+      case "trace":
+        return ref(accumulate(0, ([i]) => e(a!, [i!, i!]), [a!.shape[0]!]));
+      case "matmul": // [n] @ [n]
+        return ref(accumulate(0, (idx) => bin("*", e(a!, idx), e(b!, idx))));
+      case "logsumexp":
+        return this.logsumexp(a!, name, out);
+      case "mse":
+        return bin("/", ref(accumulate(0, (idx) => square(bin("-", e(a!, idx), e(b!, idx))))), size(a!));
+      case "bce": {
+        const clamp = (x: Expr) => call("Math.max", call("Math.log", x), num(-100));
+        return bin("/", ref(accumulate(0, (idx) => {
+          const p = e(a!, idx);
+          const y = e(b!, idx);
+          return { k: "neg", a: bin("+", bin("*", y, clamp(p)), bin("*", bin("-", num(1), y), clamp(bin("-", num(1), p)))) };
+        })), size(a!));
+      }
+      case "bce_logits":
+        return bin("/", ref(accumulate(0, (idx) => {
+          const z = e(a!, idx);
+          return bin("+", bin("-", call("Math.max", z, num(0)), bin("*", z, e(b!, idx))), call("Math.log1p", call("Math.exp", { k: "neg", a: call("Math.abs", z) })));
+        })), size(a!));
+      case "cross_entropy":
+        return ref(accumulate(0, (idx) => {
+          const y = e(b!, idx);
+          return { k: "cond", test: bin("===", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, call("Math.log", e(a!, idx))) } };
+        }));
+      case "softmax_cross_entropy": {
+        const lse = this.logsumexp(a!, `${name}_lse`, out);
+        const l = this.fresh(`${name}_lse`);
+        out.push({ k: "decl", mutable: false, name: l, init: lse });
+        return ref(accumulate(0, (idx) => bin("*", e(b!, idx), bin("-", ref(l), e(a!, idx)))));
+      }
+      case "huber": {
+        const d = e(n.args[2]!, []);
+        return bin("/", ref(accumulate(0, (idx) => {
+          const r = call("Math.abs", bin("-", e(a!, idx), e(b!, idx)));
+          return { k: "cond", test: bin(">", r, d), then: bin("*", d, bin("-", r, bin("*", num(0.5), d))), else: bin("*", num(0.5), bin("*", r, r)) };
+        })), size(a!));
+      }
+      default:
+        return this.inlineScalar(n);
+    }
+  }
+
+  /** Elementwise and view ops on scalars are plain expressions. */
+  private inlineScalar(n: Node): Expr {
+    if (isElementwiseOp(n.op) || VIEWS.has(n.op)) return this.inlineElem(n, []);
+    throw new Error(`internal: no scalar lowering for ${n.op}`);
+  }
+
+  private logsumexp(v: Node, name: string, out: Stmt[]): Expr {
+    const m = this.fresh(`${name}_max`);
+    const s = this.fresh(`${name}_exp`);
+    out.push({ k: "decl", mutable: true, name: m, init: num(-Infinity) });
+    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: m, op: "=", value: call("Math.max", ref(m), this.elem(v, idx)) }]));
+    out.push({ k: "decl", mutable: true, name: s, init: num(0) });
+    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: s, op: "+=", value: call("Math.exp", bin("-", this.elem(v, idx), ref(m))) }]));
+    return { k: "cond", test: call("Number.isFinite", ref(m)), then: bin("+", ref(m), call("Math.log", ref(s))), else: ref(m) };
+  }
+
+  /** A tensor node stored in a module-level scratch array. */
+  private store(n: Node): void {
+    const name = this.fresh(this.o.names.get(n) ?? `t${n.id}`);
+    this.o.buffers.push({ name, size: sizeOf(n.shape) });
+    const out = this.out(n);
+    const comment = this.o.describe(n);
+    const at = (idx: readonly Expr[]) => flat(n.shape, idx);
+    const [a] = n.args;
+    const e = (x: Node, idx: Expr[]) => this.elem(x, x.shape.length === 0 ? [] : idx);
+    switch (n.op) {
+      case "matmul":
+        out.push(...this.matmul(n, name, comment));
+        break;
+      case "softmax":
+      case "log_softmax": {
+        const lse = this.fresh(`${name}_lse`);
+        out.push({ k: "decl", mutable: false, name: lse, init: this.logsumexp(a!, name, out) });
+        const value = (idx: Expr[]) => (n.op === "softmax" ? call("Math.exp", bin("-", e(a!, idx), ref(lse))) : bin("-", e(a!, idx), ref(lse)));
+        out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: value(idx) }], comment));
+        break;
+      }
+      case "stack": {
+        const inner = n.shape.slice(1);
+        n.args.forEach((el, i) => {
+          out.push(...this.forEach(inner, (idx) => [{ k: "store", array: name, at: flat(n.shape, [num(i), ...idx]), op: "=", value: e(el, idx) }]));
+        });
+        break;
+      }
+      case "scatter": {
+        out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: num(0) }]));
+        const prefix = n.attrs.indices!.map(num);
+        out.push(...this.forEach(a!.shape, (idx) => [{ k: "store", array: name, at: flat(n.shape, [...prefix, ...idx]), op: "=", value: e(a!, idx) }]));
+        break;
+      }
+      default:
+        // Elementwise, outer, views: one fused loop.
+        out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: this.inlineElem(n, idx) }], comment));
+    }
+    this.places.set(n, { kind: "array", array: name, offset: num(0) });
+  }
+
+  /** The three matrix products a layer needs, with constant bounds; [n]@[n] is a scalar (above). */
+  private matmul(n: Node, name: string, comment: string | undefined): Stmt[] {
+    const [a, b] = n.args as [Node, Node];
+    const inner = a.shape[a.shape.length - 1]!;
+    const acc = this.fresh(`${name}_dot`);
+    const l = `i${this.loopCounter++}`;
+    const dot = (row: Expr[], col: Expr[]): Stmt[] => [
+      { k: "decl", mutable: true, name: acc, init: num(0) },
+      loop(l, inner, [{ k: "set", name: acc, op: "+=", value: bin("*", this.elem(a, [...row, ref(l)]), this.elem(b, [ref(l), ...col])) }]),
+    ];
+    if (a.shape.length === 2 && b.shape.length === 1) {
+      return this.forEach(n.shape, ([r]) => [...dot([r!], []), { k: "store", array: name, at: r!, op: "=", value: ref(acc) }], comment);
+    }
+    if (a.shape.length === 2) {
+      return this.forEach(n.shape, ([r, c]) => [...dot([r!], [c!]), { k: "store", array: name, at: flat(n.shape, [r!, c!]), op: "=", value: ref(acc) }], comment);
+    }
+    return this.forEach(n.shape, ([c]) => [...dot([], [c!]), { k: "store", array: name, at: c!, op: "=", value: ref(acc) }], comment);
+  }
+}
+
+/** Row-major offset of an index. */
+export function flat(shape: Shape, idx: readonly Expr[]): Expr {
+  if (idx.length !== shape.length) throw new Error(`internal: ${idx.length} indices for shape [${shape}]`);
+  let offset: Expr = num(0);
+  for (let axis = 0; axis < idx.length; axis++) offset = add(mul(offset, num(shape[axis]!)), idx[axis]!);
+  return offset;
+}

@@ -1,0 +1,207 @@
+// A model's generated functions, as loop IR:
+//   lossAndGrad(params, batch, n, grads): the mean loss over n examples, the
+//     mean gradient written into grads; terms that depend only on parameters
+//     (regularisers) are computed once per call, outside the loop over examples;
+//   forward(params, batch, n): the outputs of every example.
+
+import type { Shape } from "../diagnostics/shape.js";
+import type { Init } from "../check/checked.js";
+import { forwardBackwardFlops } from "../graph/flops.js";
+import { reachable, type Node } from "../graph/node.js";
+import { add, bin, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
+import type { Renamer } from "./names.js";
+
+export interface Variable {
+  /** The user's name: a property name in the module's interface. */
+  readonly name: string;
+  /** The local identifier the generated code uses. */
+  readonly ident: string;
+  readonly shape: Shape;
+}
+
+export interface ModelInput {
+  readonly name: string;
+  readonly loss: Node;
+  readonly outputs: readonly { readonly name: string; readonly node: Node }[];
+  readonly params: readonly Node[];
+  readonly inputs: readonly Node[];
+  readonly targets: readonly Node[];
+  readonly grads: readonly Node[];
+  readonly inits: readonly Init[];
+  readonly names: ReadonlyMap<Node, string>;
+  readonly describe: (n: Node) => string | undefined;
+  /** A node as a formula, for comments. */
+  readonly formula: (n: Node) => string;
+}
+
+export interface ModelCode {
+  readonly name: string;
+  readonly params: readonly (Variable & { readonly init: Init })[];
+  readonly data: readonly Variable[];
+  readonly outputs: readonly Variable[];
+  readonly buffers: readonly Buffer[];
+  readonly lossAndGrad: readonly Stmt[];
+  readonly forward: readonly Stmt[];
+  readonly stats: { readonly forwardFlops: number; readonly backwardFlops: number };
+}
+
+interface Term {
+  readonly sign: 1 | -1;
+  readonly node: Node;
+}
+
+/** The terms of a sum, through add, sub and neg. */
+export function terms(n: Node, sign: 1 | -1 = 1): Term[] {
+  if (n.op === "add") return [...terms(n.args[0]!, sign), ...terms(n.args[1]!, sign)];
+  if (n.op === "sub") return [...terms(n.args[0]!, sign), ...terms(n.args[1]!, sign === 1 ? -1 : 1)];
+  if (n.op === "neg") return terms(n.args[0]!, sign === 1 ? -1 : 1);
+  return [{ sign, node: n }];
+}
+
+function perExampleNodes(roots: readonly Node[], data: readonly Node[]): Set<Node> {
+  const set = new Set<Node>(data);
+  for (const n of reachable(roots)) if (n.args.some((a) => set.has(a))) set.add(n);
+  return set;
+}
+
+export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<string>): ModelCode {
+  const buffers: Buffer[] = [];
+  const variable = (n: Node): Variable => ({ name: n.attrs.name!, ident: renamer.fresh(n.attrs.name!), shape: n.shape });
+  const params = m.params.map((p, i) => ({ ...variable(p), init: m.inits[i]! }));
+  const dataNodes = [...m.inputs, ...m.targets];
+  const data = dataNodes.map(variable);
+  const gradIdents = m.params.map((p) => renamer.fresh(`d_${p.attrs.name!}`));
+  const example = renamer.fresh("i");
+  const offsets = data.map((d) => renamer.fresh(`${d.ident}_at`));
+  const perExampleBase = (roots: readonly Node[]) => perExampleNodes(roots, dataNodes);
+
+  const places = (): Map<Node, Place> => {
+    const p = new Map<Node, Place>();
+    m.params.forEach((n, i) => p.set(n, { kind: "array", array: params[i]!.ident, offset: num(0) }));
+    dataNodes.forEach((n, i) => p.set(n, { kind: "array", array: data[i]!.ident, offset: ref(offsets[i]!) }));
+    return p;
+  };
+  const bind = (object: string, vars: readonly Variable[]): Stmt[] =>
+    vars.map((v) => ({ k: "decl", mutable: false, name: v.ident, init: { k: "member", object, key: v.name } }));
+  const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt =>
+    loop(example, ref("n"), [
+      ...data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : [])),
+      ...body,
+    ]);
+
+  // ---- lossAndGrad
+  const lossTerms = terms(m.loss);
+  const gradTerms = m.grads.map((g) => terms(g));
+  const roots = [...lossTerms, ...gradTerms.flat()].map((t) => t.node);
+  const perExample = perExampleBase(roots);
+  const rootUses = new Map<Node, number>();
+  for (const r of roots) rootUses.set(r, (rootUses.get(r) ?? 0) + 1);
+  const kernel = new Kernel({
+    nodes: reachable(roots),
+    places: places(),
+    perExample,
+    rootUses,
+    names: m.names,
+    renamer,
+    buffers,
+    helpersUsed,
+    describe: m.describe,
+  });
+  const lossSum = renamer.fresh("lossSum");
+  const lossOnce = renamer.fresh("lossOnce");
+  const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
+  const lossLoop: Stmt[] = [];
+  const lossAfter: Stmt[] = [];
+  for (const t of lossTerms) {
+    kernel.ensure(t.node);
+    const stmt: Stmt = { k: "set", name: perExample.has(t.node) ? lossSum : lossOnce, op: "+=", value: signed(t, kernel.elem(t.node, [])) };
+    (perExample.has(t.node) ? lossLoop : lossAfter).push(stmt);
+  }
+  const gradLoop: Stmt[] = [];
+  const gradAfter: Stmt[] = [];
+  gradTerms.forEach((ts, p) => {
+    const g = gradIdents[p]!;
+    const shape = m.params[p]!.shape;
+    const name = m.params[p]!.attrs.name!;
+    // Per-example terms are summed in one loop; parameter-only terms once, after.
+    for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), gradLoop], [ts.filter((t) => !perExample.has(t.node)), gradAfter]] as const) {
+      if (group.length === 0) continue;
+      for (const t of group) kernel.ensure(t.node);
+      const sum = (idx: Expr[]) =>
+        group.map((t) => signed(t, kernel.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((a, b) => (b.k === "neg" ? bin("-", a, b.a) : bin("+", a, b)));
+      const comment = `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
+      out.push(...kernel.forEach(shape, (idx) => [{ k: "store", array: g, at: flat(shape, idx), op: "+=", value: sum(idx) }], comment));
+    }
+  });
+  const inverse = renamer.fresh("inverseN");
+  const lossAndGrad: Stmt[] = [
+    ...bind("params", params),
+    ...bind("batch", data),
+    ...gradIdents.map((g, p): Stmt => ({ k: "decl", mutable: false, name: g, init: { k: "member", object: "grads", key: params[p]!.name } })),
+    ...gradIdents.map((g, p) => fill(kernel, g, m.params[p]!.shape, num(0))),
+    ...kernel.hoisted,
+    { k: "decl", mutable: true, name: lossSum, init: num(0) },
+    { k: "decl", mutable: true, name: lossOnce, init: num(0) },
+    exampleLoop([...kernel.perExampleStmts, ...lossLoop, ...gradLoop]),
+    { k: "decl", mutable: false, name: inverse, init: bin("/", num(1), ref("n")) },
+    ...gradIdents.map((g, p) => scale(kernel, g, m.params[p]!.shape, ref(inverse))),
+    ...lossAfter,
+    ...gradAfter,
+    { k: "return", value: add(bin("*", ref(lossSum), ref(inverse)), ref(lossOnce)) },
+  ];
+
+  // ---- forward
+  const outputs = m.outputs.map((o) => ({ name: o.name, ident: renamer.fresh(`out_${o.name}`), shape: o.node.shape }));
+  const outRoots = m.outputs.map((o) => o.node);
+  const fwdPerExample = perExampleBase(outRoots);
+  const fwd = new Kernel({
+    nodes: reachable(outRoots),
+    places: places(),
+    perExample: fwdPerExample,
+    rootUses: new Map(outRoots.map((r) => [r, 1])),
+    names: m.names,
+    renamer,
+    buffers,
+    helpersUsed,
+    describe: m.describe,
+  });
+  const stores: Stmt[] = [];
+  m.outputs.forEach((o, k) => {
+    fwd.ensure(o.node);
+    const out = outputs[k]!;
+    const n = size(out.shape);
+    stores.push(...fwd.forEach(out.shape, (idx) => [{ k: "store", array: out.ident, at: add(mul(ref(example), num(n)), flat(out.shape, idx)), op: "=", value: fwd.elem(o.node, idx) }]));
+  });
+  const used = new Set(reachable(outRoots));
+  const forward: Stmt[] = [
+    ...bind("params", params.filter((_, k) => used.has(m.params[k]!))),
+    ...bind("batch", data.filter((_, k) => used.has(dataNodes[k]!))),
+    ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
+    ...fwd.hoisted,
+    exampleLoop([...fwd.perExampleStmts, ...stores], used),
+    { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
+  ];
+
+  const flops = forwardBackwardFlops([m.loss], m.grads);
+  return {
+    name: m.name,
+    params,
+    data,
+    outputs,
+    buffers,
+    lossAndGrad,
+    forward,
+    stats: { forwardFlops: flops.forward, backwardFlops: flops.backward },
+  };
+}
+
+const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+
+function fill(kernel: Kernel, array: string, shape: Shape, value: Expr): Stmt {
+  return kernel.forEach([size(shape)], ([k]) => [{ k: "store", array, at: k!, op: "=", value }])[0]!;
+}
+
+function scale(kernel: Kernel, array: string, shape: Shape, factor: Expr): Stmt {
+  return kernel.forEach([size(shape)], ([k]) => [{ k: "store", array, at: k!, op: "*=", value: factor }])[0]!;
+}

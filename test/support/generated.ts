@@ -1,0 +1,11 @@
+// Compiles a program and imports the generated module, as `nndc eval` does.
+
+import { compile, type Precision } from "../../src/compile.js";
+import type { CheckedProgram } from "../../src/check/checked.js";
+import { loadGenerated } from "../../src/load.js";
+
+export async function generate(checked: CheckedProgram, precision: Precision = "f64") {
+  const compiled = await compile(checked, { precision, source: "test.nnd" });
+  const module = await loadGenerated(compiled.code);
+  return { compiled, module };
+}
