@@ -90,12 +90,17 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   const statements = time("emit", () =>
     moduleStatements({ source: options.source, arrays, models, fns, helpersUsed, exportName: (n) => exports.get(n)! }),
   );
+  // Each top-level statement is printed and formatted on its own: prettier's
+  // time grows faster than linearly with the size of one input, and a file of
+  // many fns would otherwise take minutes.
   const printed = time("print", () => {
     const file = ts.factory.createSourceFile(statements, ts.factory.createToken(ts.SyntaxKind.EndOfFileToken), ts.NodeFlags.None);
-    return ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(file);
+    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+    return statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, file));
   });
   const start = performance.now();
-  const code = await prettier.format(printed, { parser: "typescript", printWidth: 100 });
+  const formatted = await Promise.all(printed.map((text) => prettier.format(text, { parser: "typescript", printWidth: 100 })));
+  const code = formatted.join("");
   timings.push({ stage: "format", ms: performance.now() - start });
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);

@@ -11,6 +11,8 @@ import { gradCommand, type GradOptions } from "./commands/grad.js";
 import { gradcheckCommand, type GradcheckCommandOptions } from "./commands/gradcheck.js";
 import { graphCommand, type GraphOptions } from "./commands/graph.js";
 import { explainCommand, type ExplainOptions } from "./commands/explain.js";
+import { compileCommand, type CompileCommandOptions } from "./commands/compile.js";
+import { evalCommand, type EvalOptions } from "./commands/eval.js";
 import { EXIT } from "./exit.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -20,7 +22,7 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 const modelOption = () => new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn");
 const fnOption = () => new Option("--fn <name>", "a fn instead of a model");
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   let status: number = EXIT.ok;
   const program = new Command("nndc")
     .description("Symbolic differentiation and code generation for small neural networks (.nnd files).")
@@ -93,10 +95,34 @@ export function main(argv: readonly string[]): number {
       status = explainCommand(file, options);
     });
 
+  program
+    .command("compile")
+    .description("write the generated TypeScript module of each file to DIR/<stem>.ts")
+    .argument("<files...>", ".nnd files")
+    .option("-o, --out <dir>", "output directory", "generated")
+    .addOption(new Option("--precision <p>", "number type of the arrays").choices(["f64", "f32"]).default("f64"))
+    .option("--stats", "print flop counts, buffer bytes and time per compiler stage")
+    .action(async (files: string[], options: CompileCommandOptions) => {
+      status = await compileCommand(files, options);
+    });
+
+  program
+    .command("eval")
+    .description("run the generated code on given values and print JSON (loss, outputs, gradients)")
+    .argument("<file>", "a .nnd file")
+    .addOption(modelOption())
+    .addOption(fnOption())
+    .option("--params <file>", "JSON: every param by name (a plain map or a weights file)")
+    .option("--example <file>", "JSON: every input and target by name")
+    .option("--at <json>", "JSON: every argument of the fn by name")
+    .action(async (file: string, options: EvalOptions) => {
+      status = await evalCommand(file, options);
+    });
+
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);
 
   try {
-    program.parse(argv, { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     const asked = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);
@@ -105,4 +131,4 @@ export function main(argv: readonly string[]): number {
   return status;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -75,6 +75,8 @@ export const messages = {
   NND3006: (name: string, owner: string, known: readonly string[], hint?: string) =>
     `--wrt ${name}: ${owner} has no variable '${name}'${hint ? `; did you mean '${hint}'?` : ""} (it has: ${known.join(", ")})`,
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
+  NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
+  NND3009: (what: string, detail: string) => `${what}: ${detail}`,
 
   // Warnings
   NND4001: (arg: string, fn: string) =>

@@ -142,7 +142,7 @@ export class GraphBuilder {
     const callee = this.checked.calls.get(e)!;
     const args = e.args.map((a) => this.expr(a, env));
     if (callee.kind === "fn") {
-      const fn = this.fnGraphs.get(callee.fn.decl.name.name)!;
+      const fn = this.fn(callee.fn.decl.name.name);
       return substitute(this.graph, [fn.body], new Map(fn.args.map((v, i) => [v, args[i]!])))[0]!;
     }
     if (callee.builtin.name === "diff") {

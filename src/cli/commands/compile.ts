@@ -1,0 +1,53 @@
+// nndc compile FILE [-o DIR] [--precision f64|f32] [--stats]: writes DIR/<stem>.ts.
+
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { compile, type Precision } from "../../compile.js";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { checkFile } from "../frontend.js";
+import { report } from "../report.js";
+import { writeAtomically } from "../files.js";
+import { EXIT } from "../exit.js";
+
+export interface CompileCommandOptions {
+  readonly out: string;
+  readonly precision: Precision;
+  readonly stats?: boolean;
+}
+
+export async function compileCommand(files: readonly string[], options: CompileCommandOptions): Promise<number> {
+  let status: number = EXIT.ok;
+  for (const file of files) {
+    const started = performance.now();
+    const result = checkFile(file);
+    report(result.diagnostics, result.source);
+    if (result.checked === undefined || hasErrors(result.diagnostics)) {
+      status = EXIT.userError;
+      continue;
+    }
+    const frontEnd = performance.now() - started;
+    const compiled = await compile(result.checked, { precision: options.precision, source: file });
+    const target = join(options.out, `${basename(file).replace(/\.nnd$/, "")}.ts`);
+    mkdirSync(options.out, { recursive: true });
+    const failed = writeAtomically(target, compiled.code);
+    if (failed !== undefined) {
+      report([failed]);
+      status = EXIT.userError;
+      continue;
+    }
+    process.stdout.write(`wrote ${target}\n`);
+    if (options.stats) {
+      const lines: string[] = [];
+      for (const m of compiled.models) {
+        const { forwardFlops: f, backwardFlops: b } = m.stats;
+        lines.push(`  model ${m.name}: forward ${f} flops, backward ${b} flops per example (ratio ${(b / f).toFixed(2)})`);
+      }
+      if (compiled.fns.length > 0) lines.push(`  ${compiled.fns.length} fn${compiled.fns.length === 1 ? "" : "s"}`);
+      lines.push(`  scratch buffers: ${compiled.bufferBytes} bytes, allocated once`);
+      const stages = [{ stage: "parse + check", ms: frontEnd }, ...compiled.timings];
+      lines.push(`  time: ${stages.map((t) => `${t.stage} ${t.ms.toFixed(1)} ms`).join(", ")}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+  }
+  return status;
+}
