@@ -135,7 +135,7 @@ export const digits = {
       for (let i2 = 0; i2 < 32; i2++) {
         t7[i2] = t6[i2] + b1[i2];
       }
-      // h = relu(W₁ x + b₁)
+      // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
       for (let i3 = 0; i3 < 32; i3++) {
         h[i3] = relu(t7[i3]);
       }
@@ -146,7 +146,7 @@ export const digits = {
         }
         t9[i5] = t9_dot;
       }
-      // logits = W₂ h + b₂
+      // logits = W₂ h + b₂  (examples/digits.nnd:17)
       for (let i6 = 0; i6 < 10; i6++) {
         logits[i6] = t9[i6] + b2[i6];
       }
@@ -175,7 +175,7 @@ export const digits = {
         probs_exp += Math.exp(logits[i15] - probs_max);
       }
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
-      // probs = softmax(logits)
+      // probs = softmax(logits)  (examples/digits.nnd:18)
       for (let i16 = 0; i16 < 10; i16++) {
         probs[i16] = Math.exp(logits[i16] - probs_lse);
       }
@@ -266,7 +266,7 @@ export const digits = {
         }
         t6_2[i1] = t6_2_dot;
       }
-      // h = relu(W₁ x + b₁)
+      // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
       for (let i2 = 0; i2 < 32; i2++) {
         h_2[i2] = relu(t6_2[i2] + b1[i2]);
       }
@@ -277,7 +277,7 @@ export const digits = {
         }
         t9_2[i4] = t9_2_dot;
       }
-      // logits = W₂ h + b₂
+      // logits = W₂ h + b₂  (examples/digits.nnd:17)
       for (let i5 = 0; i5 < 10; i5++) {
         logits_2[i5] = t9_2[i5] + b2[i5];
       }
@@ -292,7 +292,7 @@ export const digits = {
       const probs_2_lse = Number.isFinite(probs_2_max)
         ? probs_2_max + Math.log(probs_2_exp)
         : probs_2_max;
-      // probs = softmax(logits)
+      // probs = softmax(logits)  (examples/digits.nnd:18)
       for (let i8 = 0; i8 < 10; i8++) {
         probs_2[i8] = Math.exp(logits_2[i8] - probs_2_lse);
       }

@@ -109,7 +109,7 @@ export const iris = {
         }
         t6[i1] = t6_dot;
       }
-      // h = tanh(W₁ x + b₁)
+      // h = tanh(W₁ x + b₁)  (examples/iris.nnd:16)
       for (let i2 = 0; i2 < 16; i2++) {
         h[i2] = Math.tanh(t6[i2] + b1[i2]);
       }
@@ -120,7 +120,7 @@ export const iris = {
         }
         t9[i4] = t9_dot;
       }
-      // logits = W₂ h + b₂
+      // logits = W₂ h + b₂  (examples/iris.nnd:17)
       for (let i5 = 0; i5 < 3; i5++) {
         logits[i5] = t9[i5] + b2[i5];
       }
@@ -150,7 +150,7 @@ export const iris = {
         probs_exp += Math.exp(logits[i10] - probs_max);
       }
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
-      // probs = softmax(logits)
+      // probs = softmax(logits)  (examples/iris.nnd:18)
       for (let i11 = 0; i11 < 3; i11++) {
         probs[i11] = Math.exp(logits[i11] - probs_lse);
       }
@@ -228,7 +228,7 @@ export const iris = {
         }
         t6_2[i1] = t6_2_dot;
       }
-      // h = tanh(W₁ x + b₁)
+      // h = tanh(W₁ x + b₁)  (examples/iris.nnd:16)
       for (let i2 = 0; i2 < 16; i2++) {
         h_2[i2] = Math.tanh(t6_2[i2] + b1[i2]);
       }
@@ -239,7 +239,7 @@ export const iris = {
         }
         t9_2[i4] = t9_2_dot;
       }
-      // logits = W₂ h + b₂
+      // logits = W₂ h + b₂  (examples/iris.nnd:17)
       for (let i5 = 0; i5 < 3; i5++) {
         logits_2[i5] = t9_2[i5] + b2[i5];
       }
@@ -254,7 +254,7 @@ export const iris = {
       const probs_2_lse = Number.isFinite(probs_2_max)
         ? probs_2_max + Math.log(probs_2_exp)
         : probs_2_max;
-      // probs = softmax(logits)
+      // probs = softmax(logits)  (examples/iris.nnd:18)
       for (let i8 = 0; i8 < 3; i8++) {
         probs_2[i8] = Math.exp(logits_2[i8] - probs_2_lse);
       }

@@ -65,7 +65,7 @@ export const linear = {
       const x_at = i;
       const y_at = i;
       const s4 = w[0] * x[x_at];
-      // ŷ = w x + b
+      // ŷ = w x + b  (examples/linear_regression.nnd:11)
       const yhat = s4 + b[0];
       const s6 = yhat - y[y_at];
       // loss = (ŷ − y)²
@@ -94,12 +94,37 @@ export const linear = {
     for (let i = 0; i < n; i++) {
       const x_at = i;
       const s4_2 = w[0] * x[x_at];
-      // ŷ = w x + b
+      // ŷ = w x + b  (examples/linear_regression.nnd:11)
       const yhat_2 = s4_2 + b[0];
       out_yhat[i] = yhat_2;
     }
     return {
       yhat: out_yhat,
     };
+  },
+  /** The mean Hessian of the loss over all 2 parameter entries (in the order of shapes, row-major), for Newton's method. */
+  hessian(params: LinearParams, batch: LinearBatch, n: number, out: Float64Array): void {
+    const w = params.w;
+    const b = params.b;
+    const x = batch.x;
+    const y = batch.y;
+    for (let i0 = 0; i0 < 4; i0++) {
+      out[i0] = 0;
+    }
+    for (let i = 0; i < n; i++) {
+      const x_at = i;
+      const y_at = i;
+      const s33 = x[x_at] * x[x_at];
+      const s34 = 2 * s33;
+      const s31 = 2 * x[x_at];
+      out[0] += s34;
+      out[1] += s31;
+      out[2] += s31;
+    }
+    const inverseN_2 = 1 / n;
+    for (let i1 = 0; i1 < 4; i1++) {
+      out[i1] *= inverseN_2;
+    }
+    out[3] += 2;
   },
 };

@@ -31,6 +31,36 @@ export interface LogisticBatch {
 export interface LogisticOutputs {
   p: Float64Array;
 }
+const t46 = new Float64Array(30);
+const t60 = new Float64Array(30);
+const t72 = new Float64Array(30);
+const t84 = new Float64Array(30);
+const t96 = new Float64Array(30);
+const t108 = new Float64Array(30);
+const t120 = new Float64Array(30);
+const t132 = new Float64Array(30);
+const t144 = new Float64Array(30);
+const t156 = new Float64Array(30);
+const t168 = new Float64Array(30);
+const t180 = new Float64Array(30);
+const t192 = new Float64Array(30);
+const t204 = new Float64Array(30);
+const t216 = new Float64Array(30);
+const t228 = new Float64Array(30);
+const t240 = new Float64Array(30);
+const t252 = new Float64Array(30);
+const t264 = new Float64Array(30);
+const t276 = new Float64Array(30);
+const t288 = new Float64Array(30);
+const t300 = new Float64Array(30);
+const t312 = new Float64Array(30);
+const t324 = new Float64Array(30);
+const t336 = new Float64Array(30);
+const t348 = new Float64Array(30);
+const t360 = new Float64Array(30);
+const t372 = new Float64Array(30);
+const t384 = new Float64Array(30);
+const t396 = new Float64Array(30);
 /** Model logistic: 129 flops forward, 92 backward, per example. */
 export const logistic = {
   shapes: { w: [30], b: [] } as const,
@@ -87,7 +117,7 @@ export const logistic = {
       let s14_sum = 0;
       s14_sum += Math.max(s5, 0) - s5 * y[y_at] + Math.log1p(Math.exp(-Math.abs(s5)));
       const s14 = s14_sum / 1;
-      // p = σ(w · x + b)
+      // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
       const p = sigmoid(s5);
       const s17 = p - y[y_at];
       lossSum += s14;
@@ -124,12 +154,554 @@ export const logistic = {
       }
       const s4_2 = s4_2_sum;
       const s5_2 = s4_2 + b[0];
-      // p = σ(w · x + b)
+      // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
       const p_2 = sigmoid(s5_2);
       out_p[i] = p_2;
     }
     return {
       p: out_p,
     };
+  },
+  /** The mean Hessian of the loss over all 31 parameter entries (in the order of shapes, row-major), for Newton's method. */
+  hessian(params: LogisticParams, batch: LogisticBatch, n: number, out: Float64Array): void {
+    const w = params.w;
+    const b = params.b;
+    const x = batch.x;
+    const y = batch.y;
+    for (let i122 = 0; i122 < 961; i122++) {
+      out[i122] = 0;
+    }
+    for (let i0 = 0; i0 < 30; i0++) {
+      t46[i0] = 0;
+    }
+    t46[0] = 1;
+    for (let i5 = 0; i5 < 30; i5++) {
+      t60[i5] = 0;
+    }
+    t60[1] = 1;
+    for (let i9 = 0; i9 < 30; i9++) {
+      t72[i9] = 0;
+    }
+    t72[2] = 1;
+    for (let i13 = 0; i13 < 30; i13++) {
+      t84[i13] = 0;
+    }
+    t84[3] = 1;
+    for (let i17 = 0; i17 < 30; i17++) {
+      t96[i17] = 0;
+    }
+    t96[4] = 1;
+    for (let i21 = 0; i21 < 30; i21++) {
+      t108[i21] = 0;
+    }
+    t108[5] = 1;
+    for (let i25 = 0; i25 < 30; i25++) {
+      t120[i25] = 0;
+    }
+    t120[6] = 1;
+    for (let i29 = 0; i29 < 30; i29++) {
+      t132[i29] = 0;
+    }
+    t132[7] = 1;
+    for (let i33 = 0; i33 < 30; i33++) {
+      t144[i33] = 0;
+    }
+    t144[8] = 1;
+    for (let i37 = 0; i37 < 30; i37++) {
+      t156[i37] = 0;
+    }
+    t156[9] = 1;
+    for (let i41 = 0; i41 < 30; i41++) {
+      t168[i41] = 0;
+    }
+    t168[10] = 1;
+    for (let i45 = 0; i45 < 30; i45++) {
+      t180[i45] = 0;
+    }
+    t180[11] = 1;
+    for (let i49 = 0; i49 < 30; i49++) {
+      t192[i49] = 0;
+    }
+    t192[12] = 1;
+    for (let i53 = 0; i53 < 30; i53++) {
+      t204[i53] = 0;
+    }
+    t204[13] = 1;
+    for (let i57 = 0; i57 < 30; i57++) {
+      t216[i57] = 0;
+    }
+    t216[14] = 1;
+    for (let i61 = 0; i61 < 30; i61++) {
+      t228[i61] = 0;
+    }
+    t228[15] = 1;
+    for (let i65 = 0; i65 < 30; i65++) {
+      t240[i65] = 0;
+    }
+    t240[16] = 1;
+    for (let i69 = 0; i69 < 30; i69++) {
+      t252[i69] = 0;
+    }
+    t252[17] = 1;
+    for (let i73 = 0; i73 < 30; i73++) {
+      t264[i73] = 0;
+    }
+    t264[18] = 1;
+    for (let i77 = 0; i77 < 30; i77++) {
+      t276[i77] = 0;
+    }
+    t276[19] = 1;
+    for (let i81 = 0; i81 < 30; i81++) {
+      t288[i81] = 0;
+    }
+    t288[20] = 1;
+    for (let i85 = 0; i85 < 30; i85++) {
+      t300[i85] = 0;
+    }
+    t300[21] = 1;
+    for (let i89 = 0; i89 < 30; i89++) {
+      t312[i89] = 0;
+    }
+    t312[22] = 1;
+    for (let i93 = 0; i93 < 30; i93++) {
+      t324[i93] = 0;
+    }
+    t324[23] = 1;
+    for (let i97 = 0; i97 < 30; i97++) {
+      t336[i97] = 0;
+    }
+    t336[24] = 1;
+    for (let i101 = 0; i101 < 30; i101++) {
+      t348[i101] = 0;
+    }
+    t348[25] = 1;
+    for (let i105 = 0; i105 < 30; i105++) {
+      t360[i105] = 0;
+    }
+    t360[26] = 1;
+    for (let i109 = 0; i109 < 30; i109++) {
+      t372[i109] = 0;
+    }
+    t372[27] = 1;
+    for (let i113 = 0; i113 < 30; i113++) {
+      t384[i113] = 0;
+    }
+    t384[28] = 1;
+    for (let i117 = 0; i117 < 30; i117++) {
+      t396[i117] = 0;
+    }
+    t396[29] = 1;
+    for (let i = 0; i < n; i++) {
+      const x_at = i * 30;
+      const y_at = i;
+      let s51_sum = 0;
+      for (let i1 = 0; i1 < 30; i1++) {
+        s51_sum += t46[i1] * x[x_at + i1];
+      }
+      const s51 = s51_sum;
+      let s4_3_sum = 0;
+      for (let i2 = 0; i2 < 30; i2++) {
+        s4_3_sum += w[i2] * x[x_at + i2];
+      }
+      const s4_3 = s4_3_sum;
+      const s5_3 = s4_3 + b[0];
+      // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
+      const p_3 = sigmoid(s5_3);
+      const s53 = 1 - p_3;
+      const s54 = p_3 * s53;
+      const s55 = s51 * s54;
+      let s65_sum = 0;
+      for (let i6 = 0; i6 < 30; i6++) {
+        s65_sum += t60[i6] * x[x_at + i6];
+      }
+      const s65 = s65_sum;
+      const s67 = s65 * s54;
+      let s77_sum = 0;
+      for (let i10 = 0; i10 < 30; i10++) {
+        s77_sum += t72[i10] * x[x_at + i10];
+      }
+      const s77 = s77_sum;
+      const s79 = s77 * s54;
+      let s89_sum = 0;
+      for (let i14 = 0; i14 < 30; i14++) {
+        s89_sum += t84[i14] * x[x_at + i14];
+      }
+      const s89 = s89_sum;
+      const s91 = s89 * s54;
+      let s101_sum = 0;
+      for (let i18 = 0; i18 < 30; i18++) {
+        s101_sum += t96[i18] * x[x_at + i18];
+      }
+      const s101 = s101_sum;
+      const s103 = s101 * s54;
+      let s113_sum = 0;
+      for (let i22 = 0; i22 < 30; i22++) {
+        s113_sum += t108[i22] * x[x_at + i22];
+      }
+      const s113 = s113_sum;
+      const s115 = s113 * s54;
+      let s125_sum = 0;
+      for (let i26 = 0; i26 < 30; i26++) {
+        s125_sum += t120[i26] * x[x_at + i26];
+      }
+      const s125 = s125_sum;
+      const s127 = s125 * s54;
+      let s137_sum = 0;
+      for (let i30 = 0; i30 < 30; i30++) {
+        s137_sum += t132[i30] * x[x_at + i30];
+      }
+      const s137 = s137_sum;
+      const s139 = s137 * s54;
+      let s149_sum = 0;
+      for (let i34 = 0; i34 < 30; i34++) {
+        s149_sum += t144[i34] * x[x_at + i34];
+      }
+      const s149 = s149_sum;
+      const s151 = s149 * s54;
+      let s161_sum = 0;
+      for (let i38 = 0; i38 < 30; i38++) {
+        s161_sum += t156[i38] * x[x_at + i38];
+      }
+      const s161 = s161_sum;
+      const s163 = s161 * s54;
+      let s173_sum = 0;
+      for (let i42 = 0; i42 < 30; i42++) {
+        s173_sum += t168[i42] * x[x_at + i42];
+      }
+      const s173 = s173_sum;
+      const s175 = s173 * s54;
+      let s185_sum = 0;
+      for (let i46 = 0; i46 < 30; i46++) {
+        s185_sum += t180[i46] * x[x_at + i46];
+      }
+      const s185 = s185_sum;
+      const s187 = s185 * s54;
+      let s197_sum = 0;
+      for (let i50 = 0; i50 < 30; i50++) {
+        s197_sum += t192[i50] * x[x_at + i50];
+      }
+      const s197 = s197_sum;
+      const s199 = s197 * s54;
+      let s209_sum = 0;
+      for (let i54 = 0; i54 < 30; i54++) {
+        s209_sum += t204[i54] * x[x_at + i54];
+      }
+      const s209 = s209_sum;
+      const s211 = s209 * s54;
+      let s221_sum = 0;
+      for (let i58 = 0; i58 < 30; i58++) {
+        s221_sum += t216[i58] * x[x_at + i58];
+      }
+      const s221 = s221_sum;
+      const s223 = s221 * s54;
+      let s233_sum = 0;
+      for (let i62 = 0; i62 < 30; i62++) {
+        s233_sum += t228[i62] * x[x_at + i62];
+      }
+      const s233 = s233_sum;
+      const s235 = s233 * s54;
+      let s245_sum = 0;
+      for (let i66 = 0; i66 < 30; i66++) {
+        s245_sum += t240[i66] * x[x_at + i66];
+      }
+      const s245 = s245_sum;
+      const s247 = s245 * s54;
+      let s257_sum = 0;
+      for (let i70 = 0; i70 < 30; i70++) {
+        s257_sum += t252[i70] * x[x_at + i70];
+      }
+      const s257 = s257_sum;
+      const s259 = s257 * s54;
+      let s269_sum = 0;
+      for (let i74 = 0; i74 < 30; i74++) {
+        s269_sum += t264[i74] * x[x_at + i74];
+      }
+      const s269 = s269_sum;
+      const s271 = s269 * s54;
+      let s281_sum = 0;
+      for (let i78 = 0; i78 < 30; i78++) {
+        s281_sum += t276[i78] * x[x_at + i78];
+      }
+      const s281 = s281_sum;
+      const s283 = s281 * s54;
+      let s293_sum = 0;
+      for (let i82 = 0; i82 < 30; i82++) {
+        s293_sum += t288[i82] * x[x_at + i82];
+      }
+      const s293 = s293_sum;
+      const s295 = s293 * s54;
+      let s305_sum = 0;
+      for (let i86 = 0; i86 < 30; i86++) {
+        s305_sum += t300[i86] * x[x_at + i86];
+      }
+      const s305 = s305_sum;
+      const s307 = s305 * s54;
+      let s317_sum = 0;
+      for (let i90 = 0; i90 < 30; i90++) {
+        s317_sum += t312[i90] * x[x_at + i90];
+      }
+      const s317 = s317_sum;
+      const s319 = s317 * s54;
+      let s329_sum = 0;
+      for (let i94 = 0; i94 < 30; i94++) {
+        s329_sum += t324[i94] * x[x_at + i94];
+      }
+      const s329 = s329_sum;
+      const s331 = s329 * s54;
+      let s341_sum = 0;
+      for (let i98 = 0; i98 < 30; i98++) {
+        s341_sum += t336[i98] * x[x_at + i98];
+      }
+      const s341 = s341_sum;
+      const s343 = s341 * s54;
+      let s353_sum = 0;
+      for (let i102 = 0; i102 < 30; i102++) {
+        s353_sum += t348[i102] * x[x_at + i102];
+      }
+      const s353 = s353_sum;
+      const s355 = s353 * s54;
+      let s365_sum = 0;
+      for (let i106 = 0; i106 < 30; i106++) {
+        s365_sum += t360[i106] * x[x_at + i106];
+      }
+      const s365 = s365_sum;
+      const s367 = s365 * s54;
+      let s377_sum = 0;
+      for (let i110 = 0; i110 < 30; i110++) {
+        s377_sum += t372[i110] * x[x_at + i110];
+      }
+      const s377 = s377_sum;
+      const s379 = s377 * s54;
+      let s389_sum = 0;
+      for (let i114 = 0; i114 < 30; i114++) {
+        s389_sum += t384[i114] * x[x_at + i114];
+      }
+      const s389 = s389_sum;
+      const s391 = s389 * s54;
+      let s401_sum = 0;
+      for (let i118 = 0; i118 < 30; i118++) {
+        s401_sum += t396[i118] * x[x_at + i118];
+      }
+      const s401 = s401_sum;
+      const s403 = s401 * s54;
+      for (let i3 = 0; i3 < 30; i3++) {
+        out[i3] += s55 * x[x_at + i3];
+      }
+      out[30] += s55;
+      for (let i7 = 0; i7 < 30; i7++) {
+        out[31 + i7] += s67 * x[x_at + i7];
+      }
+      out[61] += s67;
+      for (let i11 = 0; i11 < 30; i11++) {
+        out[62 + i11] += s79 * x[x_at + i11];
+      }
+      out[92] += s79;
+      for (let i15 = 0; i15 < 30; i15++) {
+        out[93 + i15] += s91 * x[x_at + i15];
+      }
+      out[123] += s91;
+      for (let i19 = 0; i19 < 30; i19++) {
+        out[124 + i19] += s103 * x[x_at + i19];
+      }
+      out[154] += s103;
+      for (let i23 = 0; i23 < 30; i23++) {
+        out[155 + i23] += s115 * x[x_at + i23];
+      }
+      out[185] += s115;
+      for (let i27 = 0; i27 < 30; i27++) {
+        out[186 + i27] += s127 * x[x_at + i27];
+      }
+      out[216] += s127;
+      for (let i31 = 0; i31 < 30; i31++) {
+        out[217 + i31] += s139 * x[x_at + i31];
+      }
+      out[247] += s139;
+      for (let i35 = 0; i35 < 30; i35++) {
+        out[248 + i35] += s151 * x[x_at + i35];
+      }
+      out[278] += s151;
+      for (let i39 = 0; i39 < 30; i39++) {
+        out[279 + i39] += s163 * x[x_at + i39];
+      }
+      out[309] += s163;
+      for (let i43 = 0; i43 < 30; i43++) {
+        out[310 + i43] += s175 * x[x_at + i43];
+      }
+      out[340] += s175;
+      for (let i47 = 0; i47 < 30; i47++) {
+        out[341 + i47] += s187 * x[x_at + i47];
+      }
+      out[371] += s187;
+      for (let i51 = 0; i51 < 30; i51++) {
+        out[372 + i51] += s199 * x[x_at + i51];
+      }
+      out[402] += s199;
+      for (let i55 = 0; i55 < 30; i55++) {
+        out[403 + i55] += s211 * x[x_at + i55];
+      }
+      out[433] += s211;
+      for (let i59 = 0; i59 < 30; i59++) {
+        out[434 + i59] += s223 * x[x_at + i59];
+      }
+      out[464] += s223;
+      for (let i63 = 0; i63 < 30; i63++) {
+        out[465 + i63] += s235 * x[x_at + i63];
+      }
+      out[495] += s235;
+      for (let i67 = 0; i67 < 30; i67++) {
+        out[496 + i67] += s247 * x[x_at + i67];
+      }
+      out[526] += s247;
+      for (let i71 = 0; i71 < 30; i71++) {
+        out[527 + i71] += s259 * x[x_at + i71];
+      }
+      out[557] += s259;
+      for (let i75 = 0; i75 < 30; i75++) {
+        out[558 + i75] += s271 * x[x_at + i75];
+      }
+      out[588] += s271;
+      for (let i79 = 0; i79 < 30; i79++) {
+        out[589 + i79] += s283 * x[x_at + i79];
+      }
+      out[619] += s283;
+      for (let i83 = 0; i83 < 30; i83++) {
+        out[620 + i83] += s295 * x[x_at + i83];
+      }
+      out[650] += s295;
+      for (let i87 = 0; i87 < 30; i87++) {
+        out[651 + i87] += s307 * x[x_at + i87];
+      }
+      out[681] += s307;
+      for (let i91 = 0; i91 < 30; i91++) {
+        out[682 + i91] += s319 * x[x_at + i91];
+      }
+      out[712] += s319;
+      for (let i95 = 0; i95 < 30; i95++) {
+        out[713 + i95] += s331 * x[x_at + i95];
+      }
+      out[743] += s331;
+      for (let i99 = 0; i99 < 30; i99++) {
+        out[744 + i99] += s343 * x[x_at + i99];
+      }
+      out[774] += s343;
+      for (let i103 = 0; i103 < 30; i103++) {
+        out[775 + i103] += s355 * x[x_at + i103];
+      }
+      out[805] += s355;
+      for (let i107 = 0; i107 < 30; i107++) {
+        out[806 + i107] += s367 * x[x_at + i107];
+      }
+      out[836] += s367;
+      for (let i111 = 0; i111 < 30; i111++) {
+        out[837 + i111] += s379 * x[x_at + i111];
+      }
+      out[867] += s379;
+      for (let i115 = 0; i115 < 30; i115++) {
+        out[868 + i115] += s391 * x[x_at + i115];
+      }
+      out[898] += s391;
+      for (let i119 = 0; i119 < 30; i119++) {
+        out[899 + i119] += s403 * x[x_at + i119];
+      }
+      out[929] += s403;
+      for (let i121 = 0; i121 < 30; i121++) {
+        out[930 + i121] += s54 * x[x_at + i121];
+      }
+      out[960] += s54;
+    }
+    const inverseN_2 = 1 / n;
+    for (let i123 = 0; i123 < 961; i123++) {
+      out[i123] *= inverseN_2;
+    }
+    for (let i4 = 0; i4 < 30; i4++) {
+      out[i4] += t46[i4] * 0.002;
+    }
+    for (let i8 = 0; i8 < 30; i8++) {
+      out[31 + i8] += t60[i8] * 0.002;
+    }
+    for (let i12 = 0; i12 < 30; i12++) {
+      out[62 + i12] += t72[i12] * 0.002;
+    }
+    for (let i16 = 0; i16 < 30; i16++) {
+      out[93 + i16] += t84[i16] * 0.002;
+    }
+    for (let i20 = 0; i20 < 30; i20++) {
+      out[124 + i20] += t96[i20] * 0.002;
+    }
+    for (let i24 = 0; i24 < 30; i24++) {
+      out[155 + i24] += t108[i24] * 0.002;
+    }
+    for (let i28 = 0; i28 < 30; i28++) {
+      out[186 + i28] += t120[i28] * 0.002;
+    }
+    for (let i32 = 0; i32 < 30; i32++) {
+      out[217 + i32] += t132[i32] * 0.002;
+    }
+    for (let i36 = 0; i36 < 30; i36++) {
+      out[248 + i36] += t144[i36] * 0.002;
+    }
+    for (let i40 = 0; i40 < 30; i40++) {
+      out[279 + i40] += t156[i40] * 0.002;
+    }
+    for (let i44 = 0; i44 < 30; i44++) {
+      out[310 + i44] += t168[i44] * 0.002;
+    }
+    for (let i48 = 0; i48 < 30; i48++) {
+      out[341 + i48] += t180[i48] * 0.002;
+    }
+    for (let i52 = 0; i52 < 30; i52++) {
+      out[372 + i52] += t192[i52] * 0.002;
+    }
+    for (let i56 = 0; i56 < 30; i56++) {
+      out[403 + i56] += t204[i56] * 0.002;
+    }
+    for (let i60 = 0; i60 < 30; i60++) {
+      out[434 + i60] += t216[i60] * 0.002;
+    }
+    for (let i64 = 0; i64 < 30; i64++) {
+      out[465 + i64] += t228[i64] * 0.002;
+    }
+    for (let i68 = 0; i68 < 30; i68++) {
+      out[496 + i68] += t240[i68] * 0.002;
+    }
+    for (let i72 = 0; i72 < 30; i72++) {
+      out[527 + i72] += t252[i72] * 0.002;
+    }
+    for (let i76 = 0; i76 < 30; i76++) {
+      out[558 + i76] += t264[i76] * 0.002;
+    }
+    for (let i80 = 0; i80 < 30; i80++) {
+      out[589 + i80] += t276[i80] * 0.002;
+    }
+    for (let i84 = 0; i84 < 30; i84++) {
+      out[620 + i84] += t288[i84] * 0.002;
+    }
+    for (let i88 = 0; i88 < 30; i88++) {
+      out[651 + i88] += t300[i88] * 0.002;
+    }
+    for (let i92 = 0; i92 < 30; i92++) {
+      out[682 + i92] += t312[i92] * 0.002;
+    }
+    for (let i96 = 0; i96 < 30; i96++) {
+      out[713 + i96] += t324[i96] * 0.002;
+    }
+    for (let i100 = 0; i100 < 30; i100++) {
+      out[744 + i100] += t336[i100] * 0.002;
+    }
+    for (let i104 = 0; i104 < 30; i104++) {
+      out[775 + i104] += t348[i104] * 0.002;
+    }
+    for (let i108 = 0; i108 < 30; i108++) {
+      out[806 + i108] += t360[i108] * 0.002;
+    }
+    for (let i112 = 0; i112 < 30; i112++) {
+      out[837 + i112] += t372[i112] * 0.002;
+    }
+    for (let i116 = 0; i116 < 30; i116++) {
+      out[868 + i116] += t384[i116] * 0.002;
+    }
+    for (let i120 = 0; i120 < 30; i120++) {
+      out[899 + i120] += t396[i120] * 0.002;
+    }
   },
 };

@@ -117,7 +117,7 @@ export const mnist = {
       for (let i2 = 0; i2 < 128; i2++) {
         t7[i2] = t6[i2] + b1[i2];
       }
-      // h = relu(W₁ x + b₁)
+      // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
       for (let i3 = 0; i3 < 128; i3++) {
         h[i3] = relu(t7[i3]);
       }
@@ -128,7 +128,7 @@ export const mnist = {
         }
         t9[i5] = t9_dot;
       }
-      // logits = W₂ h + b₂
+      // logits = W₂ h + b₂  (examples/mnist.nnd:18)
       for (let i6 = 0; i6 < 10; i6++) {
         logits[i6] = t9[i6] + b2[i6];
       }
@@ -235,7 +235,7 @@ export const mnist = {
         }
         t6_2[i1] = t6_2_dot;
       }
-      // h = relu(W₁ x + b₁)
+      // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
       for (let i2 = 0; i2 < 128; i2++) {
         h_2[i2] = relu(t6_2[i2] + b1[i2]);
       }

@@ -38,6 +38,60 @@ const h = new Float64Array(4);
 const t51 = new Float64Array(4);
 const t6_2 = new Float64Array(4);
 const h_2 = new Float64Array(4);
+const t60 = new Float64Array(8);
+const t63 = new Float64Array(4);
+const t6_3 = new Float64Array(4);
+const h_3 = new Float64Array(4);
+const t37 = new Float64Array(4);
+const t66 = new Float64Array(4);
+const t50 = new Float64Array(4);
+const t386 = new Float64Array(4);
+const t621 = new Float64Array(4);
+const t88 = new Float64Array(8);
+const t91 = new Float64Array(4);
+const t94 = new Float64Array(4);
+const t626 = new Float64Array(4);
+const t112 = new Float64Array(8);
+const t115 = new Float64Array(4);
+const t118 = new Float64Array(4);
+const t631 = new Float64Array(4);
+const t136 = new Float64Array(8);
+const t139 = new Float64Array(4);
+const t142 = new Float64Array(4);
+const t636 = new Float64Array(4);
+const t160 = new Float64Array(8);
+const t163 = new Float64Array(4);
+const t166 = new Float64Array(4);
+const t641 = new Float64Array(4);
+const t184 = new Float64Array(8);
+const t187 = new Float64Array(4);
+const t190 = new Float64Array(4);
+const t646 = new Float64Array(4);
+const t208 = new Float64Array(8);
+const t211 = new Float64Array(4);
+const t214 = new Float64Array(4);
+const t651 = new Float64Array(4);
+const t232 = new Float64Array(8);
+const t235 = new Float64Array(4);
+const t238 = new Float64Array(4);
+const t656 = new Float64Array(4);
+const t256 = new Float64Array(4);
+const t257 = new Float64Array(4);
+const t661 = new Float64Array(4);
+const t274 = new Float64Array(4);
+const t275 = new Float64Array(4);
+const t665 = new Float64Array(4);
+const t292 = new Float64Array(4);
+const t293 = new Float64Array(4);
+const t669 = new Float64Array(4);
+const t310 = new Float64Array(4);
+const t311 = new Float64Array(4);
+const t673 = new Float64Array(4);
+const t336 = new Float64Array(4);
+const t348 = new Float64Array(4);
+const t360 = new Float64Array(4);
+const t372 = new Float64Array(4);
+const t617 = new Float64Array(4);
 /** Model xor: 57 flops forward, 46 backward, per example. */
 export const xor = {
   shapes: { W1: [4, 2], b1: [4], w2: [4], b2: [] } as const,
@@ -111,7 +165,7 @@ export const xor = {
         }
         t6[i1] = t6_dot;
       }
-      // h = tanh(W₁ x + b₁)
+      // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       for (let i2 = 0; i2 < 4; i2++) {
         h[i2] = Math.tanh(t6[i2] + b1[i2]);
       }
@@ -124,7 +178,7 @@ export const xor = {
       let s19_sum = 0;
       s19_sum += Math.max(s10, 0) - s10 * y[y_at] + Math.log1p(Math.exp(-Math.abs(s10)));
       const s19 = s19_sum / 1;
-      // ŷ = σ(w₂ · h + b₂)
+      // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat = sigmoid(s10);
       const s22 = yhat - y[y_at];
       for (let i6 = 0; i6 < 4; i6++) {
@@ -185,7 +239,7 @@ export const xor = {
         }
         t6_2[i1] = t6_2_dot;
       }
-      // h = tanh(W₁ x + b₁)
+      // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       for (let i2 = 0; i2 < 4; i2++) {
         h_2[i2] = Math.tanh(t6_2[i2] + b1[i2]);
       }
@@ -195,12 +249,610 @@ export const xor = {
       }
       const s9_2 = s9_2_sum;
       const s10_2 = s9_2 + b2[0];
-      // ŷ = σ(w₂ · h + b₂)
+      // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat_2 = sigmoid(s10_2);
       out_yhat[i] = yhat_2;
     }
     return {
       yhat: out_yhat,
     };
+  },
+  /** The mean Hessian of the loss over all 17 parameter entries (in the order of shapes, row-major), for Newton's method. */
+  hessian(params: XorParams, batch: XorBatch, n: number, out: Float64Array): void {
+    const W1 = params.W1;
+    const b1 = params.b1;
+    const w2 = params.w2;
+    const b2 = params.b2;
+    const x = batch.x;
+    const y = batch.y;
+    for (let i172 = 0; i172 < 289; i172++) {
+      out[i172] = 0;
+    }
+    for (let i0 = 0; i0 < 4; i0++) {
+      for (let i1 = 0; i1 < 2; i1++) {
+        t60[i0 * 2 + i1] = 0;
+      }
+    }
+    t60[0] = 1;
+    for (let i20 = 0; i20 < 4; i20++) {
+      for (let i21 = 0; i21 < 2; i21++) {
+        t88[i20 * 2 + i21] = 0;
+      }
+    }
+    t88[1] = 1;
+    for (let i33 = 0; i33 < 4; i33++) {
+      for (let i34 = 0; i34 < 2; i34++) {
+        t112[i33 * 2 + i34] = 0;
+      }
+    }
+    t112[2] = 1;
+    for (let i46 = 0; i46 < 4; i46++) {
+      for (let i47 = 0; i47 < 2; i47++) {
+        t136[i46 * 2 + i47] = 0;
+      }
+    }
+    t136[3] = 1;
+    for (let i59 = 0; i59 < 4; i59++) {
+      for (let i60 = 0; i60 < 2; i60++) {
+        t160[i59 * 2 + i60] = 0;
+      }
+    }
+    t160[4] = 1;
+    for (let i72 = 0; i72 < 4; i72++) {
+      for (let i73 = 0; i73 < 2; i73++) {
+        t184[i72 * 2 + i73] = 0;
+      }
+    }
+    t184[5] = 1;
+    for (let i85 = 0; i85 < 4; i85++) {
+      for (let i86 = 0; i86 < 2; i86++) {
+        t208[i85 * 2 + i86] = 0;
+      }
+    }
+    t208[6] = 1;
+    for (let i98 = 0; i98 < 4; i98++) {
+      for (let i99 = 0; i99 < 2; i99++) {
+        t232[i98 * 2 + i99] = 0;
+      }
+    }
+    t232[7] = 1;
+    for (let i111 = 0; i111 < 4; i111++) {
+      t256[i111] = 0;
+    }
+    t256[0] = 1;
+    for (let i119 = 0; i119 < 4; i119++) {
+      t274[i119] = 0;
+    }
+    t274[1] = 1;
+    for (let i127 = 0; i127 < 4; i127++) {
+      t292[i127] = 0;
+    }
+    t292[2] = 1;
+    for (let i135 = 0; i135 < 4; i135++) {
+      t310[i135] = 0;
+    }
+    t310[3] = 1;
+    for (let i = 0; i < n; i++) {
+      const x_at = i * 2;
+      const y_at = i;
+      for (let i3 = 0; i3 < 4; i3++) {
+        let t63_dot = 0;
+        for (let i2 = 0; i2 < 2; i2++) {
+          t63_dot += t60[i3 * 2 + i2] * x[x_at + i2];
+        }
+        t63[i3] = t63_dot;
+      }
+      for (let i5 = 0; i5 < 4; i5++) {
+        let t6_3_dot = 0;
+        for (let i4 = 0; i4 < 2; i4++) {
+          t6_3_dot += W1[i5 * 2 + i4] * x[x_at + i4];
+        }
+        t6_3[i5] = t6_3_dot;
+      }
+      // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
+      for (let i6 = 0; i6 < 4; i6++) {
+        h_3[i6] = Math.tanh(t6_3[i6] + b1[i6]);
+      }
+      for (let i7 = 0; i7 < 4; i7++) {
+        t37[i7] = 1 - h_3[i7] * h_3[i7];
+      }
+      for (let i8 = 0; i8 < 4; i8++) {
+        t66[i8] = t63[i8] * t37[i8];
+      }
+      let s70_sum = 0;
+      for (let i9 = 0; i9 < 4; i9++) {
+        s70_sum += t66[i9] * w2[i9];
+      }
+      const s70 = s70_sum;
+      let s9_3_sum = 0;
+      for (let i10 = 0; i10 < 4; i10++) {
+        s9_3_sum += w2[i10] * h_3[i10];
+      }
+      const s9_3 = s9_3_sum;
+      const s10_3 = s9_3 + b2[0];
+      // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
+      const yhat_3 = sigmoid(s10_3);
+      const s76 = 1 - yhat_3;
+      const s77 = yhat_3 * s76;
+      const s78 = s70 * s77;
+      const s22_2 = yhat_3 - y[y_at];
+      for (let i11 = 0; i11 < 4; i11++) {
+        t50[i11] = s22_2 * w2[i11];
+      }
+      for (let i12 = 0; i12 < 4; i12++) {
+        t386[i12] = 2 * h_3[i12];
+      }
+      for (let i13 = 0; i13 < 4; i13++) {
+        t621[i13] = (s78 * w2[i13] + -(t63[i13] * t50[i13]) * t386[i13]) * t37[i13];
+      }
+      for (let i23 = 0; i23 < 4; i23++) {
+        let t91_dot = 0;
+        for (let i22 = 0; i22 < 2; i22++) {
+          t91_dot += t88[i23 * 2 + i22] * x[x_at + i22];
+        }
+        t91[i23] = t91_dot;
+      }
+      for (let i24 = 0; i24 < 4; i24++) {
+        t94[i24] = t91[i24] * t37[i24];
+      }
+      let s98_sum = 0;
+      for (let i25 = 0; i25 < 4; i25++) {
+        s98_sum += t94[i25] * w2[i25];
+      }
+      const s98 = s98_sum;
+      const s102 = s98 * s77;
+      for (let i26 = 0; i26 < 4; i26++) {
+        t626[i26] = (s102 * w2[i26] + -(t91[i26] * t50[i26]) * t386[i26]) * t37[i26];
+      }
+      for (let i36 = 0; i36 < 4; i36++) {
+        let t115_dot = 0;
+        for (let i35 = 0; i35 < 2; i35++) {
+          t115_dot += t112[i36 * 2 + i35] * x[x_at + i35];
+        }
+        t115[i36] = t115_dot;
+      }
+      for (let i37 = 0; i37 < 4; i37++) {
+        t118[i37] = t115[i37] * t37[i37];
+      }
+      let s122_sum = 0;
+      for (let i38 = 0; i38 < 4; i38++) {
+        s122_sum += t118[i38] * w2[i38];
+      }
+      const s122 = s122_sum;
+      const s126 = s122 * s77;
+      for (let i39 = 0; i39 < 4; i39++) {
+        t631[i39] = (s126 * w2[i39] + -(t115[i39] * t50[i39]) * t386[i39]) * t37[i39];
+      }
+      for (let i49 = 0; i49 < 4; i49++) {
+        let t139_dot = 0;
+        for (let i48 = 0; i48 < 2; i48++) {
+          t139_dot += t136[i49 * 2 + i48] * x[x_at + i48];
+        }
+        t139[i49] = t139_dot;
+      }
+      for (let i50 = 0; i50 < 4; i50++) {
+        t142[i50] = t139[i50] * t37[i50];
+      }
+      let s146_sum = 0;
+      for (let i51 = 0; i51 < 4; i51++) {
+        s146_sum += t142[i51] * w2[i51];
+      }
+      const s146 = s146_sum;
+      const s150 = s146 * s77;
+      for (let i52 = 0; i52 < 4; i52++) {
+        t636[i52] = (s150 * w2[i52] + -(t139[i52] * t50[i52]) * t386[i52]) * t37[i52];
+      }
+      for (let i62 = 0; i62 < 4; i62++) {
+        let t163_dot = 0;
+        for (let i61 = 0; i61 < 2; i61++) {
+          t163_dot += t160[i62 * 2 + i61] * x[x_at + i61];
+        }
+        t163[i62] = t163_dot;
+      }
+      for (let i63 = 0; i63 < 4; i63++) {
+        t166[i63] = t163[i63] * t37[i63];
+      }
+      let s170_sum = 0;
+      for (let i64 = 0; i64 < 4; i64++) {
+        s170_sum += t166[i64] * w2[i64];
+      }
+      const s170 = s170_sum;
+      const s174 = s170 * s77;
+      for (let i65 = 0; i65 < 4; i65++) {
+        t641[i65] = (s174 * w2[i65] + -(t163[i65] * t50[i65]) * t386[i65]) * t37[i65];
+      }
+      for (let i75 = 0; i75 < 4; i75++) {
+        let t187_dot = 0;
+        for (let i74 = 0; i74 < 2; i74++) {
+          t187_dot += t184[i75 * 2 + i74] * x[x_at + i74];
+        }
+        t187[i75] = t187_dot;
+      }
+      for (let i76 = 0; i76 < 4; i76++) {
+        t190[i76] = t187[i76] * t37[i76];
+      }
+      let s194_sum = 0;
+      for (let i77 = 0; i77 < 4; i77++) {
+        s194_sum += t190[i77] * w2[i77];
+      }
+      const s194 = s194_sum;
+      const s198 = s194 * s77;
+      for (let i78 = 0; i78 < 4; i78++) {
+        t646[i78] = (s198 * w2[i78] + -(t187[i78] * t50[i78]) * t386[i78]) * t37[i78];
+      }
+      for (let i88 = 0; i88 < 4; i88++) {
+        let t211_dot = 0;
+        for (let i87 = 0; i87 < 2; i87++) {
+          t211_dot += t208[i88 * 2 + i87] * x[x_at + i87];
+        }
+        t211[i88] = t211_dot;
+      }
+      for (let i89 = 0; i89 < 4; i89++) {
+        t214[i89] = t211[i89] * t37[i89];
+      }
+      let s218_sum = 0;
+      for (let i90 = 0; i90 < 4; i90++) {
+        s218_sum += t214[i90] * w2[i90];
+      }
+      const s218 = s218_sum;
+      const s222 = s218 * s77;
+      for (let i91 = 0; i91 < 4; i91++) {
+        t651[i91] = (s222 * w2[i91] + -(t211[i91] * t50[i91]) * t386[i91]) * t37[i91];
+      }
+      for (let i101 = 0; i101 < 4; i101++) {
+        let t235_dot = 0;
+        for (let i100 = 0; i100 < 2; i100++) {
+          t235_dot += t232[i101 * 2 + i100] * x[x_at + i100];
+        }
+        t235[i101] = t235_dot;
+      }
+      for (let i102 = 0; i102 < 4; i102++) {
+        t238[i102] = t235[i102] * t37[i102];
+      }
+      let s242_sum = 0;
+      for (let i103 = 0; i103 < 4; i103++) {
+        s242_sum += t238[i103] * w2[i103];
+      }
+      const s242 = s242_sum;
+      const s246 = s242 * s77;
+      for (let i104 = 0; i104 < 4; i104++) {
+        t656[i104] = (s246 * w2[i104] + -(t235[i104] * t50[i104]) * t386[i104]) * t37[i104];
+      }
+      for (let i112 = 0; i112 < 4; i112++) {
+        t257[i112] = t256[i112] * t37[i112];
+      }
+      let s261_sum = 0;
+      for (let i113 = 0; i113 < 4; i113++) {
+        s261_sum += t257[i113] * w2[i113];
+      }
+      const s261 = s261_sum;
+      const s265 = s261 * s77;
+      for (let i114 = 0; i114 < 4; i114++) {
+        t661[i114] = (s265 * w2[i114] + -(t256[i114] * t50[i114]) * t386[i114]) * t37[i114];
+      }
+      for (let i120 = 0; i120 < 4; i120++) {
+        t275[i120] = t274[i120] * t37[i120];
+      }
+      let s279_sum = 0;
+      for (let i121 = 0; i121 < 4; i121++) {
+        s279_sum += t275[i121] * w2[i121];
+      }
+      const s279 = s279_sum;
+      const s283 = s279 * s77;
+      for (let i122 = 0; i122 < 4; i122++) {
+        t665[i122] = (s283 * w2[i122] + -(t274[i122] * t50[i122]) * t386[i122]) * t37[i122];
+      }
+      for (let i128 = 0; i128 < 4; i128++) {
+        t293[i128] = t292[i128] * t37[i128];
+      }
+      let s297_sum = 0;
+      for (let i129 = 0; i129 < 4; i129++) {
+        s297_sum += t293[i129] * w2[i129];
+      }
+      const s297 = s297_sum;
+      const s301 = s297 * s77;
+      for (let i130 = 0; i130 < 4; i130++) {
+        t669[i130] = (s301 * w2[i130] + -(t292[i130] * t50[i130]) * t386[i130]) * t37[i130];
+      }
+      for (let i136 = 0; i136 < 4; i136++) {
+        t311[i136] = t310[i136] * t37[i136];
+      }
+      let s315_sum = 0;
+      for (let i137 = 0; i137 < 4; i137++) {
+        s315_sum += t311[i137] * w2[i137];
+      }
+      const s315 = s315_sum;
+      const s319 = s315 * s77;
+      for (let i138 = 0; i138 < 4; i138++) {
+        t673[i138] = (s319 * w2[i138] + -(t310[i138] * t50[i138]) * t386[i138]) * t37[i138];
+      }
+      let s330_sum = 0;
+      for (let i143 = 0; i143 < 4; i143++) {
+        s330_sum += t256[i143] * h_3[i143];
+      }
+      const s330 = s330_sum;
+      const s332 = s330 * s77;
+      for (let i144 = 0; i144 < 4; i144++) {
+        t336[i144] = (s332 * w2[i144] + t256[i144] * s22_2) * t37[i144];
+      }
+      let s342_sum = 0;
+      for (let i149 = 0; i149 < 4; i149++) {
+        s342_sum += t274[i149] * h_3[i149];
+      }
+      const s342 = s342_sum;
+      const s344 = s342 * s77;
+      for (let i150 = 0; i150 < 4; i150++) {
+        t348[i150] = (s344 * w2[i150] + t274[i150] * s22_2) * t37[i150];
+      }
+      let s354_sum = 0;
+      for (let i155 = 0; i155 < 4; i155++) {
+        s354_sum += t292[i155] * h_3[i155];
+      }
+      const s354 = s354_sum;
+      const s356 = s354 * s77;
+      for (let i156 = 0; i156 < 4; i156++) {
+        t360[i156] = (s356 * w2[i156] + t292[i156] * s22_2) * t37[i156];
+      }
+      let s366_sum = 0;
+      for (let i161 = 0; i161 < 4; i161++) {
+        s366_sum += t310[i161] * h_3[i161];
+      }
+      const s366 = s366_sum;
+      const s368 = s366 * s77;
+      for (let i162 = 0; i162 < 4; i162++) {
+        t372[i162] = (s368 * w2[i162] + t310[i162] * s22_2) * t37[i162];
+      }
+      for (let i167 = 0; i167 < 4; i167++) {
+        t617[i167] = s77 * w2[i167] * t37[i167];
+      }
+      for (let i14 = 0; i14 < 4; i14++) {
+        for (let i15 = 0; i15 < 2; i15++) {
+          out[i14 * 2 + i15] += t621[i14] * x[x_at + i15];
+        }
+      }
+      for (let i18 = 0; i18 < 4; i18++) {
+        out[8 + i18] += t621[i18];
+      }
+      for (let i19 = 0; i19 < 4; i19++) {
+        out[12 + i19] += s78 * h_3[i19] + t66[i19] * s22_2;
+      }
+      out[16] += s78;
+      for (let i27 = 0; i27 < 4; i27++) {
+        for (let i28 = 0; i28 < 2; i28++) {
+          out[17 + (i27 * 2 + i28)] += t626[i27] * x[x_at + i28];
+        }
+      }
+      for (let i31 = 0; i31 < 4; i31++) {
+        out[25 + i31] += t626[i31];
+      }
+      for (let i32 = 0; i32 < 4; i32++) {
+        out[29 + i32] += s102 * h_3[i32] + t94[i32] * s22_2;
+      }
+      out[33] += s102;
+      for (let i40 = 0; i40 < 4; i40++) {
+        for (let i41 = 0; i41 < 2; i41++) {
+          out[34 + (i40 * 2 + i41)] += t631[i40] * x[x_at + i41];
+        }
+      }
+      for (let i44 = 0; i44 < 4; i44++) {
+        out[42 + i44] += t631[i44];
+      }
+      for (let i45 = 0; i45 < 4; i45++) {
+        out[46 + i45] += s126 * h_3[i45] + t118[i45] * s22_2;
+      }
+      out[50] += s126;
+      for (let i53 = 0; i53 < 4; i53++) {
+        for (let i54 = 0; i54 < 2; i54++) {
+          out[51 + (i53 * 2 + i54)] += t636[i53] * x[x_at + i54];
+        }
+      }
+      for (let i57 = 0; i57 < 4; i57++) {
+        out[59 + i57] += t636[i57];
+      }
+      for (let i58 = 0; i58 < 4; i58++) {
+        out[63 + i58] += s150 * h_3[i58] + t142[i58] * s22_2;
+      }
+      out[67] += s150;
+      for (let i66 = 0; i66 < 4; i66++) {
+        for (let i67 = 0; i67 < 2; i67++) {
+          out[68 + (i66 * 2 + i67)] += t641[i66] * x[x_at + i67];
+        }
+      }
+      for (let i70 = 0; i70 < 4; i70++) {
+        out[76 + i70] += t641[i70];
+      }
+      for (let i71 = 0; i71 < 4; i71++) {
+        out[80 + i71] += s174 * h_3[i71] + t166[i71] * s22_2;
+      }
+      out[84] += s174;
+      for (let i79 = 0; i79 < 4; i79++) {
+        for (let i80 = 0; i80 < 2; i80++) {
+          out[85 + (i79 * 2 + i80)] += t646[i79] * x[x_at + i80];
+        }
+      }
+      for (let i83 = 0; i83 < 4; i83++) {
+        out[93 + i83] += t646[i83];
+      }
+      for (let i84 = 0; i84 < 4; i84++) {
+        out[97 + i84] += s198 * h_3[i84] + t190[i84] * s22_2;
+      }
+      out[101] += s198;
+      for (let i92 = 0; i92 < 4; i92++) {
+        for (let i93 = 0; i93 < 2; i93++) {
+          out[102 + (i92 * 2 + i93)] += t651[i92] * x[x_at + i93];
+        }
+      }
+      for (let i96 = 0; i96 < 4; i96++) {
+        out[110 + i96] += t651[i96];
+      }
+      for (let i97 = 0; i97 < 4; i97++) {
+        out[114 + i97] += s222 * h_3[i97] + t214[i97] * s22_2;
+      }
+      out[118] += s222;
+      for (let i105 = 0; i105 < 4; i105++) {
+        for (let i106 = 0; i106 < 2; i106++) {
+          out[119 + (i105 * 2 + i106)] += t656[i105] * x[x_at + i106];
+        }
+      }
+      for (let i109 = 0; i109 < 4; i109++) {
+        out[127 + i109] += t656[i109];
+      }
+      for (let i110 = 0; i110 < 4; i110++) {
+        out[131 + i110] += s246 * h_3[i110] + t238[i110] * s22_2;
+      }
+      out[135] += s246;
+      for (let i115 = 0; i115 < 4; i115++) {
+        for (let i116 = 0; i116 < 2; i116++) {
+          out[136 + (i115 * 2 + i116)] += t661[i115] * x[x_at + i116];
+        }
+      }
+      for (let i117 = 0; i117 < 4; i117++) {
+        out[144 + i117] += t661[i117];
+      }
+      for (let i118 = 0; i118 < 4; i118++) {
+        out[148 + i118] += s265 * h_3[i118] + t257[i118] * s22_2;
+      }
+      out[152] += s265;
+      for (let i123 = 0; i123 < 4; i123++) {
+        for (let i124 = 0; i124 < 2; i124++) {
+          out[153 + (i123 * 2 + i124)] += t665[i123] * x[x_at + i124];
+        }
+      }
+      for (let i125 = 0; i125 < 4; i125++) {
+        out[161 + i125] += t665[i125];
+      }
+      for (let i126 = 0; i126 < 4; i126++) {
+        out[165 + i126] += s283 * h_3[i126] + t275[i126] * s22_2;
+      }
+      out[169] += s283;
+      for (let i131 = 0; i131 < 4; i131++) {
+        for (let i132 = 0; i132 < 2; i132++) {
+          out[170 + (i131 * 2 + i132)] += t669[i131] * x[x_at + i132];
+        }
+      }
+      for (let i133 = 0; i133 < 4; i133++) {
+        out[178 + i133] += t669[i133];
+      }
+      for (let i134 = 0; i134 < 4; i134++) {
+        out[182 + i134] += s301 * h_3[i134] + t293[i134] * s22_2;
+      }
+      out[186] += s301;
+      for (let i139 = 0; i139 < 4; i139++) {
+        for (let i140 = 0; i140 < 2; i140++) {
+          out[187 + (i139 * 2 + i140)] += t673[i139] * x[x_at + i140];
+        }
+      }
+      for (let i141 = 0; i141 < 4; i141++) {
+        out[195 + i141] += t673[i141];
+      }
+      for (let i142 = 0; i142 < 4; i142++) {
+        out[199 + i142] += s319 * h_3[i142] + t311[i142] * s22_2;
+      }
+      out[203] += s319;
+      for (let i145 = 0; i145 < 4; i145++) {
+        for (let i146 = 0; i146 < 2; i146++) {
+          out[204 + (i145 * 2 + i146)] += t336[i145] * x[x_at + i146];
+        }
+      }
+      for (let i147 = 0; i147 < 4; i147++) {
+        out[212 + i147] += t336[i147];
+      }
+      for (let i148 = 0; i148 < 4; i148++) {
+        out[216 + i148] += s332 * h_3[i148];
+      }
+      out[220] += s332;
+      for (let i151 = 0; i151 < 4; i151++) {
+        for (let i152 = 0; i152 < 2; i152++) {
+          out[221 + (i151 * 2 + i152)] += t348[i151] * x[x_at + i152];
+        }
+      }
+      for (let i153 = 0; i153 < 4; i153++) {
+        out[229 + i153] += t348[i153];
+      }
+      for (let i154 = 0; i154 < 4; i154++) {
+        out[233 + i154] += s344 * h_3[i154];
+      }
+      out[237] += s344;
+      for (let i157 = 0; i157 < 4; i157++) {
+        for (let i158 = 0; i158 < 2; i158++) {
+          out[238 + (i157 * 2 + i158)] += t360[i157] * x[x_at + i158];
+        }
+      }
+      for (let i159 = 0; i159 < 4; i159++) {
+        out[246 + i159] += t360[i159];
+      }
+      for (let i160 = 0; i160 < 4; i160++) {
+        out[250 + i160] += s356 * h_3[i160];
+      }
+      out[254] += s356;
+      for (let i163 = 0; i163 < 4; i163++) {
+        for (let i164 = 0; i164 < 2; i164++) {
+          out[255 + (i163 * 2 + i164)] += t372[i163] * x[x_at + i164];
+        }
+      }
+      for (let i165 = 0; i165 < 4; i165++) {
+        out[263 + i165] += t372[i165];
+      }
+      for (let i166 = 0; i166 < 4; i166++) {
+        out[267 + i166] += s368 * h_3[i166];
+      }
+      out[271] += s368;
+      for (let i168 = 0; i168 < 4; i168++) {
+        for (let i169 = 0; i169 < 2; i169++) {
+          out[272 + (i168 * 2 + i169)] += t617[i168] * x[x_at + i169];
+        }
+      }
+      for (let i170 = 0; i170 < 4; i170++) {
+        out[280 + i170] += t617[i170];
+      }
+      for (let i171 = 0; i171 < 4; i171++) {
+        out[284 + i171] += s77 * h_3[i171];
+      }
+      out[288] += s77;
+    }
+    const inverseN_2 = 1 / n;
+    for (let i173 = 0; i173 < 289; i173++) {
+      out[i173] *= inverseN_2;
+    }
+    for (let i16 = 0; i16 < 4; i16++) {
+      for (let i17 = 0; i17 < 2; i17++) {
+        out[i16 * 2 + i17] += t60[i16 * 2 + i17] * 0.0002;
+      }
+    }
+    for (let i29 = 0; i29 < 4; i29++) {
+      for (let i30 = 0; i30 < 2; i30++) {
+        out[17 + (i29 * 2 + i30)] += t88[i29 * 2 + i30] * 0.0002;
+      }
+    }
+    for (let i42 = 0; i42 < 4; i42++) {
+      for (let i43 = 0; i43 < 2; i43++) {
+        out[34 + (i42 * 2 + i43)] += t112[i42 * 2 + i43] * 0.0002;
+      }
+    }
+    for (let i55 = 0; i55 < 4; i55++) {
+      for (let i56 = 0; i56 < 2; i56++) {
+        out[51 + (i55 * 2 + i56)] += t136[i55 * 2 + i56] * 0.0002;
+      }
+    }
+    for (let i68 = 0; i68 < 4; i68++) {
+      for (let i69 = 0; i69 < 2; i69++) {
+        out[68 + (i68 * 2 + i69)] += t160[i68 * 2 + i69] * 0.0002;
+      }
+    }
+    for (let i81 = 0; i81 < 4; i81++) {
+      for (let i82 = 0; i82 < 2; i82++) {
+        out[85 + (i81 * 2 + i82)] += t184[i81 * 2 + i82] * 0.0002;
+      }
+    }
+    for (let i94 = 0; i94 < 4; i94++) {
+      for (let i95 = 0; i95 < 2; i95++) {
+        out[102 + (i94 * 2 + i95)] += t208[i94 * 2 + i95] * 0.0002;
+      }
+    }
+    for (let i107 = 0; i107 < 4; i107++) {
+      for (let i108 = 0; i108 < 2; i108++) {
+        out[119 + (i107 * 2 + i108)] += t232[i107 * 2 + i108] * 0.0002;
+      }
+    }
   },
 };

@@ -36,7 +36,7 @@ export interface Compiled {
 }
 
 /** Names the generated code uses itself; a user's name never takes them. */
-const MODULE_NAMES = ["params", "batch", "grads", "n", "seed", "next", "k", "random", "gaussian", ...Object.keys(helpers)];
+const MODULE_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k", "random", "gaussian", ...Object.keys(helpers)];
 
 export async function compile(checked: CheckedProgram, options: CompileOptions): Promise<Compiled> {
   const timings: { stage: string; ms: number }[] = [];
@@ -54,14 +54,21 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const deriver = new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
+  const hessians = time("derive hessians", () => new Map(derivedModels.map(({ name }) => [name, deriver.hessian(name)])));
   const derivedFns = time("derive fns", () => [...checked.fns.keys()].map((name) => ({ name, d: deriver.fn(name) })));
 
   const helpersUsed = new Set<string>();
   const models = time("lower", () =>
     derivedModels.map(({ name, d }) => {
+      // Comments tie stored values to the line of the .nnd file that defines them.
+      const lines = new Map<string, number>();
+      for (const b of checked.models.get(name)!.bindings) if (b.kind === "binding") lines.set(b.decl.name.name, b.decl.span.line);
       const describe = (n: Node) => {
         const user = d.names.get(n);
-        return user === undefined ? undefined : `${formatName(user, "math")} = ${printFormula(n, { notation: "math", names: new Map([...d.names].filter(([m]) => m !== n)) })}`;
+        if (user === undefined) return undefined;
+        const formula = printFormula(n, { notation: "math", names: new Map([...d.names].filter(([m]) => m !== n)) });
+        const line = lines.get(user);
+        return `${formatName(user, "math")} = ${formula}${line === undefined ? "" : `  (${options.source}:${line})`}`;
       };
       return lowerModel(
         {
@@ -76,6 +83,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
           names: d.names,
           describe,
           formula: (n: Node) => printFormula(n, { notation: "math", names: d.names }),
+          ...(hessians.get(name) === undefined ? {} : { hessian: hessians.get(name)! }),
         },
         renamer,
         helpersUsed,

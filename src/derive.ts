@@ -39,6 +39,9 @@ export interface DerivedFn extends Derived {
   readonly value: Node;
 }
 
+/** Above this many parameter entries a model gets no Hessian (it would be too large to invert). */
+export const MAX_HESSIAN_PARAMS = 64;
+
 export class Deriver {
   readonly builder: GraphBuilder;
 
@@ -62,6 +65,31 @@ export class Deriver {
     const outputs = rest.slice(0, model.outputs.length);
     const grads = result.grads.map((g) => g!);
     return { ...result, grads, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
+  }
+
+  /**
+   * The Hessian of a model's loss with respect to all its parameters, for
+   * Newton's method: one row per parameter entry (in declaration order,
+   * row-major), each row the gradient of that entry of the gradient. Only
+   * for small models: undefined above `maxParams` entries.
+   */
+  hessian(name: string, maxParams = MAX_HESSIAN_PARAMS): Node[][] | undefined {
+    const d = this.model(name);
+    const sizes = d.wrt.map((w) => w.shape.reduce((a, b) => a * b, 1));
+    if (sizes.reduce((a, b) => a + b, 0) > maxParams) return undefined;
+    const g = this.graph;
+    const $ = sugar(g);
+    const rows: Node[][] = [];
+    d.grads.forEach((grad, p) => {
+      const shape = d.wrt[p]!.shape;
+      for (let k = 0; k < sizes[p]!; k++) {
+        const idx = shape.length === 2 ? [Math.floor(k / shape[1]!), k % shape[1]!] : shape.length === 1 ? [k] : [];
+        const entry = idx.length === 0 ? grad : $.index(grad, idx);
+        rows.push(gradients(g, entry, d.wrt).grads.map((h, q) => h ?? $.zeros(d.wrt[q]!.shape)));
+      }
+    });
+    const flat = simplify(g, rows.flat()).roots;
+    return rows.map((row, j) => flat.slice(j * row.length, (j + 1) * row.length));
   }
 
   fn(name: string): DerivedFn {

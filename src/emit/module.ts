@@ -184,6 +184,21 @@ function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Sta
         block(m.lossAndGrad, a),
       ),
       method("forward", [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType())], f.createTypeReferenceNode(O), block(m.forward, a)),
+      ...(m.hessian === undefined
+        ? []
+        : [
+            ts.addSyntheticLeadingComment(
+              method(
+                "hessian",
+                [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType()), param("out", arrayType(a))],
+                f.createKeywordTypeNode(K.VoidKeyword),
+                block(m.hessian, a),
+              ),
+              K.MultiLineCommentTrivia,
+              `* The mean Hessian of the loss over all ${m.params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method. `,
+              true,
+            ),
+          ]),
     ],
     true,
   );

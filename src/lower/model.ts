@@ -33,6 +33,8 @@ export interface ModelInput {
   readonly describe: (n: Node) => string | undefined;
   /** A node as a formula, for comments. */
   readonly formula: (n: Node) => string;
+  /** For small models: Hessian rows (one per parameter entry), each a node per parameter. */
+  readonly hessian?: readonly (readonly Node[])[];
 }
 
 export interface ModelCode {
@@ -43,6 +45,8 @@ export interface ModelCode {
   readonly buffers: readonly Buffer[];
   readonly lossAndGrad: readonly Stmt[];
   readonly forward: readonly Stmt[];
+  /** hessian(params, batch, n, out): the mean Hessian, row-major, when the model is small. */
+  readonly hessian: readonly Stmt[] | undefined;
   readonly stats: { readonly forwardFlops: number; readonly backwardFlops: number };
 }
 
@@ -183,6 +187,44 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
   ];
 
+  const hessian = m.hessian === undefined ? undefined : lowerHessian(m.hessian);
+
+  /** Like lossAndGrad, with every (row, parameter) block of the Hessian as a target. */
+  function lowerHessian(rows: readonly (readonly Node[])[]): Stmt[] {
+    const sizes = m.params.map((p) => size(p.shape));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
+    const blocks = rows.flatMap((row, j) => row.map((node, q) => ({ j, q, ts: terms(node) })));
+    const hRoots = blocks.flatMap((b) => b.ts.map((t) => t.node));
+    const hPerExample = perExampleBase(hRoots);
+    const uses = new Map<Node, number>();
+    for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
+    const k = new Kernel({ nodes: reachable(hRoots), places: places(), perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe });
+    const inLoop: Stmt[] = [];
+    const after: Stmt[] = [];
+    for (const b of blocks) {
+      const shape = m.params[b.q]!.shape;
+      for (const [group, out] of [[b.ts.filter((t) => hPerExample.has(t.node)), inLoop], [b.ts.filter((t) => !hPerExample.has(t.node)), after]] as const) {
+        if (group.length === 0) continue;
+        for (const t of group) k.ensure(t.node);
+        const sum = (idx: Expr[]) =>
+          group.map((t) => signed(t, k.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((x, y) => (y.k === "neg" ? bin("-", x, y.a) : bin("+", x, y)));
+        out.push(...k.forEach(shape, (idx) => [{ k: "store", array: "out", at: add(num(b.j * total + starts[b.q]!), flat(shape, idx)), op: "+=", value: sum(idx) }]));
+      }
+    }
+    const inverseH = renamer.fresh("inverseN");
+    return [
+      ...bind("params", params),
+      ...bind("batch", data),
+      fill(k, "out", [total * total], num(0)),
+      ...k.hoisted,
+      exampleLoop([...k.perExampleStmts, ...inLoop]),
+      { k: "decl", mutable: false, name: inverseH, init: bin("/", num(1), ref("n")) },
+      scale(k, "out", [total * total], ref(inverseH)),
+      ...after,
+    ];
+  }
+
   const flops = forwardBackwardFlops([m.loss], m.grads);
   return {
     name: m.name,
@@ -192,6 +234,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     buffers,
     lossAndGrad,
     forward,
+    hessian,
     stats: { forwardFlops: flops.forward, backwardFlops: flops.backward },
   };
 }

@@ -111,3 +111,49 @@ describe("fns in functions.nnd", () => {
     }
   });
 });
+
+describe("the Hessian, for Newton's method", () => {
+  it.each(["xor", "linear_regression", "logistic_regression"])("of %s agrees with differences of the generated gradient", async (file) => {
+    const checked = load(`${file}.nnd`);
+    const name = [...checked.models.keys()][0]!;
+    const model = (await generate(checked)).module[name] as GeneratedModel & { hessian?: (p: object, b: object, n: number, out: Float64Array) => void };
+    expect(model.hessian).toBeDefined();
+    const params = model.init(2);
+    for (const p of Object.values(params)) for (let k = 0; k < p.length; k++) p[k] = 0.3 * Math.sin(k + 1);
+    const derived = new Deriver(checked).model(name);
+    const random = rng(8);
+    const batch = Object.fromEntries(
+      [...derived.model.inputs, ...derived.model.targets].map((v) => [v.attrs.name!, randomTensor(random, [2 * v.shape.reduce((a, b) => a * b, 1)], 0, 1).data]),
+    );
+    const keys = Object.keys(model.shapes);
+    const total = keys.reduce((s, k) => s + params[k]!.length, 0);
+    const H = new Float64Array(total * total);
+    model.hessian!(params, batch, 2, H);
+    const flatGrad = () => {
+      const g = model.zeros();
+      model.lossAndGrad(params, batch, 2, g);
+      return keys.flatMap((k) => [...g[k]!]);
+    };
+    const h = 1e-5;
+    let j = 0;
+    for (const key of keys) {
+      for (let k = 0; k < params[key]!.length; k++, j++) {
+        const v = params[key]![k]!;
+        params[key]![k] = v + h;
+        const up = flatGrad();
+        params[key]![k] = v - h;
+        const down = flatGrad();
+        params[key]![k] = v;
+        for (let i = 0; i < total; i++) {
+          const fd = (up[i]! - down[i]!) / (2 * h);
+          expect(Math.abs(H[i * total + j]! - fd), `H[${i}, ${j}]`).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+        }
+      }
+    }
+  });
+
+  it("is left out of large models", async () => {
+    const model = (await generate(load("digits.nnd"))).module["digits"] as Record<string, unknown>;
+    expect(model["hessian"]).toBeUndefined();
+  });
+});
