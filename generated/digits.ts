@@ -92,29 +92,29 @@ export const digits = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i33 = 0; i33 < 2048; i33++) {
-      d_W1[i33] = 0;
+    for (let i35 = 0; i35 < 2048; i35++) {
+      d_W1[i35] = 0;
     }
-    for (let i34 = 0; i34 < 32; i34++) {
-      d_b1[i34] = 0;
+    for (let i36 = 0; i36 < 32; i36++) {
+      d_b1[i36] = 0;
     }
-    for (let i35 = 0; i35 < 320; i35++) {
-      d_W2[i35] = 0;
+    for (let i37 = 0; i37 < 320; i37++) {
+      d_W2[i37] = 0;
     }
-    for (let i36 = 0; i36 < 10; i36++) {
-      d_b2[i36] = 0;
+    for (let i38 = 0; i38 < 10; i38++) {
+      d_b2[i38] = 0;
     }
     let s16_sum = 0;
-    for (let i10 = 0; i10 < 32; i10++) {
-      for (let i11 = 0; i11 < 64; i11++) {
-        s16_sum += W1[i10 * 64 + i11] * W1[i10 * 64 + i11];
+    for (let i12 = 0; i12 < 32; i12++) {
+      for (let i13 = 0; i13 < 64; i13++) {
+        s16_sum += W1[i12 * 64 + i13] * W1[i12 * 64 + i13];
       }
     }
     const s16 = s16_sum;
     let s18_sum = 0;
-    for (let i12 = 0; i12 < 10; i12++) {
-      for (let i13 = 0; i13 < 32; i13++) {
-        s18_sum += W2[i12 * 32 + i13] * W2[i12 * 32 + i13];
+    for (let i14 = 0; i14 < 10; i14++) {
+      for (let i15 = 0; i15 < 32; i15++) {
+        s18_sum += W2[i14 * 32 + i15] * W2[i14 * 32 + i15];
       }
     }
     const s18 = s18_sum;
@@ -125,127 +125,141 @@ export const digits = {
     for (let i = 0; i < n; i++) {
       const x_at = i * 64;
       const y_at = i * 10;
-      for (let i1 = 0; i1 < 32; i1++) {
-        let t6_dot = 0;
-        for (let i0 = 0; i0 < 64; i0++) {
-          t6_dot += W1[i1 * 64 + i0] * x[x_at + i0];
+      for (let i0 = 0; i0 < 32; i0++) {
+        let t6_dot0 = 0;
+        let t6_dot1 = 0;
+        let t6_dot2 = 0;
+        let t6_dot3 = 0;
+        for (let i1 = 0; i1 < 64; i1 += 4) {
+          t6_dot0 += W1[i0 * 64 + i1] * x[x_at + i1];
+          t6_dot1 += W1[i0 * 64 + (i1 + 1)] * x[x_at + (i1 + 1)];
+          t6_dot2 += W1[i0 * 64 + (i1 + 2)] * x[x_at + (i1 + 2)];
+          t6_dot3 += W1[i0 * 64 + (i1 + 3)] * x[x_at + (i1 + 3)];
         }
-        t6[i1] = t6_dot;
+        const t6_dot = t6_dot0 + t6_dot1 + (t6_dot2 + t6_dot3);
+        t6[i0] = t6_dot;
       }
-      for (let i2 = 0; i2 < 32; i2++) {
-        t7[i2] = t6[i2] + b1[i2];
+      for (let i3 = 0; i3 < 32; i3++) {
+        t7[i3] = t6[i3] + b1[i3];
       }
       // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
-      for (let i3 = 0; i3 < 32; i3++) {
-        h[i3] = relu(t7[i3]);
+      for (let i4 = 0; i4 < 32; i4++) {
+        h[i4] = relu(t7[i4]);
       }
       for (let i5 = 0; i5 < 10; i5++) {
-        let t9_dot = 0;
-        for (let i4 = 0; i4 < 32; i4++) {
-          t9_dot += W2[i5 * 32 + i4] * h[i4];
+        let t9_dot0 = 0;
+        let t9_dot1 = 0;
+        let t9_dot2 = 0;
+        let t9_dot3 = 0;
+        for (let i6 = 0; i6 < 32; i6 += 4) {
+          t9_dot0 += W2[i5 * 32 + i6] * h[i6];
+          t9_dot1 += W2[i5 * 32 + (i6 + 1)] * h[i6 + 1];
+          t9_dot2 += W2[i5 * 32 + (i6 + 2)] * h[i6 + 2];
+          t9_dot3 += W2[i5 * 32 + (i6 + 3)] * h[i6 + 3];
         }
+        const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
         t9[i5] = t9_dot;
       }
       // logits = W₂ h + b₂  (examples/digits.nnd:17)
-      for (let i6 = 0; i6 < 10; i6++) {
-        logits[i6] = t9[i6] + b2[i6];
+      for (let i8 = 0; i8 < 10; i8++) {
+        logits[i8] = t9[i8] + b2[i8];
       }
       let s12_lse_max = -Infinity;
-      for (let i7 = 0; i7 < 10; i7++) {
-        s12_lse_max = Math.max(s12_lse_max, logits[i7]);
+      for (let i9 = 0; i9 < 10; i9++) {
+        s12_lse_max = Math.max(s12_lse_max, logits[i9]);
       }
       let s12_lse_exp = 0;
-      for (let i8 = 0; i8 < 10; i8++) {
-        s12_lse_exp += Math.exp(logits[i8] - s12_lse_max);
+      for (let i10 = 0; i10 < 10; i10++) {
+        s12_lse_exp += Math.exp(logits[i10] - s12_lse_max);
       }
       const s12_lse = Number.isFinite(s12_lse_max)
         ? s12_lse_max + Math.log(s12_lse_exp)
         : s12_lse_max;
       let s12_sum = 0;
-      for (let i9 = 0; i9 < 10; i9++) {
-        s12_sum += y[y_at + i9] * (s12_lse - logits[i9]);
+      for (let i11 = 0; i11 < 10; i11++) {
+        s12_sum += y[y_at + i11] * (s12_lse - logits[i11]);
       }
       const s12 = s12_sum;
       let probs_max = -Infinity;
-      for (let i14 = 0; i14 < 10; i14++) {
-        probs_max = Math.max(probs_max, logits[i14]);
+      for (let i16 = 0; i16 < 10; i16++) {
+        probs_max = Math.max(probs_max, logits[i16]);
       }
       let probs_exp = 0;
-      for (let i15 = 0; i15 < 10; i15++) {
-        probs_exp += Math.exp(logits[i15] - probs_max);
+      for (let i17 = 0; i17 < 10; i17++) {
+        probs_exp += Math.exp(logits[i17] - probs_max);
       }
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
       // probs = softmax(logits)  (examples/digits.nnd:18)
-      for (let i16 = 0; i16 < 10; i16++) {
-        probs[i16] = Math.exp(logits[i16] - probs_lse);
+      for (let i18 = 0; i18 < 10; i18++) {
+        probs[i18] = Math.exp(logits[i18] - probs_lse);
       }
       let s33_sum = 0;
-      for (let i17 = 0; i17 < 10; i17++) {
-        s33_sum += y[y_at + i17];
+      for (let i19 = 0; i19 < 10; i19++) {
+        s33_sum += y[y_at + i19];
       }
       const s33 = s33_sum;
-      for (let i18 = 0; i18 < 10; i18++) {
-        t34[i18] = probs[i18] * s33;
+      for (let i20 = 0; i20 < 10; i20++) {
+        t34[i20] = probs[i20] * s33;
       }
-      for (let i19 = 0; i19 < 10; i19++) {
-        t35[i19] = t34[i19] - y[y_at + i19];
-      }
-      for (let i21 = 0; i21 < 32; i21++) {
-        let t61_dot = 0;
-        for (let i20 = 0; i20 < 10; i20++) {
-          t61_dot += W2[i20 * 32 + i21] * t35[i20];
-        }
-        t61[i21] = t61_dot;
+      for (let i21 = 0; i21 < 10; i21++) {
+        t35[i21] = t34[i21] - y[y_at + i21];
       }
       for (let i22 = 0; i22 < 32; i22++) {
-        t63[i22] = t61[i22] * step(t7[i22]);
+        let t61_dot = 0;
+        for (let i23 = 0; i23 < 10; i23++) {
+          t61_dot += W2[i23 * 32 + i22] * t35[i23];
+        }
+        t61[i22] = t61_dot;
+      }
+      for (let i24 = 0; i24 < 32; i24++) {
+        t63[i24] = t61[i24] * step(t7[i24]);
       }
       lossSum += s12;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i23 = 0; i23 < 32; i23++) {
-        for (let i24 = 0; i24 < 64; i24++) {
-          d_W1[i23 * 64 + i24] += t63[i23] * x[x_at + i24];
+      for (let i25 = 0; i25 < 32; i25++) {
+        for (let i26 = 0; i26 < 64; i26++) {
+          d_W1[i25 * 64 + i26] += t63[i25] * x[x_at + i26];
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
-      for (let i27 = 0; i27 < 32; i27++) {
-        d_b1[i27] += t63[i27];
+      for (let i29 = 0; i29 < 32; i29++) {
+        d_b1[i29] += t63[i29];
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      for (let i28 = 0; i28 < 10; i28++) {
-        for (let i29 = 0; i29 < 32; i29++) {
-          d_W2[i28 * 32 + i29] += t35[i28] * h[i29];
+      for (let i30 = 0; i30 < 10; i30++) {
+        for (let i31 = 0; i31 < 32; i31++) {
+          d_W2[i30 * 32 + i31] += t35[i30] * h[i31];
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y
-      for (let i32 = 0; i32 < 10; i32++) {
-        d_b2[i32] += t34[i32] - y[y_at + i32];
+      for (let i34 = 0; i34 < 10; i34++) {
+        d_b2[i34] += t34[i34] - y[y_at + i34];
       }
     }
     const inverseN = 1 / n;
-    for (let i37 = 0; i37 < 2048; i37++) {
-      d_W1[i37] *= inverseN;
+    for (let i39 = 0; i39 < 2048; i39++) {
+      d_W1[i39] *= inverseN;
     }
-    for (let i38 = 0; i38 < 32; i38++) {
-      d_b1[i38] *= inverseN;
+    for (let i40 = 0; i40 < 32; i40++) {
+      d_b1[i40] *= inverseN;
     }
-    for (let i39 = 0; i39 < 320; i39++) {
-      d_W2[i39] *= inverseN;
+    for (let i41 = 0; i41 < 320; i41++) {
+      d_W2[i41] *= inverseN;
     }
-    for (let i40 = 0; i40 < 10; i40++) {
-      d_b2[i40] *= inverseN;
+    for (let i42 = 0; i42 < 10; i42++) {
+      d_b2[i42] *= inverseN;
     }
     lossOnce += s20;
     // ∂L/∂W1 += 0.0002 W₁
-    for (let i25 = 0; i25 < 32; i25++) {
-      for (let i26 = 0; i26 < 64; i26++) {
-        d_W1[i25 * 64 + i26] += 0.0002 * W1[i25 * 64 + i26];
+    for (let i27 = 0; i27 < 32; i27++) {
+      for (let i28 = 0; i28 < 64; i28++) {
+        d_W1[i27 * 64 + i28] += 0.0002 * W1[i27 * 64 + i28];
       }
     }
     // ∂L/∂W2 += 0.0002 W₂
-    for (let i30 = 0; i30 < 10; i30++) {
-      for (let i31 = 0; i31 < 32; i31++) {
-        d_W2[i30 * 32 + i31] += 0.0002 * W2[i30 * 32 + i31];
+    for (let i32 = 0; i32 < 10; i32++) {
+      for (let i33 = 0; i33 < 32; i33++) {
+        d_W2[i32 * 32 + i33] += 0.0002 * W2[i32 * 32 + i33];
       }
     }
     return lossSum * inverseN + lossOnce;
@@ -259,45 +273,59 @@ export const digits = {
     const out_probs = new Float64Array(n * 10);
     for (let i = 0; i < n; i++) {
       const x_at = i * 64;
-      for (let i1 = 0; i1 < 32; i1++) {
-        let t6_2_dot = 0;
-        for (let i0 = 0; i0 < 64; i0++) {
-          t6_2_dot += W1[i1 * 64 + i0] * x[x_at + i0];
+      for (let i0 = 0; i0 < 32; i0++) {
+        let t6_2_dot0 = 0;
+        let t6_2_dot1 = 0;
+        let t6_2_dot2 = 0;
+        let t6_2_dot3 = 0;
+        for (let i1 = 0; i1 < 64; i1 += 4) {
+          t6_2_dot0 += W1[i0 * 64 + i1] * x[x_at + i1];
+          t6_2_dot1 += W1[i0 * 64 + (i1 + 1)] * x[x_at + (i1 + 1)];
+          t6_2_dot2 += W1[i0 * 64 + (i1 + 2)] * x[x_at + (i1 + 2)];
+          t6_2_dot3 += W1[i0 * 64 + (i1 + 3)] * x[x_at + (i1 + 3)];
         }
-        t6_2[i1] = t6_2_dot;
+        const t6_2_dot = t6_2_dot0 + t6_2_dot1 + (t6_2_dot2 + t6_2_dot3);
+        t6_2[i0] = t6_2_dot;
       }
       // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
-      for (let i2 = 0; i2 < 32; i2++) {
-        h_2[i2] = relu(t6_2[i2] + b1[i2]);
+      for (let i3 = 0; i3 < 32; i3++) {
+        h_2[i3] = relu(t6_2[i3] + b1[i3]);
       }
       for (let i4 = 0; i4 < 10; i4++) {
-        let t9_2_dot = 0;
-        for (let i3 = 0; i3 < 32; i3++) {
-          t9_2_dot += W2[i4 * 32 + i3] * h_2[i3];
+        let t9_2_dot0 = 0;
+        let t9_2_dot1 = 0;
+        let t9_2_dot2 = 0;
+        let t9_2_dot3 = 0;
+        for (let i5 = 0; i5 < 32; i5 += 4) {
+          t9_2_dot0 += W2[i4 * 32 + i5] * h_2[i5];
+          t9_2_dot1 += W2[i4 * 32 + (i5 + 1)] * h_2[i5 + 1];
+          t9_2_dot2 += W2[i4 * 32 + (i5 + 2)] * h_2[i5 + 2];
+          t9_2_dot3 += W2[i4 * 32 + (i5 + 3)] * h_2[i5 + 3];
         }
+        const t9_2_dot = t9_2_dot0 + t9_2_dot1 + (t9_2_dot2 + t9_2_dot3);
         t9_2[i4] = t9_2_dot;
       }
       // logits = W₂ h + b₂  (examples/digits.nnd:17)
-      for (let i5 = 0; i5 < 10; i5++) {
-        logits_2[i5] = t9_2[i5] + b2[i5];
+      for (let i7 = 0; i7 < 10; i7++) {
+        logits_2[i7] = t9_2[i7] + b2[i7];
       }
       let probs_2_max = -Infinity;
-      for (let i6 = 0; i6 < 10; i6++) {
-        probs_2_max = Math.max(probs_2_max, logits_2[i6]);
+      for (let i8 = 0; i8 < 10; i8++) {
+        probs_2_max = Math.max(probs_2_max, logits_2[i8]);
       }
       let probs_2_exp = 0;
-      for (let i7 = 0; i7 < 10; i7++) {
-        probs_2_exp += Math.exp(logits_2[i7] - probs_2_max);
+      for (let i9 = 0; i9 < 10; i9++) {
+        probs_2_exp += Math.exp(logits_2[i9] - probs_2_max);
       }
       const probs_2_lse = Number.isFinite(probs_2_max)
         ? probs_2_max + Math.log(probs_2_exp)
         : probs_2_max;
       // probs = softmax(logits)  (examples/digits.nnd:18)
-      for (let i8 = 0; i8 < 10; i8++) {
-        probs_2[i8] = Math.exp(logits_2[i8] - probs_2_lse);
+      for (let i10 = 0; i10 < 10; i10++) {
+        probs_2[i10] = Math.exp(logits_2[i10] - probs_2_lse);
       }
-      for (let i9 = 0; i9 < 10; i9++) {
-        out_probs[i * 10 + i9] = probs_2[i9];
+      for (let i11 = 0; i11 < 10; i11++) {
+        out_probs[i * 10 + i11] = probs_2[i11];
       }
     }
     return {

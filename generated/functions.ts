@@ -396,12 +396,12 @@ const t295_2 = new Float64Array(3);
 /** fn quad(x, A): its value and its derivatives. */
 export const quad = {
   value(x_17: Float64Array, A: Float64Array): number {
-    for (let i1 = 0; i1 < 3; i1++) {
+    for (let i0 = 0; i0 < 3; i0++) {
       let t295_dot = 0;
-      for (let i0 = 0; i0 < 3; i0++) {
-        t295_dot += x_17[i0] * A[i0 * 3 + i1];
+      for (let i1 = 0; i1 < 3; i1++) {
+        t295_dot += x_17[i1] * A[i1 * 3 + i0];
       }
-      t295[i1] = t295_dot;
+      t295[i0] = t295_dot;
     }
     let s296_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
@@ -418,19 +418,19 @@ export const quad = {
     x: Float64Array;
     A: Float64Array;
   } {
-    for (let i1 = 0; i1 < 3; i1++) {
+    for (let i0 = 0; i0 < 3; i0++) {
       let t302_dot = 0;
-      for (let i0 = 0; i0 < 3; i0++) {
-        t302_dot += A[i1 * 3 + i0] * x_17[i0];
+      for (let i1 = 0; i1 < 3; i1++) {
+        t302_dot += A[i0 * 3 + i1] * x_17[i1];
       }
-      t302[i1] = t302_dot;
+      t302[i0] = t302_dot;
     }
-    for (let i3 = 0; i3 < 3; i3++) {
+    for (let i2 = 0; i2 < 3; i2++) {
       let t295_2_dot = 0;
-      for (let i2 = 0; i2 < 3; i2++) {
-        t295_2_dot += x_17[i2] * A[i2 * 3 + i3];
+      for (let i3 = 0; i3 < 3; i3++) {
+        t295_2_dot += x_17[i3] * A[i3 * 3 + i2];
       }
-      t295_2[i3] = t295_2_dot;
+      t295_2[i2] = t295_2_dot;
     }
     const d_x_17 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
@@ -453,19 +453,19 @@ const t295_3 = new Float64Array(3);
 /** fn grad_quad(x, A): its value and its derivatives. */
 export const grad_quad = {
   value(x_18: Float64Array, A_2: Float64Array): Float64Array {
-    for (let i1 = 0; i1 < 3; i1++) {
+    for (let i0 = 0; i0 < 3; i0++) {
       let t302_2_dot = 0;
-      for (let i0 = 0; i0 < 3; i0++) {
-        t302_2_dot += A_2[i1 * 3 + i0] * x_18[i0];
+      for (let i1 = 0; i1 < 3; i1++) {
+        t302_2_dot += A_2[i0 * 3 + i1] * x_18[i1];
       }
-      t302_2[i1] = t302_2_dot;
+      t302_2[i0] = t302_2_dot;
     }
-    for (let i3 = 0; i3 < 3; i3++) {
+    for (let i2 = 0; i2 < 3; i2++) {
       let t295_3_dot = 0;
-      for (let i2 = 0; i2 < 3; i2++) {
-        t295_3_dot += x_18[i2] * A_2[i2 * 3 + i3];
+      for (let i3 = 0; i3 < 3; i3++) {
+        t295_3_dot += x_18[i3] * A_2[i3 * 3 + i2];
       }
-      t295_3[i3] = t295_3_dot;
+      t295_3[i2] = t295_3_dot;
     }
     const value_18 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {

@@ -85,130 +85,137 @@ export const iris = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i24 = 0; i24 < 64; i24++) {
-      d_W1[i24] = 0;
+    for (let i25 = 0; i25 < 64; i25++) {
+      d_W1[i25] = 0;
     }
-    for (let i25 = 0; i25 < 16; i25++) {
-      d_b1[i25] = 0;
+    for (let i26 = 0; i26 < 16; i26++) {
+      d_b1[i26] = 0;
     }
-    for (let i26 = 0; i26 < 48; i26++) {
-      d_W2[i26] = 0;
+    for (let i27 = 0; i27 < 48; i27++) {
+      d_W2[i27] = 0;
     }
-    for (let i27 = 0; i27 < 3; i27++) {
-      d_b2[i27] = 0;
+    for (let i28 = 0; i28 < 3; i28++) {
+      d_b2[i28] = 0;
     }
     let lossSum = 0;
     let lossOnce = 0;
     for (let i = 0; i < n; i++) {
       const x_at = i * 4;
       const y_at = i * 3;
-      for (let i1 = 0; i1 < 16; i1++) {
+      for (let i0 = 0; i0 < 16; i0++) {
         let t6_dot = 0;
-        for (let i0 = 0; i0 < 4; i0++) {
-          t6_dot += W1[i1 * 4 + i0] * x[x_at + i0];
+        for (let i1 = 0; i1 < 4; i1++) {
+          t6_dot += W1[i0 * 4 + i1] * x[x_at + i1];
         }
-        t6[i1] = t6_dot;
+        t6[i0] = t6_dot;
       }
       // h = tanh(W₁ x + b₁)  (examples/iris.nnd:16)
       for (let i2 = 0; i2 < 16; i2++) {
         h[i2] = Math.tanh(t6[i2] + b1[i2]);
       }
-      for (let i4 = 0; i4 < 3; i4++) {
-        let t9_dot = 0;
-        for (let i3 = 0; i3 < 16; i3++) {
-          t9_dot += W2[i4 * 16 + i3] * h[i3];
+      for (let i3 = 0; i3 < 3; i3++) {
+        let t9_dot0 = 0;
+        let t9_dot1 = 0;
+        let t9_dot2 = 0;
+        let t9_dot3 = 0;
+        for (let i4 = 0; i4 < 16; i4 += 4) {
+          t9_dot0 += W2[i3 * 16 + i4] * h[i4];
+          t9_dot1 += W2[i3 * 16 + (i4 + 1)] * h[i4 + 1];
+          t9_dot2 += W2[i3 * 16 + (i4 + 2)] * h[i4 + 2];
+          t9_dot3 += W2[i3 * 16 + (i4 + 3)] * h[i4 + 3];
         }
-        t9[i4] = t9_dot;
+        const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
+        t9[i3] = t9_dot;
       }
       // logits = W₂ h + b₂  (examples/iris.nnd:17)
-      for (let i5 = 0; i5 < 3; i5++) {
-        logits[i5] = t9[i5] + b2[i5];
+      for (let i6 = 0; i6 < 3; i6++) {
+        logits[i6] = t9[i6] + b2[i6];
       }
       let loss_lse_max = -Infinity;
-      for (let i6 = 0; i6 < 3; i6++) {
-        loss_lse_max = Math.max(loss_lse_max, logits[i6]);
+      for (let i7 = 0; i7 < 3; i7++) {
+        loss_lse_max = Math.max(loss_lse_max, logits[i7]);
       }
       let loss_lse_exp = 0;
-      for (let i7 = 0; i7 < 3; i7++) {
-        loss_lse_exp += Math.exp(logits[i7] - loss_lse_max);
+      for (let i8 = 0; i8 < 3; i8++) {
+        loss_lse_exp += Math.exp(logits[i8] - loss_lse_max);
       }
       const loss_lse = Number.isFinite(loss_lse_max)
         ? loss_lse_max + Math.log(loss_lse_exp)
         : loss_lse_max;
       let loss_sum = 0;
-      for (let i8 = 0; i8 < 3; i8++) {
-        loss_sum += y[y_at + i8] * (loss_lse - logits[i8]);
+      for (let i9 = 0; i9 < 3; i9++) {
+        loss_sum += y[y_at + i9] * (loss_lse - logits[i9]);
       }
       // loss = softmax_cross_entropy(logits, y)
       const loss = loss_sum;
       let probs_max = -Infinity;
-      for (let i9 = 0; i9 < 3; i9++) {
-        probs_max = Math.max(probs_max, logits[i9]);
+      for (let i10 = 0; i10 < 3; i10++) {
+        probs_max = Math.max(probs_max, logits[i10]);
       }
       let probs_exp = 0;
-      for (let i10 = 0; i10 < 3; i10++) {
-        probs_exp += Math.exp(logits[i10] - probs_max);
+      for (let i11 = 0; i11 < 3; i11++) {
+        probs_exp += Math.exp(logits[i11] - probs_max);
       }
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
-      for (let i11 = 0; i11 < 3; i11++) {
-        probs[i11] = Math.exp(logits[i11] - probs_lse);
+      for (let i12 = 0; i12 < 3; i12++) {
+        probs[i12] = Math.exp(logits[i12] - probs_lse);
       }
       let s14_sum = 0;
-      for (let i12 = 0; i12 < 3; i12++) {
-        s14_sum += y[y_at + i12];
+      for (let i13 = 0; i13 < 3; i13++) {
+        s14_sum += y[y_at + i13];
       }
       const s14 = s14_sum;
-      for (let i13 = 0; i13 < 3; i13++) {
-        t15[i13] = probs[i13] * s14;
-      }
       for (let i14 = 0; i14 < 3; i14++) {
-        t16[i14] = t15[i14] - y[y_at + i14];
+        t15[i14] = probs[i14] * s14;
+      }
+      for (let i15 = 0; i15 < 3; i15++) {
+        t16[i15] = t15[i15] - y[y_at + i15];
       }
       for (let i16 = 0; i16 < 16; i16++) {
         let t32_dot = 0;
-        for (let i15 = 0; i15 < 3; i15++) {
-          t32_dot += W2[i15 * 16 + i16] * t16[i15];
+        for (let i17 = 0; i17 < 3; i17++) {
+          t32_dot += W2[i17 * 16 + i16] * t16[i17];
         }
         t32[i16] = t32_dot;
       }
-      for (let i17 = 0; i17 < 16; i17++) {
-        t33[i17] = t32[i17] * (1 - h[i17] * h[i17]);
+      for (let i18 = 0; i18 < 16; i18++) {
+        t33[i18] = t32[i18] * (1 - h[i18] * h[i18]);
       }
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²) xᵀ
-      for (let i18 = 0; i18 < 16; i18++) {
-        for (let i19 = 0; i19 < 4; i19++) {
-          d_W1[i18 * 4 + i19] += t33[i18] * x[x_at + i19];
+      for (let i19 = 0; i19 < 16; i19++) {
+        for (let i20 = 0; i20 < 4; i20++) {
+          d_W1[i19 * 4 + i20] += t33[i19] * x[x_at + i20];
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²)
-      for (let i20 = 0; i20 < 16; i20++) {
-        d_b1[i20] += t33[i20];
+      for (let i21 = 0; i21 < 16; i21++) {
+        d_b1[i21] += t33[i21];
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      for (let i21 = 0; i21 < 3; i21++) {
-        for (let i22 = 0; i22 < 16; i22++) {
-          d_W2[i21 * 16 + i22] += t16[i21] * h[i22];
+      for (let i22 = 0; i22 < 3; i22++) {
+        for (let i23 = 0; i23 < 16; i23++) {
+          d_W2[i22 * 16 + i23] += t16[i22] * h[i23];
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y
-      for (let i23 = 0; i23 < 3; i23++) {
-        d_b2[i23] += t15[i23] - y[y_at + i23];
+      for (let i24 = 0; i24 < 3; i24++) {
+        d_b2[i24] += t15[i24] - y[y_at + i24];
       }
     }
     const inverseN = 1 / n;
-    for (let i28 = 0; i28 < 64; i28++) {
-      d_W1[i28] *= inverseN;
+    for (let i29 = 0; i29 < 64; i29++) {
+      d_W1[i29] *= inverseN;
     }
-    for (let i29 = 0; i29 < 16; i29++) {
-      d_b1[i29] *= inverseN;
+    for (let i30 = 0; i30 < 16; i30++) {
+      d_b1[i30] *= inverseN;
     }
-    for (let i30 = 0; i30 < 48; i30++) {
-      d_W2[i30] *= inverseN;
+    for (let i31 = 0; i31 < 48; i31++) {
+      d_W2[i31] *= inverseN;
     }
-    for (let i31 = 0; i31 < 3; i31++) {
-      d_b2[i31] *= inverseN;
+    for (let i32 = 0; i32 < 3; i32++) {
+      d_b2[i32] *= inverseN;
     }
     return lossSum * inverseN + lossOnce;
   },
@@ -221,45 +228,52 @@ export const iris = {
     const out_probs = new Float64Array(n * 3);
     for (let i = 0; i < n; i++) {
       const x_at = i * 4;
-      for (let i1 = 0; i1 < 16; i1++) {
+      for (let i0 = 0; i0 < 16; i0++) {
         let t6_2_dot = 0;
-        for (let i0 = 0; i0 < 4; i0++) {
-          t6_2_dot += W1[i1 * 4 + i0] * x[x_at + i0];
+        for (let i1 = 0; i1 < 4; i1++) {
+          t6_2_dot += W1[i0 * 4 + i1] * x[x_at + i1];
         }
-        t6_2[i1] = t6_2_dot;
+        t6_2[i0] = t6_2_dot;
       }
       // h = tanh(W₁ x + b₁)  (examples/iris.nnd:16)
       for (let i2 = 0; i2 < 16; i2++) {
         h_2[i2] = Math.tanh(t6_2[i2] + b1[i2]);
       }
-      for (let i4 = 0; i4 < 3; i4++) {
-        let t9_2_dot = 0;
-        for (let i3 = 0; i3 < 16; i3++) {
-          t9_2_dot += W2[i4 * 16 + i3] * h_2[i3];
+      for (let i3 = 0; i3 < 3; i3++) {
+        let t9_2_dot0 = 0;
+        let t9_2_dot1 = 0;
+        let t9_2_dot2 = 0;
+        let t9_2_dot3 = 0;
+        for (let i4 = 0; i4 < 16; i4 += 4) {
+          t9_2_dot0 += W2[i3 * 16 + i4] * h_2[i4];
+          t9_2_dot1 += W2[i3 * 16 + (i4 + 1)] * h_2[i4 + 1];
+          t9_2_dot2 += W2[i3 * 16 + (i4 + 2)] * h_2[i4 + 2];
+          t9_2_dot3 += W2[i3 * 16 + (i4 + 3)] * h_2[i4 + 3];
         }
-        t9_2[i4] = t9_2_dot;
+        const t9_2_dot = t9_2_dot0 + t9_2_dot1 + (t9_2_dot2 + t9_2_dot3);
+        t9_2[i3] = t9_2_dot;
       }
       // logits = W₂ h + b₂  (examples/iris.nnd:17)
-      for (let i5 = 0; i5 < 3; i5++) {
-        logits_2[i5] = t9_2[i5] + b2[i5];
+      for (let i6 = 0; i6 < 3; i6++) {
+        logits_2[i6] = t9_2[i6] + b2[i6];
       }
       let probs_2_max = -Infinity;
-      for (let i6 = 0; i6 < 3; i6++) {
-        probs_2_max = Math.max(probs_2_max, logits_2[i6]);
+      for (let i7 = 0; i7 < 3; i7++) {
+        probs_2_max = Math.max(probs_2_max, logits_2[i7]);
       }
       let probs_2_exp = 0;
-      for (let i7 = 0; i7 < 3; i7++) {
-        probs_2_exp += Math.exp(logits_2[i7] - probs_2_max);
+      for (let i8 = 0; i8 < 3; i8++) {
+        probs_2_exp += Math.exp(logits_2[i8] - probs_2_max);
       }
       const probs_2_lse = Number.isFinite(probs_2_max)
         ? probs_2_max + Math.log(probs_2_exp)
         : probs_2_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
-      for (let i8 = 0; i8 < 3; i8++) {
-        probs_2[i8] = Math.exp(logits_2[i8] - probs_2_lse);
-      }
       for (let i9 = 0; i9 < 3; i9++) {
-        out_probs[i * 3 + i9] = probs_2[i9];
+        probs_2[i9] = Math.exp(logits_2[i9] - probs_2_lse);
+      }
+      for (let i10 = 0; i10 < 3; i10++) {
+        out_probs[i * 3 + i10] = probs_2[i10];
       }
     }
     return {

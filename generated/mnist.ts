@@ -90,132 +90,146 @@ export const mnist = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i25 = 0; i25 < 100352; i25++) {
-      d_W1[i25] = 0;
+    for (let i27 = 0; i27 < 100352; i27++) {
+      d_W1[i27] = 0;
     }
-    for (let i26 = 0; i26 < 128; i26++) {
-      d_b1[i26] = 0;
+    for (let i28 = 0; i28 < 128; i28++) {
+      d_b1[i28] = 0;
     }
-    for (let i27 = 0; i27 < 1280; i27++) {
-      d_W2[i27] = 0;
+    for (let i29 = 0; i29 < 1280; i29++) {
+      d_W2[i29] = 0;
     }
-    for (let i28 = 0; i28 < 10; i28++) {
-      d_b2[i28] = 0;
+    for (let i30 = 0; i30 < 10; i30++) {
+      d_b2[i30] = 0;
     }
     let lossSum = 0;
     let lossOnce = 0;
     for (let i = 0; i < n; i++) {
       const x_at = i * 784;
       const y_at = i * 10;
-      for (let i1 = 0; i1 < 128; i1++) {
-        let t6_dot = 0;
-        for (let i0 = 0; i0 < 784; i0++) {
-          t6_dot += W1[i1 * 784 + i0] * x[x_at + i0];
+      for (let i0 = 0; i0 < 128; i0++) {
+        let t6_dot0 = 0;
+        let t6_dot1 = 0;
+        let t6_dot2 = 0;
+        let t6_dot3 = 0;
+        for (let i1 = 0; i1 < 784; i1 += 4) {
+          t6_dot0 += W1[i0 * 784 + i1] * x[x_at + i1];
+          t6_dot1 += W1[i0 * 784 + (i1 + 1)] * x[x_at + (i1 + 1)];
+          t6_dot2 += W1[i0 * 784 + (i1 + 2)] * x[x_at + (i1 + 2)];
+          t6_dot3 += W1[i0 * 784 + (i1 + 3)] * x[x_at + (i1 + 3)];
         }
-        t6[i1] = t6_dot;
+        const t6_dot = t6_dot0 + t6_dot1 + (t6_dot2 + t6_dot3);
+        t6[i0] = t6_dot;
       }
-      for (let i2 = 0; i2 < 128; i2++) {
-        t7[i2] = t6[i2] + b1[i2];
+      for (let i3 = 0; i3 < 128; i3++) {
+        t7[i3] = t6[i3] + b1[i3];
       }
       // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
-      for (let i3 = 0; i3 < 128; i3++) {
-        h[i3] = relu(t7[i3]);
+      for (let i4 = 0; i4 < 128; i4++) {
+        h[i4] = relu(t7[i4]);
       }
       for (let i5 = 0; i5 < 10; i5++) {
-        let t9_dot = 0;
-        for (let i4 = 0; i4 < 128; i4++) {
-          t9_dot += W2[i5 * 128 + i4] * h[i4];
+        let t9_dot0 = 0;
+        let t9_dot1 = 0;
+        let t9_dot2 = 0;
+        let t9_dot3 = 0;
+        for (let i6 = 0; i6 < 128; i6 += 4) {
+          t9_dot0 += W2[i5 * 128 + i6] * h[i6];
+          t9_dot1 += W2[i5 * 128 + (i6 + 1)] * h[i6 + 1];
+          t9_dot2 += W2[i5 * 128 + (i6 + 2)] * h[i6 + 2];
+          t9_dot3 += W2[i5 * 128 + (i6 + 3)] * h[i6 + 3];
         }
+        const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
         t9[i5] = t9_dot;
       }
       // logits = W₂ h + b₂  (examples/mnist.nnd:18)
-      for (let i6 = 0; i6 < 10; i6++) {
-        logits[i6] = t9[i6] + b2[i6];
+      for (let i8 = 0; i8 < 10; i8++) {
+        logits[i8] = t9[i8] + b2[i8];
       }
       let loss_lse_max = -Infinity;
-      for (let i7 = 0; i7 < 10; i7++) {
-        loss_lse_max = Math.max(loss_lse_max, logits[i7]);
+      for (let i9 = 0; i9 < 10; i9++) {
+        loss_lse_max = Math.max(loss_lse_max, logits[i9]);
       }
       let loss_lse_exp = 0;
-      for (let i8 = 0; i8 < 10; i8++) {
-        loss_lse_exp += Math.exp(logits[i8] - loss_lse_max);
+      for (let i10 = 0; i10 < 10; i10++) {
+        loss_lse_exp += Math.exp(logits[i10] - loss_lse_max);
       }
       const loss_lse = Number.isFinite(loss_lse_max)
         ? loss_lse_max + Math.log(loss_lse_exp)
         : loss_lse_max;
       let loss_sum = 0;
-      for (let i9 = 0; i9 < 10; i9++) {
-        loss_sum += y[y_at + i9] * (loss_lse - logits[i9]);
+      for (let i11 = 0; i11 < 10; i11++) {
+        loss_sum += y[y_at + i11] * (loss_lse - logits[i11]);
       }
       // loss = softmax_cross_entropy(logits, y)
       const loss = loss_sum;
       let t13_max = -Infinity;
-      for (let i10 = 0; i10 < 10; i10++) {
-        t13_max = Math.max(t13_max, logits[i10]);
+      for (let i12 = 0; i12 < 10; i12++) {
+        t13_max = Math.max(t13_max, logits[i12]);
       }
       let t13_exp = 0;
-      for (let i11 = 0; i11 < 10; i11++) {
-        t13_exp += Math.exp(logits[i11] - t13_max);
+      for (let i13 = 0; i13 < 10; i13++) {
+        t13_exp += Math.exp(logits[i13] - t13_max);
       }
       const t13_lse = Number.isFinite(t13_max) ? t13_max + Math.log(t13_exp) : t13_max;
-      for (let i12 = 0; i12 < 10; i12++) {
-        t13[i12] = Math.exp(logits[i12] - t13_lse);
+      for (let i14 = 0; i14 < 10; i14++) {
+        t13[i14] = Math.exp(logits[i14] - t13_lse);
       }
       let s14_sum = 0;
-      for (let i13 = 0; i13 < 10; i13++) {
-        s14_sum += y[y_at + i13];
+      for (let i15 = 0; i15 < 10; i15++) {
+        s14_sum += y[y_at + i15];
       }
       const s14 = s14_sum;
-      for (let i14 = 0; i14 < 10; i14++) {
-        t15[i14] = t13[i14] * s14;
+      for (let i16 = 0; i16 < 10; i16++) {
+        t15[i16] = t13[i16] * s14;
       }
-      for (let i15 = 0; i15 < 10; i15++) {
-        t16[i15] = t15[i15] - y[y_at + i15];
-      }
-      for (let i17 = 0; i17 < 128; i17++) {
-        let t30_dot = 0;
-        for (let i16 = 0; i16 < 10; i16++) {
-          t30_dot += W2[i16 * 128 + i17] * t16[i16];
-        }
-        t30[i17] = t30_dot;
+      for (let i17 = 0; i17 < 10; i17++) {
+        t16[i17] = t15[i17] - y[y_at + i17];
       }
       for (let i18 = 0; i18 < 128; i18++) {
-        t31[i18] = t30[i18] * step(t7[i18]);
+        let t30_dot = 0;
+        for (let i19 = 0; i19 < 10; i19++) {
+          t30_dot += W2[i19 * 128 + i18] * t16[i19];
+        }
+        t30[i18] = t30_dot;
+      }
+      for (let i20 = 0; i20 < 128; i20++) {
+        t31[i20] = t30[i20] * step(t7[i20]);
       }
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i19 = 0; i19 < 128; i19++) {
-        for (let i20 = 0; i20 < 784; i20++) {
-          d_W1[i19 * 784 + i20] += t31[i19] * x[x_at + i20];
+      for (let i21 = 0; i21 < 128; i21++) {
+        for (let i22 = 0; i22 < 784; i22++) {
+          d_W1[i21 * 784 + i22] += t31[i21] * x[x_at + i22];
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
-      for (let i21 = 0; i21 < 128; i21++) {
-        d_b1[i21] += t31[i21];
+      for (let i23 = 0; i23 < 128; i23++) {
+        d_b1[i23] += t31[i23];
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
-      for (let i22 = 0; i22 < 10; i22++) {
-        for (let i23 = 0; i23 < 128; i23++) {
-          d_W2[i22 * 128 + i23] += t16[i22] * h[i23];
+      for (let i24 = 0; i24 < 10; i24++) {
+        for (let i25 = 0; i25 < 128; i25++) {
+          d_W2[i24 * 128 + i25] += t16[i24] * h[i25];
         }
       }
       // ∂L/∂b2 += softmax(logits) sum(y) + −y
-      for (let i24 = 0; i24 < 10; i24++) {
-        d_b2[i24] += t15[i24] - y[y_at + i24];
+      for (let i26 = 0; i26 < 10; i26++) {
+        d_b2[i26] += t15[i26] - y[y_at + i26];
       }
     }
     const inverseN = 1 / n;
-    for (let i29 = 0; i29 < 100352; i29++) {
-      d_W1[i29] *= inverseN;
+    for (let i31 = 0; i31 < 100352; i31++) {
+      d_W1[i31] *= inverseN;
     }
-    for (let i30 = 0; i30 < 128; i30++) {
-      d_b1[i30] *= inverseN;
+    for (let i32 = 0; i32 < 128; i32++) {
+      d_b1[i32] *= inverseN;
     }
-    for (let i31 = 0; i31 < 1280; i31++) {
-      d_W2[i31] *= inverseN;
+    for (let i33 = 0; i33 < 1280; i33++) {
+      d_W2[i33] *= inverseN;
     }
-    for (let i32 = 0; i32 < 10; i32++) {
-      d_b2[i32] *= inverseN;
+    for (let i34 = 0; i34 < 10; i34++) {
+      d_b2[i34] *= inverseN;
     }
     return lossSum * inverseN + lossOnce;
   },
@@ -228,26 +242,40 @@ export const mnist = {
     const out_logits = new Float64Array(n * 10);
     for (let i = 0; i < n; i++) {
       const x_at = i * 784;
-      for (let i1 = 0; i1 < 128; i1++) {
-        let t6_2_dot = 0;
-        for (let i0 = 0; i0 < 784; i0++) {
-          t6_2_dot += W1[i1 * 784 + i0] * x[x_at + i0];
+      for (let i0 = 0; i0 < 128; i0++) {
+        let t6_2_dot0 = 0;
+        let t6_2_dot1 = 0;
+        let t6_2_dot2 = 0;
+        let t6_2_dot3 = 0;
+        for (let i1 = 0; i1 < 784; i1 += 4) {
+          t6_2_dot0 += W1[i0 * 784 + i1] * x[x_at + i1];
+          t6_2_dot1 += W1[i0 * 784 + (i1 + 1)] * x[x_at + (i1 + 1)];
+          t6_2_dot2 += W1[i0 * 784 + (i1 + 2)] * x[x_at + (i1 + 2)];
+          t6_2_dot3 += W1[i0 * 784 + (i1 + 3)] * x[x_at + (i1 + 3)];
         }
-        t6_2[i1] = t6_2_dot;
+        const t6_2_dot = t6_2_dot0 + t6_2_dot1 + (t6_2_dot2 + t6_2_dot3);
+        t6_2[i0] = t6_2_dot;
       }
       // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
-      for (let i2 = 0; i2 < 128; i2++) {
-        h_2[i2] = relu(t6_2[i2] + b1[i2]);
+      for (let i3 = 0; i3 < 128; i3++) {
+        h_2[i3] = relu(t6_2[i3] + b1[i3]);
       }
       for (let i4 = 0; i4 < 10; i4++) {
-        let t9_2_dot = 0;
-        for (let i3 = 0; i3 < 128; i3++) {
-          t9_2_dot += W2[i4 * 128 + i3] * h_2[i3];
+        let t9_2_dot0 = 0;
+        let t9_2_dot1 = 0;
+        let t9_2_dot2 = 0;
+        let t9_2_dot3 = 0;
+        for (let i5 = 0; i5 < 128; i5 += 4) {
+          t9_2_dot0 += W2[i4 * 128 + i5] * h_2[i5];
+          t9_2_dot1 += W2[i4 * 128 + (i5 + 1)] * h_2[i5 + 1];
+          t9_2_dot2 += W2[i4 * 128 + (i5 + 2)] * h_2[i5 + 2];
+          t9_2_dot3 += W2[i4 * 128 + (i5 + 3)] * h_2[i5 + 3];
         }
+        const t9_2_dot = t9_2_dot0 + t9_2_dot1 + (t9_2_dot2 + t9_2_dot3);
         t9_2[i4] = t9_2_dot;
       }
-      for (let i5 = 0; i5 < 10; i5++) {
-        out_logits[i * 10 + i5] = t9_2[i5] + b2[i5];
+      for (let i7 = 0; i7 < 10; i7++) {
+        out_logits[i * 10 + i7] = t9_2[i7] + b2[i7];
       }
     }
     return {

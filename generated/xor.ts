@@ -158,12 +158,12 @@ export const xor = {
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       const y_at = i;
-      for (let i1 = 0; i1 < 4; i1++) {
+      for (let i0 = 0; i0 < 4; i0++) {
         let t6_dot = 0;
-        for (let i0 = 0; i0 < 2; i0++) {
-          t6_dot += W1[i1 * 2 + i0] * x[x_at + i0];
+        for (let i1 = 0; i1 < 2; i1++) {
+          t6_dot += W1[i0 * 2 + i1] * x[x_at + i1];
         }
-        t6[i1] = t6_dot;
+        t6[i0] = t6_dot;
       }
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       for (let i2 = 0; i2 < 4; i2++) {
@@ -232,12 +232,12 @@ export const xor = {
     const out_yhat = new Float64Array(n * 1);
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
-      for (let i1 = 0; i1 < 4; i1++) {
+      for (let i0 = 0; i0 < 4; i0++) {
         let t6_2_dot = 0;
-        for (let i0 = 0; i0 < 2; i0++) {
-          t6_2_dot += W1[i1 * 2 + i0] * x[x_at + i0];
+        for (let i1 = 0; i1 < 2; i1++) {
+          t6_2_dot += W1[i0 * 2 + i1] * x[x_at + i1];
         }
-        t6_2[i1] = t6_2_dot;
+        t6_2[i0] = t6_2_dot;
       }
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       for (let i2 = 0; i2 < 4; i2++) {
@@ -335,19 +335,19 @@ export const xor = {
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       const y_at = i;
-      for (let i3 = 0; i3 < 4; i3++) {
+      for (let i2 = 0; i2 < 4; i2++) {
         let t63_dot = 0;
-        for (let i2 = 0; i2 < 2; i2++) {
-          t63_dot += t60[i3 * 2 + i2] * x[x_at + i2];
+        for (let i3 = 0; i3 < 2; i3++) {
+          t63_dot += t60[i2 * 2 + i3] * x[x_at + i3];
         }
-        t63[i3] = t63_dot;
+        t63[i2] = t63_dot;
       }
-      for (let i5 = 0; i5 < 4; i5++) {
+      for (let i4 = 0; i4 < 4; i4++) {
         let t6_3_dot = 0;
-        for (let i4 = 0; i4 < 2; i4++) {
-          t6_3_dot += W1[i5 * 2 + i4] * x[x_at + i4];
+        for (let i5 = 0; i5 < 2; i5++) {
+          t6_3_dot += W1[i4 * 2 + i5] * x[x_at + i5];
         }
-        t6_3[i5] = t6_3_dot;
+        t6_3[i4] = t6_3_dot;
       }
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       for (let i6 = 0; i6 < 4; i6++) {
@@ -385,12 +385,12 @@ export const xor = {
       for (let i13 = 0; i13 < 4; i13++) {
         t621[i13] = (s78 * w2[i13] + -(t63[i13] * t50[i13]) * t386[i13]) * t37[i13];
       }
-      for (let i23 = 0; i23 < 4; i23++) {
+      for (let i22 = 0; i22 < 4; i22++) {
         let t91_dot = 0;
-        for (let i22 = 0; i22 < 2; i22++) {
-          t91_dot += t88[i23 * 2 + i22] * x[x_at + i22];
+        for (let i23 = 0; i23 < 2; i23++) {
+          t91_dot += t88[i22 * 2 + i23] * x[x_at + i23];
         }
-        t91[i23] = t91_dot;
+        t91[i22] = t91_dot;
       }
       for (let i24 = 0; i24 < 4; i24++) {
         t94[i24] = t91[i24] * t37[i24];
@@ -404,12 +404,12 @@ export const xor = {
       for (let i26 = 0; i26 < 4; i26++) {
         t626[i26] = (s102 * w2[i26] + -(t91[i26] * t50[i26]) * t386[i26]) * t37[i26];
       }
-      for (let i36 = 0; i36 < 4; i36++) {
+      for (let i35 = 0; i35 < 4; i35++) {
         let t115_dot = 0;
-        for (let i35 = 0; i35 < 2; i35++) {
-          t115_dot += t112[i36 * 2 + i35] * x[x_at + i35];
+        for (let i36 = 0; i36 < 2; i36++) {
+          t115_dot += t112[i35 * 2 + i36] * x[x_at + i36];
         }
-        t115[i36] = t115_dot;
+        t115[i35] = t115_dot;
       }
       for (let i37 = 0; i37 < 4; i37++) {
         t118[i37] = t115[i37] * t37[i37];
@@ -423,12 +423,12 @@ export const xor = {
       for (let i39 = 0; i39 < 4; i39++) {
         t631[i39] = (s126 * w2[i39] + -(t115[i39] * t50[i39]) * t386[i39]) * t37[i39];
       }
-      for (let i49 = 0; i49 < 4; i49++) {
+      for (let i48 = 0; i48 < 4; i48++) {
         let t139_dot = 0;
-        for (let i48 = 0; i48 < 2; i48++) {
-          t139_dot += t136[i49 * 2 + i48] * x[x_at + i48];
+        for (let i49 = 0; i49 < 2; i49++) {
+          t139_dot += t136[i48 * 2 + i49] * x[x_at + i49];
         }
-        t139[i49] = t139_dot;
+        t139[i48] = t139_dot;
       }
       for (let i50 = 0; i50 < 4; i50++) {
         t142[i50] = t139[i50] * t37[i50];
@@ -442,12 +442,12 @@ export const xor = {
       for (let i52 = 0; i52 < 4; i52++) {
         t636[i52] = (s150 * w2[i52] + -(t139[i52] * t50[i52]) * t386[i52]) * t37[i52];
       }
-      for (let i62 = 0; i62 < 4; i62++) {
+      for (let i61 = 0; i61 < 4; i61++) {
         let t163_dot = 0;
-        for (let i61 = 0; i61 < 2; i61++) {
-          t163_dot += t160[i62 * 2 + i61] * x[x_at + i61];
+        for (let i62 = 0; i62 < 2; i62++) {
+          t163_dot += t160[i61 * 2 + i62] * x[x_at + i62];
         }
-        t163[i62] = t163_dot;
+        t163[i61] = t163_dot;
       }
       for (let i63 = 0; i63 < 4; i63++) {
         t166[i63] = t163[i63] * t37[i63];
@@ -461,12 +461,12 @@ export const xor = {
       for (let i65 = 0; i65 < 4; i65++) {
         t641[i65] = (s174 * w2[i65] + -(t163[i65] * t50[i65]) * t386[i65]) * t37[i65];
       }
-      for (let i75 = 0; i75 < 4; i75++) {
+      for (let i74 = 0; i74 < 4; i74++) {
         let t187_dot = 0;
-        for (let i74 = 0; i74 < 2; i74++) {
-          t187_dot += t184[i75 * 2 + i74] * x[x_at + i74];
+        for (let i75 = 0; i75 < 2; i75++) {
+          t187_dot += t184[i74 * 2 + i75] * x[x_at + i75];
         }
-        t187[i75] = t187_dot;
+        t187[i74] = t187_dot;
       }
       for (let i76 = 0; i76 < 4; i76++) {
         t190[i76] = t187[i76] * t37[i76];
@@ -480,12 +480,12 @@ export const xor = {
       for (let i78 = 0; i78 < 4; i78++) {
         t646[i78] = (s198 * w2[i78] + -(t187[i78] * t50[i78]) * t386[i78]) * t37[i78];
       }
-      for (let i88 = 0; i88 < 4; i88++) {
+      for (let i87 = 0; i87 < 4; i87++) {
         let t211_dot = 0;
-        for (let i87 = 0; i87 < 2; i87++) {
-          t211_dot += t208[i88 * 2 + i87] * x[x_at + i87];
+        for (let i88 = 0; i88 < 2; i88++) {
+          t211_dot += t208[i87 * 2 + i88] * x[x_at + i88];
         }
-        t211[i88] = t211_dot;
+        t211[i87] = t211_dot;
       }
       for (let i89 = 0; i89 < 4; i89++) {
         t214[i89] = t211[i89] * t37[i89];
@@ -499,12 +499,12 @@ export const xor = {
       for (let i91 = 0; i91 < 4; i91++) {
         t651[i91] = (s222 * w2[i91] + -(t211[i91] * t50[i91]) * t386[i91]) * t37[i91];
       }
-      for (let i101 = 0; i101 < 4; i101++) {
+      for (let i100 = 0; i100 < 4; i100++) {
         let t235_dot = 0;
-        for (let i100 = 0; i100 < 2; i100++) {
-          t235_dot += t232[i101 * 2 + i100] * x[x_at + i100];
+        for (let i101 = 0; i101 < 2; i101++) {
+          t235_dot += t232[i100 * 2 + i101] * x[x_at + i101];
         }
-        t235[i101] = t235_dot;
+        t235[i100] = t235_dot;
       }
       for (let i102 = 0; i102 < 4; i102++) {
         t238[i102] = t235[i102] * t37[i102];

@@ -103,7 +103,9 @@ export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
       const loop = f.createForStatement(
         f.createVariableDeclarationList([f.createVariableDeclaration(s.index, undefined, undefined, expr(s.from, arrays))], ts.NodeFlags.Let),
         f.createBinaryExpression(id(s.index), K.LessThanToken, expr(s.to, arrays)),
-        f.createPostfixIncrement(id(s.index)),
+        s.step === undefined || s.step === 1
+          ? f.createPostfixIncrement(id(s.index))
+          : f.createBinaryExpression(id(s.index), K.PlusEqualsToken, numberLiteral(s.step)),
         f.createBlock(s.body.map((b) => stmt(b, arrays)), true),
       );
       return withComment(loop, s.comment);

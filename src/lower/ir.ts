@@ -22,7 +22,7 @@ export type Stmt =
   | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly init: Expr; readonly comment?: string }
   | { readonly k: "set"; readonly name: string; readonly op: AssignOp; readonly value: Expr }
   | { readonly k: "store"; readonly array: string; readonly at: Expr; readonly op: AssignOp; readonly value: Expr; readonly comment?: string }
-  | { readonly k: "for"; readonly index: string; readonly from: Expr; readonly to: Expr; readonly body: readonly Stmt[]; readonly comment?: string }
+  | { readonly k: "for"; readonly index: string; readonly from: Expr; readonly to: Expr; readonly body: readonly Stmt[]; readonly comment?: string; readonly step?: number }
   | { readonly k: "comment"; readonly text: string }
   /** const name = new Float64Array(size) (or Float32Array): outputs a call returns. */
   | { readonly k: "alloc"; readonly name: string; readonly size: Expr }

@@ -302,11 +302,7 @@ export class Kernel {
     const [a, b] = n.args as [Node, Node];
     const inner = a.shape[a.shape.length - 1]!;
     const acc = this.fresh(`${name}_dot`);
-    const l = `i${this.loopCounter++}`;
-    const dot = (row: Expr[], col: Expr[]): Stmt[] => [
-      { k: "decl", mutable: true, name: acc, init: num(0) },
-      loop(l, inner, [{ k: "set", name: acc, op: "+=", value: bin("*", this.elem(a, [...row, ref(l)]), this.elem(b, [ref(l), ...col])) }]),
-    ];
+    const dot = (row: Expr[], col: Expr[]): Stmt[] => this.dot(acc, inner, (l) => bin("*", this.elem(a, [...row, l]), this.elem(b, [l, ...col])));
     if (a.shape.length === 2 && b.shape.length === 1) {
       return this.forEach(n.shape, ([r]) => [...dot([r!], []), { k: "store", array: name, at: r!, op: "=", value: ref(acc) }], comment);
     }
@@ -315,7 +311,37 @@ export class Kernel {
     }
     return this.forEach(n.shape, ([c]) => [...dot([], [c!]), { k: "store", array: name, at: c!, op: "=", value: ref(acc) }], comment);
   }
+
+  /**
+   * `acc = Σ term(l)` over l < size. Long sums are unrolled by four into four
+   * partial sums: the additions no longer wait on each other, which is most
+   * of the speed of a dot product in V8.
+   */
+  private dot(acc: string, size: number, term: (l: Expr) => Expr): Stmt[] {
+    const l = `i${this.loopCounter++}`;
+    if (size < UNROLL_FROM) {
+      return [{ k: "decl", mutable: true, name: acc, init: num(0) }, loop(l, size, [{ k: "set", name: acc, op: "+=", value: term(ref(l)) }])];
+    }
+    const parts = [0, 1, 2, 3].map((p) => `${acc}${p}`);
+    const whole = size - (size % 4);
+    const stmts: Stmt[] = parts.map((p) => ({ k: "decl", mutable: true, name: p, init: num(0) }));
+    stmts.push({
+      k: "for",
+      index: l,
+      from: num(0),
+      to: num(whole),
+      step: 4,
+      body: parts.map((p, k): Stmt => ({ k: "set", name: p, op: "+=", value: term(add(ref(l), num(k))) })),
+    });
+    const rest = `i${this.loopCounter++}`;
+    if (whole < size) stmts.push({ k: "for", index: rest, from: num(whole), to: num(size), body: [{ k: "set", name: parts[0]!, op: "+=", value: term(ref(rest)) }] });
+    stmts.push({ k: "decl", mutable: false, name: acc, init: bin("+", bin("+", ref(parts[0]!), ref(parts[1]!)), bin("+", ref(parts[2]!), ref(parts[3]!))) });
+    return stmts;
+  }
 }
+
+/** Sums at least this long are unrolled. */
+const UNROLL_FROM = 16;
 
 /** Row-major offset of an index. */
 export function flat(shape: Shape, idx: readonly Expr[]): Expr {
