@@ -143,3 +143,44 @@ describe("many functions", () => {
     }
   });
 });
+
+describe("fuzzed identifiers", () => {
+  it("any names from JavaScript's vocabulary compile to code that computes the right numbers", async () => {
+    const pool = ["constructor", "__proto__", "toString", "valueOf", "this", "eval", "arguments", "delete", "new", "class", "return", "params", "batch", "grads", "n", "out", "k", "next", "seed", "sigmoid", "i0", "i", "Math", "Float64Array", "undefined", "NaN", "hasOwnProperty", "_", "x_at"];
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.constantFrom(...pool), { minLength: 6, maxLength: 6 }), async ([inp, tgt, w, b, hidden, model]) => {
+        const text = `model ${model} {
+  input ${inp}: [3]
+  target ${tgt}: []
+  param ${w}: [2, 3] ~ normal(0, 1)
+  param ${b}: [2] ~ uniform(-1, 1)
+  ${hidden} = tanh(${w} @ ${inp} + ${b})
+  output ${hidden}
+  loss = (sum(${hidden}) - ${tgt})^2
+}`;
+        const checked = front(text).checked!;
+        expect(checked, text).toBeDefined();
+        const { module, compiled } = await generate(checked);
+        const m = module[compiled.exports.get(model!)!] as GeneratedModel;
+        const params = m.init(1);
+        const batch = { [inp!]: Float64Array.of(0.1, 0.2, 0.3), [tgt!]: Float64Array.of(0.5) };
+        const grads = m.zeros();
+        const loss = m.lossAndGrad(params, batch, 1, grads);
+        const out = m.forward(params, batch, 1);
+        const d = new Deriver(checked).model(model!);
+        const values = new Map<string, Tensor>([
+          [inp!, { shape: [3], data: batch[inp!]! }],
+          [tgt!, { shape: [], data: batch[tgt!]! }],
+          [w!, { shape: [2, 3], data: params[w!] as Float64Array }],
+          [b!, { shape: [2], data: params[b!] as Float64Array }],
+        ]);
+        const [wantLoss, wantHidden, gw, gb] = evaluate([d.loss, d.outputs[0]!.node, ...d.grads], values);
+        expect(close(loss, wantLoss!.data[0]!, 1e-12)).toBe(true);
+        expect(Array.from(out[hidden!]!).every((v, i) => close(v, wantHidden!.data[i]!, 1e-12))).toBe(true);
+        expect(Array.from(grads[w!]!).every((v, i) => close(v, gw!.data[i]!, 1e-12))).toBe(true);
+        expect(Array.from(grads[b!]!).every((v, i) => close(v, gb!.data[i]!, 1e-12))).toBe(true);
+      }),
+      { numRuns: 25, seed: 31 },
+    );
+  });
+});
