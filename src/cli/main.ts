@@ -13,6 +13,7 @@ import { graphCommand, type GraphOptions } from "./commands/graph.js";
 import { explainCommand, type ExplainOptions } from "./commands/explain.js";
 import { compileCommand, type CompileCommandOptions } from "./commands/compile.js";
 import { evalCommand, type EvalOptions } from "./commands/eval.js";
+import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
 import { EXIT } from "./exit.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -117,6 +118,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--at <json>", "JSON: every argument of the fn by name")
     .action(async (file: string, options: EvalOptions) => {
       status = await evalCommand(file, options);
+    });
+
+  program
+    .command("train")
+    .description("train a model on data (CSV with a header, JSON, or IDX images,labels) and save its weights")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model (default: the file's only model)"))
+    .requiredOption("--data <files>", "a .csv or .json file, or IDX images and labels: images.gz,labels.gz")
+    .addOption(new Option("--optimizer <name>", "the optimizer").choices(["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "newton"]).default("adam"))
+    .option("--lr <rate>", "learning rate (default depends on the optimizer)")
+    .option("--epochs <n>", "passes over the training data (iterations for newton)", "100")
+    .option("--batch <n>", "examples per step", "32")
+    .option("--seed <n>", "seed for initialisation, shuffling and the split", "1")
+    .option("--test-split <fraction>", "fraction of examples held out for testing", "0")
+    .option("--standardize", "scale each input column to mean 0 and deviation 1 (statistics from the training part)")
+    .option("--patience <n>", "stop when the held-out loss has not improved for n epochs")
+    .option("--clip <norm>", "clip gradients to this global norm")
+    .option("--out <file>", "where to save the weights (default: <stem>.weights.json)")
+    .option("--resume <file>", "continue from saved weights and optimizer state")
+    .action(async (file: string, options: TrainCommandOptions) => {
+      status = await trainCommand(file, options);
     });
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);

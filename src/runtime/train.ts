@@ -1,0 +1,186 @@
+// The training loop: seeded shuffling into minibatches (copied into arrays
+// made once), an optimizer step per minibatch, the loss and, for a
+// classifier, the accuracy each epoch; early stopping and a convergence test.
+// A non-finite loss or gradient stops training before the step that would
+// have spoiled the weights, naming the epoch, step and parameter.
+
+import type { Dataset } from "./data.js";
+import { shuffled } from "./data.js";
+import type { Optimizer, Params, Shapes, Tensor } from "./optimizers.js";
+import { clipByGlobalNorm, converged, EarlyStopping, globalNorm, type Schedule } from "./schedule.js";
+
+/** What the runtime needs of a generated model (DESIGN.md §4). */
+export interface TrainableModel {
+  readonly shapes: Shapes;
+  init(seed: number): Params;
+  zeros(): Params;
+  lossAndGrad(params: Params, batch: Record<string, Tensor>, n: number, grads: Params): number;
+  forward(params: Params, batch: Record<string, Tensor>, n: number): Record<string, Tensor>;
+  hessian?(params: Params, batch: Record<string, Tensor>, n: number, out: Float64Array): void;
+}
+
+export interface EpochReport {
+  readonly epoch: number;
+  /** Mean training loss over the epoch's steps. */
+  readonly loss: number;
+  readonly testLoss?: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly gradNorm: number;
+}
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batch: number;
+  readonly seed: number;
+  /** The learning rate by epoch; the optimizer's own when absent. */
+  readonly schedule?: Schedule;
+  readonly clip?: number;
+  /** Stop when the test loss has not improved for this many epochs. */
+  readonly patience?: number;
+  /** Stop when the loss stops changing (relative) or the gradient vanishes. */
+  readonly tolerance?: { readonly relative: number; readonly gradient: number };
+  /** For accuracy: the output and target compared (argmax, or 0.5 for a single probability). */
+  readonly classify?: { readonly output: string; readonly target: string };
+  /** The first epoch (after a resume). */
+  readonly startEpoch?: number;
+  readonly onStep?: (step: number, steps: number) => void;
+  readonly onEpoch?: (report: EpochReport) => void;
+}
+
+export interface TrainResult {
+  readonly history: readonly EpochReport[];
+  readonly stopped: "epochs" | "early stopping" | "converged";
+  readonly bestEpoch: number;
+  readonly seconds: number;
+  readonly examples: number;
+}
+
+export class NonFiniteError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly parameter: string | undefined,
+  ) {
+    super(
+      parameter === undefined
+        ? `the loss became non-finite at epoch ${epoch}, step ${step}; training stopped and the last good weights were kept`
+        : `the gradient of '${parameter}' became non-finite at epoch ${epoch}, step ${step}; training stopped and the last good weights were kept`,
+    );
+  }
+}
+
+/** Mean loss over a whole dataset, in chunks. */
+export function datasetLoss(model: TrainableModel, params: Params, data: Dataset, grads: Params, chunk = 256): number {
+  let total = 0;
+  for (let start = 0; start < data.n; start += chunk) {
+    const n = Math.min(chunk, data.n - start);
+    total += model.lossAndGrad(params, view(data, start, n), n, grads) * n;
+  }
+  return total / data.n;
+}
+
+/** Fraction of examples whose predicted class is the target's. */
+export function accuracy(model: TrainableModel, params: Params, data: Dataset, output: string, target: string, chunk = 256): number {
+  let right = 0;
+  const targets = data.values.get(target)!;
+  const width = targets.length / data.n;
+  for (let start = 0; start < data.n; start += chunk) {
+    const n = Math.min(chunk, data.n - start);
+    const out = model.forward(params, view(data, start, n), n)[output]!;
+    const outWidth = out.length / n;
+    for (let i = 0; i < n; i++) {
+      const t = targets.subarray((start + i) * width, (start + i + 1) * width);
+      const o = out.subarray(i * outWidth, (i + 1) * outWidth);
+      const predicted = outWidth === 1 ? (o[0]! >= 0.5 ? 1 : 0) : argmax(o);
+      const actual = width === 1 ? (t[0]! >= 0.5 ? 1 : 0) : argmax(t);
+      if (predicted === actual) right++;
+    }
+  }
+  return right / data.n;
+}
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+/** Examples start..start+n as a batch, without copying. */
+function view(data: Dataset, start: number, n: number): Record<string, Float64Array> {
+  const batch: Record<string, Float64Array> = {};
+  for (const [name, all] of data.values) {
+    const width = all.length / data.n;
+    batch[name] = all.subarray(start * width, (start + n) * width);
+  }
+  return batch;
+}
+
+export function train(model: TrainableModel, params: Params, optimizer: Optimizer, data: { train: Dataset; test?: Dataset }, o: TrainOptions): TrainResult {
+  const started = performance.now();
+  const { train: set, test } = data;
+  const size = Math.min(o.batch, set.n);
+  const steps = Math.ceil(set.n / size);
+  // Minibatch arrays, made once and refilled each step.
+  const batch: Record<string, Float64Array> = {};
+  const widths = new Map<string, number>();
+  for (const [name, all] of set.values) {
+    widths.set(name, all.length / set.n);
+    batch[name] = new Float64Array(size * widths.get(name)!);
+  }
+  const grads = model.zeros();
+  const scratch = model.zeros();
+  const stopper = o.patience === undefined ? undefined : new EarlyStopping(o.patience);
+  const history: EpochReport[] = [];
+  let previous = Infinity;
+  let stopped: TrainResult["stopped"] = "epochs";
+  let examples = 0;
+  const first = o.startEpoch ?? 0;
+
+  for (let epoch = first; epoch < o.epochs; epoch++) {
+    const order = shuffled(set.n, o.seed * 100003 + epoch);
+    const lr = o.schedule?.(epoch) ?? optimizer.lr;
+    let sum = 0;
+    let norm = 0;
+    for (let step = 0; step < steps; step++) {
+      const from = step * size;
+      const n = Math.min(size, set.n - from);
+      for (const [name, all] of set.values) {
+        const w = widths.get(name)!;
+        const target = batch[name]!;
+        for (let i = 0; i < n; i++) target.set(all.subarray(order[from + i]! * w, (order[from + i]! + 1) * w), i * w);
+      }
+      const loss = model.lossAndGrad(params, batch, n, grads);
+      if (!Number.isFinite(loss)) throw new NonFiniteError(epoch + 1, step + 1, undefined);
+      for (const [name, g] of Object.entries(grads)) if (!g.every(Number.isFinite)) throw new NonFiniteError(epoch + 1, step + 1, name);
+      norm = o.clip === undefined ? globalNorm(grads) : clipByGlobalNorm(grads, o.clip);
+      optimizer.step(params, grads, lr);
+      sum += loss * n;
+      examples += n;
+      o.onStep?.(step + 1, steps);
+    }
+    const loss = sum / set.n;
+    const report: EpochReport = {
+      epoch: epoch + 1,
+      loss,
+      gradNorm: norm,
+      ...(test === undefined || test.n === 0 ? {} : { testLoss: datasetLoss(model, params, test, scratch) }),
+      ...(o.classify === undefined ? {} : { trainAccuracy: accuracy(model, params, set, o.classify.output, o.classify.target) }),
+      ...(o.classify === undefined || test === undefined || test.n === 0 ? {} : { testAccuracy: accuracy(model, params, test, o.classify.output, o.classify.target) }),
+    };
+    history.push(report);
+    o.onEpoch?.(report);
+    if (stopper !== undefined && stopper.update(report.testLoss ?? report.loss, report.epoch)) {
+      stopped = "early stopping";
+      break;
+    }
+    if (o.tolerance !== undefined && converged(previous, loss, norm, o.tolerance.relative, o.tolerance.gradient)) {
+      stopped = "converged";
+      break;
+    }
+    previous = loss;
+  }
+  const key = (r: EpochReport) => r.testLoss ?? r.loss;
+  const best = history.reduce((b, r) => (b === undefined || key(r) < key(b) ? r : b), undefined as EpochReport | undefined);
+  return { history, stopped, bestEpoch: best?.epoch ?? 0, seconds: (performance.now() - started) / 1000, examples };
+}

@@ -1,0 +1,76 @@
+// Weights files: JSON with the model's name and hash, the parameters as
+// nested arrays (as `nndc eval` takes them), and what a resume needs. Saved
+// atomically: written to a temporary file, flushed, then renamed over the
+// old one, so an interrupted save never leaves a broken file.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { OptimizerState, Params, Shapes } from "./optimizers.js";
+
+export const WEIGHTS_FORMAT = "nndc-weights/1";
+
+export interface WeightsFile {
+  readonly format: typeof WEIGHTS_FORMAT;
+  readonly model: string;
+  readonly hash: string;
+  readonly params: Record<string, unknown>;
+  readonly epoch: number;
+  readonly seed: number;
+  readonly optimizer?: OptimizerState;
+}
+
+function nested(data: ArrayLike<number>, shape: readonly number[]): unknown {
+  if (shape.length === 0) return data[0];
+  const step = shape.slice(1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: shape[0]! }, (_, i) => nested(Array.prototype.slice.call(data, i * step, (i + 1) * step) as number[], shape.slice(1)));
+}
+
+export function saveWeights(
+  path: string,
+  w: { model: string; hash: string; shapes: Shapes; params: Params; epoch: number; seed: number; optimizer?: OptimizerState },
+): void {
+  const file: WeightsFile = {
+    format: WEIGHTS_FORMAT,
+    model: w.model,
+    hash: w.hash,
+    params: Object.fromEntries(Object.keys(w.shapes).map((name) => [name, nested(w.params[name]!, w.shapes[name]!)])),
+    epoch: w.epoch,
+    seed: w.seed,
+    ...(w.optimizer === undefined ? {} : { optimizer: w.optimizer }),
+  };
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temporary, "w");
+    try {
+      writeSync(fd, `${JSON.stringify(file)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    throw e;
+  }
+}
+
+/** Reads a weights file for this model; a file of another model, or a broken one, is an error. */
+export function loadWeights(path: string, expected: { model: string; hash: string; shapes: Shapes }, into: Params): WeightsFile {
+  let file: WeightsFile;
+  try {
+    file = JSON.parse(readFileSync(path, "utf8")) as WeightsFile;
+  } catch (e) {
+    throw new Error(`cannot read weights '${path}': ${(e as Error).message}`);
+  }
+  if (file.format !== WEIGHTS_FORMAT) throw new Error(`${path} is not an nndc weights file (format ${JSON.stringify(file.format)})`);
+  if (file.model !== expected.model || file.hash !== expected.hash) {
+    throw new Error(`${path} holds the weights of ${file.model === expected.model ? "a different version of model" : "model"} '${file.model}', not of this model '${expected.model}'`);
+  }
+  for (const [name, shape] of Object.entries(expected.shapes)) {
+    const flat = [file.params[name]].flat(3) as number[];
+    const target = into[name]!;
+    if (flat.length !== target.length || !flat.every((x) => typeof x === "number")) throw new Error(`${path}: '${name}' does not have shape [${shape.join(", ")}]`);
+    target.set(flat);
+  }
+  return file;
+}
