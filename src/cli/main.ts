@@ -137,6 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--clip <norm>", "clip gradients to this global norm")
     .option("--out <file>", "where to save the weights (default: <stem>.weights.json)")
     .option("--resume <file>", "continue from saved weights and optimizer state")
+    .option("--plot <file.svg>", "write the loss curve (train and test) as SVG")
     .action(async (file: string, options: TrainCommandOptions) => {
       status = await trainCommand(file, options);
     });

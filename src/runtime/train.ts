@@ -44,7 +44,8 @@ export interface TrainOptions {
   readonly classify?: { readonly output: string; readonly target: string };
   /** The first epoch (after a resume). */
   readonly startEpoch?: number;
-  readonly onStep?: (step: number, steps: number) => void;
+  /** After each step: its number, the steps per epoch, the epoch, and the epoch's mean loss so far. */
+  readonly onStep?: (step: number, steps: number, epoch: number, loss: number) => void;
   readonly onEpoch?: (report: EpochReport) => void;
 }
 
@@ -157,7 +158,7 @@ export function train(model: TrainableModel, params: Params, optimizer: Optimize
       optimizer.step(params, grads, lr);
       sum += loss * n;
       examples += n;
-      o.onStep?.(step + 1, steps);
+      o.onStep?.(step + 1, steps, epoch + 1, sum / (from + n));
     }
     const loss = sum / set.n;
     const report: EpochReport = {

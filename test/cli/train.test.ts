@@ -134,3 +134,50 @@ describe("bad data", () => {
     expect(r.stderr).toMatch(/not an IDX image file \(magic 0x801, expected 0x803\)/);
   });
 });
+
+describe("the loss curve", () => {
+  it("--plot writes an SVG with the train and test curves", () => {
+    const dir = tmp();
+    const r = nndc(["train", "examples/iris.nnd", "--data", "examples/data/iris.csv", "--test-split", "0.2", "--standardize", "--epochs", "5", "--out", join(dir, "w.json"), "--plot", join(dir, "plots", "loss.svg")]);
+    expect(r.status, r.stderr).toBe(0);
+    const svg = readFileSync(join(dir, "plots", "loss.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain(">train<");
+    expect(svg).toContain(">test<");
+    expect(svg).toContain("iris: loss by epoch");
+    expect(r.stdout).toMatch(/training loss by epoch\n.*┼/);
+  });
+});
+
+describe("atomic saves", () => {
+  it("a save killed midway leaves the previous weights file intact and loadable", async () => {
+    const dir = tmp();
+    const path = join(dir, "w.json");
+    // A writer that saves big weights files over and over, alternating their contents.
+    const script = join(dir, "writer.mjs");
+    writeFileSync(
+      script,
+      [
+        `import { saveWeights } from ${JSON.stringify(join(process.cwd(), "dist/runtime/weights.js"))};`,
+        "const shapes = { W: [1000, 100] };",
+        "for (let k = 0; ; k++) {",
+        "  const W = new Float64Array(100000).fill(k % 2 ? 0.5 : 0.25);",
+        `  saveWeights(${JSON.stringify(path)}, { model: "m", hash: "h", shapes, params: { W }, epoch: k, seed: 1 });`,
+        "  if (k === 0) console.log('saved');",
+        "}",
+      ].join("\n"),
+    );
+    const { spawn } = await import("node:child_process");
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((ready) => child.stdout.once("data", () => ready()));
+      await new Promise((wait) => setTimeout(wait, 20 + 37 * attempt));
+      child.kill("SIGKILL");
+      await new Promise((done) => child.once("exit", done));
+      const file = weights(path);
+      const W = (file.params["W"] as number[][]).flat();
+      expect(W.length).toBe(100000);
+      expect(new Set(W).size).toBe(1);
+    }
+  });
+});

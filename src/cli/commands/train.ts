@@ -3,7 +3,8 @@
 // for a classifier) each epoch, and saves the weights atomically.
 
 import { createHash } from "node:crypto";
-import { basename } from "node:path";
+import { mkdirSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -15,6 +16,8 @@ import { adagrad, adam, adamw, rmsprop, sgd, type Optimizer, type Params } from 
 import { datasetLoss, NonFiniteError, train, type EpochReport, type TrainableModel } from "../../runtime/train.js";
 import { loadWeights, saveWeights } from "../../runtime/weights.js";
 import { checkFile } from "../frontend.js";
+import { writeAtomically } from "../files.js";
+import { lossCurveSvg, lossCurveText } from "../plot.js";
 import { report } from "../report.js";
 import { selectTarget } from "../target.js";
 import { EXIT } from "../exit.js";
@@ -33,6 +36,7 @@ export interface TrainCommandOptions {
   readonly clip?: string;
   readonly out?: string;
   readonly resume?: string;
+  readonly plot?: string;
 }
 
 const DEFAULT_LR: Record<string, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.1, rmsprop: 0.01, adam: 0.01, adamw: 0.01, newton: 1 };
@@ -95,6 +99,8 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const isClassifier = targetField !== undefined && output !== undefined && (targetField.shape.length === 1 ? targetField.shape[0]! > 1 : targets!.every((v) => v === 0 || v === 1));
   const batch = o.optimizer === "newton" ? data.train.n : numbers.batch;
   const out = o.out ?? `${basename(file).replace(/\.nnd$/, "")}.weights.json`;
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  if (o.plot !== undefined) mkdirSync(dirname(resolve(o.plot)), { recursive: true });
 
   const tty = process.stdout.isTTY === true;
   const bar = tty ? new SingleBar({ format: "epoch {epoch} [{bar}] {percentage}% | loss {loss}", hideCursor: true, clearOnComplete: true }) : undefined;
@@ -120,10 +126,11 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
       ...(o.patience === undefined ? {} : { patience: Number(o.patience) }),
       ...(o.optimizer === "newton" ? { tolerance: { relative: 1e-10, gradient: 1e-10 } } : {}),
       ...(isClassifier ? { classify: { output: output!.name, target: targetField!.name } } : {}),
-      onStep: (step, steps) => {
+      onStep: (step, steps, epoch, loss) => {
         if (bar === undefined) return;
-        if (step === 1) bar.start(steps, 0, { epoch: "", loss: "" });
-        bar.update(step);
+        const payload = { epoch: `${epoch}/${numbers.epochs}`, loss: loss.toPrecision(4) };
+        if (step === 1) bar.start(steps, 0, payload);
+        bar.update(step, payload);
       },
       onEpoch: (r) => {
         bar?.stop();
@@ -147,9 +154,16 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   );
   const total = Object.values(params).reduce((s, p) => s + p.length, 0);
   if (total <= 8) process.stdout.write(`${Object.entries(params).map(([k, v]) => `${k} = ${v.length === 1 ? v[0] : `[${Array.from(v).join(", ")}]`}`).join("  ")}\n`);
+  const chart = lossCurveText(trained.history);
+  if (chart !== "") process.stdout.write(`\ntraining loss by epoch\n${chart}\n\n`);
   if (last?.testAccuracy !== undefined) process.stdout.write(`test accuracy ${(100 * last.testAccuracy).toFixed(1)} %\n`);
   else if (last?.trainAccuracy !== undefined) process.stdout.write(`train accuracy ${(100 * last.trainAccuracy).toFixed(1)} %\n`);
   process.stdout.write(`weights saved to ${out}\n`);
+  if (o.plot !== undefined) {
+    const failed = writeAtomically(o.plot, await lossCurveSvg(`${target.name}: loss by epoch`, trained.history));
+    if (failed !== undefined) return report([failed]), EXIT.userError;
+    process.stdout.write(`loss curve written to ${o.plot}\n`);
+  }
   return EXIT.ok;
 }
 
