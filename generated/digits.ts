@@ -38,19 +38,14 @@ export interface DigitsOutputs {
 }
 const t6 = new Float64Array(32);
 const t7 = new Float64Array(32);
-const h = new Float64Array(32);
 const t9 = new Float64Array(10);
 const logits = new Float64Array(10);
-const probs = new Float64Array(10);
-const t34 = new Float64Array(10);
-const t35 = new Float64Array(10);
 const t61 = new Float64Array(32);
 const t63 = new Float64Array(32);
 const t6_2 = new Float64Array(32);
 const h_2 = new Float64Array(32);
 const t9_2 = new Float64Array(10);
 const logits_2 = new Float64Array(10);
-const probs_2 = new Float64Array(10);
 /** Model digits: 9610 flops forward, 7878 backward, per example. */
 export const digits = {
   shapes: { W1: [32, 64], b1: [32], W2: [10, 32], b2: [10] } as const,
@@ -144,7 +139,7 @@ export const digits = {
       }
       // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
       for (let i4 = 0; i4 < 32; i4++) {
-        h[i4] = relu(t7[i4]);
+        t6[i4] = relu(t7[i4]);
       }
       for (let i5 = 0; i5 < 10; i5++) {
         let t9_dot0 = 0;
@@ -152,10 +147,10 @@ export const digits = {
         let t9_dot2 = 0;
         let t9_dot3 = 0;
         for (let i6 = 0; i6 < 32; i6 += 4) {
-          t9_dot0 += W2[i5 * 32 + i6] * h[i6];
-          t9_dot1 += W2[i5 * 32 + (i6 + 1)] * h[i6 + 1];
-          t9_dot2 += W2[i5 * 32 + (i6 + 2)] * h[i6 + 2];
-          t9_dot3 += W2[i5 * 32 + (i6 + 3)] * h[i6 + 3];
+          t9_dot0 += W2[i5 * 32 + i6] * t6[i6];
+          t9_dot1 += W2[i5 * 32 + (i6 + 1)] * t6[i6 + 1];
+          t9_dot2 += W2[i5 * 32 + (i6 + 2)] * t6[i6 + 2];
+          t9_dot3 += W2[i5 * 32 + (i6 + 3)] * t6[i6 + 3];
         }
         const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
         t9[i5] = t9_dot;
@@ -191,7 +186,7 @@ export const digits = {
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
       // probs = softmax(logits)  (examples/digits.nnd:18)
       for (let i18 = 0; i18 < 10; i18++) {
-        probs[i18] = Math.exp(logits[i18] - probs_lse);
+        t9[i18] = Math.exp(logits[i18] - probs_lse);
       }
       let s33_sum = 0;
       for (let i19 = 0; i19 < 10; i19++) {
@@ -199,15 +194,15 @@ export const digits = {
       }
       const s33 = s33_sum;
       for (let i20 = 0; i20 < 10; i20++) {
-        t34[i20] = probs[i20] * s33;
+        logits[i20] = t9[i20] * s33;
       }
       for (let i21 = 0; i21 < 10; i21++) {
-        t35[i21] = t34[i21] - y[y_at + i21];
+        t9[i21] = logits[i21] - y[y_at + i21];
       }
       for (let i22 = 0; i22 < 32; i22++) {
         let t61_dot = 0;
         for (let i23 = 0; i23 < 10; i23++) {
-          t61_dot += W2[i23 * 32 + i22] * t35[i23];
+          t61_dot += W2[i23 * 32 + i22] * t9[i23];
         }
         t61[i22] = t61_dot;
       }
@@ -228,12 +223,12 @@ export const digits = {
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
       for (let i30 = 0; i30 < 10; i30++) {
         for (let i31 = 0; i31 < 32; i31++) {
-          d_W2[i30 * 32 + i31] += t35[i30] * h[i31];
+          d_W2[i30 * 32 + i31] += t9[i30] * t6[i31];
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y
       for (let i34 = 0; i34 < 10; i34++) {
-        d_b2[i34] += t34[i34] - y[y_at + i34];
+        d_b2[i34] += logits[i34] - y[y_at + i34];
       }
     }
     const inverseN = 1 / n;
@@ -322,10 +317,10 @@ export const digits = {
         : probs_2_max;
       // probs = softmax(logits)  (examples/digits.nnd:18)
       for (let i10 = 0; i10 < 10; i10++) {
-        probs_2[i10] = Math.exp(logits_2[i10] - probs_2_lse);
+        t9_2[i10] = Math.exp(logits_2[i10] - probs_2_lse);
       }
       for (let i11 = 0; i11 < 10; i11++) {
-        out_probs[i * 10 + i11] = probs_2[i11];
+        out_probs[i * 10 + i11] = t9_2[i11];
       }
     }
     return {

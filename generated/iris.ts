@@ -34,16 +34,11 @@ const t6 = new Float64Array(16);
 const h = new Float64Array(16);
 const t9 = new Float64Array(3);
 const logits = new Float64Array(3);
-const probs = new Float64Array(3);
-const t15 = new Float64Array(3);
-const t16 = new Float64Array(3);
-const t32 = new Float64Array(16);
 const t33 = new Float64Array(16);
 const t6_2 = new Float64Array(16);
 const h_2 = new Float64Array(16);
 const t9_2 = new Float64Array(3);
 const logits_2 = new Float64Array(3);
-const probs_2 = new Float64Array(3);
 /** Model iris: 278 flops forward, 277 backward, per example. */
 export const iris = {
   shapes: { W1: [16, 4], b1: [16], W2: [3, 16], b2: [3] } as const,
@@ -159,7 +154,7 @@ export const iris = {
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
       for (let i12 = 0; i12 < 3; i12++) {
-        probs[i12] = Math.exp(logits[i12] - probs_lse);
+        t9[i12] = Math.exp(logits[i12] - probs_lse);
       }
       let s14_sum = 0;
       for (let i13 = 0; i13 < 3; i13++) {
@@ -167,20 +162,20 @@ export const iris = {
       }
       const s14 = s14_sum;
       for (let i14 = 0; i14 < 3; i14++) {
-        t15[i14] = probs[i14] * s14;
+        logits[i14] = t9[i14] * s14;
       }
       for (let i15 = 0; i15 < 3; i15++) {
-        t16[i15] = t15[i15] - y[y_at + i15];
+        t9[i15] = logits[i15] - y[y_at + i15];
       }
       for (let i16 = 0; i16 < 16; i16++) {
         let t32_dot = 0;
         for (let i17 = 0; i17 < 3; i17++) {
-          t32_dot += W2[i17 * 16 + i16] * t16[i17];
+          t32_dot += W2[i17 * 16 + i16] * t9[i17];
         }
-        t32[i16] = t32_dot;
+        t6[i16] = t32_dot;
       }
       for (let i18 = 0; i18 < 16; i18++) {
-        t33[i18] = t32[i18] * (1 - h[i18] * h[i18]);
+        t33[i18] = t6[i18] * (1 - h[i18] * h[i18]);
       }
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²) xᵀ
@@ -196,12 +191,12 @@ export const iris = {
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
       for (let i22 = 0; i22 < 3; i22++) {
         for (let i23 = 0; i23 < 16; i23++) {
-          d_W2[i22 * 16 + i23] += t16[i22] * h[i23];
+          d_W2[i22 * 16 + i23] += t9[i22] * h[i23];
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y
       for (let i24 = 0; i24 < 3; i24++) {
-        d_b2[i24] += t15[i24] - y[y_at + i24];
+        d_b2[i24] += logits[i24] - y[y_at + i24];
       }
     }
     const inverseN = 1 / n;
@@ -270,10 +265,10 @@ export const iris = {
         : probs_2_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
       for (let i9 = 0; i9 < 3; i9++) {
-        probs_2[i9] = Math.exp(logits_2[i9] - probs_2_lse);
+        t9_2[i9] = Math.exp(logits_2[i9] - probs_2_lse);
       }
       for (let i10 = 0; i10 < 3; i10++) {
-        out_probs[i * 3 + i10] = probs_2[i10];
+        out_probs[i * 3 + i10] = t9_2[i10];
       }
     }
     return {

@@ -38,12 +38,8 @@ export interface MnistOutputs {
 }
 const t6 = new Float64Array(128);
 const t7 = new Float64Array(128);
-const h = new Float64Array(128);
 const t9 = new Float64Array(10);
 const logits = new Float64Array(10);
-const t13 = new Float64Array(10);
-const t15 = new Float64Array(10);
-const t16 = new Float64Array(10);
 const t30 = new Float64Array(128);
 const t31 = new Float64Array(128);
 const t6_2 = new Float64Array(128);
@@ -126,7 +122,7 @@ export const mnist = {
       }
       // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
       for (let i4 = 0; i4 < 128; i4++) {
-        h[i4] = relu(t7[i4]);
+        t6[i4] = relu(t7[i4]);
       }
       for (let i5 = 0; i5 < 10; i5++) {
         let t9_dot0 = 0;
@@ -134,10 +130,10 @@ export const mnist = {
         let t9_dot2 = 0;
         let t9_dot3 = 0;
         for (let i6 = 0; i6 < 128; i6 += 4) {
-          t9_dot0 += W2[i5 * 128 + i6] * h[i6];
-          t9_dot1 += W2[i5 * 128 + (i6 + 1)] * h[i6 + 1];
-          t9_dot2 += W2[i5 * 128 + (i6 + 2)] * h[i6 + 2];
-          t9_dot3 += W2[i5 * 128 + (i6 + 3)] * h[i6 + 3];
+          t9_dot0 += W2[i5 * 128 + i6] * t6[i6];
+          t9_dot1 += W2[i5 * 128 + (i6 + 1)] * t6[i6 + 1];
+          t9_dot2 += W2[i5 * 128 + (i6 + 2)] * t6[i6 + 2];
+          t9_dot3 += W2[i5 * 128 + (i6 + 3)] * t6[i6 + 3];
         }
         const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
         t9[i5] = t9_dot;
@@ -173,7 +169,7 @@ export const mnist = {
       }
       const t13_lse = Number.isFinite(t13_max) ? t13_max + Math.log(t13_exp) : t13_max;
       for (let i14 = 0; i14 < 10; i14++) {
-        t13[i14] = Math.exp(logits[i14] - t13_lse);
+        t9[i14] = Math.exp(logits[i14] - t13_lse);
       }
       let s14_sum = 0;
       for (let i15 = 0; i15 < 10; i15++) {
@@ -181,15 +177,15 @@ export const mnist = {
       }
       const s14 = s14_sum;
       for (let i16 = 0; i16 < 10; i16++) {
-        t15[i16] = t13[i16] * s14;
+        logits[i16] = t9[i16] * s14;
       }
       for (let i17 = 0; i17 < 10; i17++) {
-        t16[i17] = t15[i17] - y[y_at + i17];
+        t9[i17] = logits[i17] - y[y_at + i17];
       }
       for (let i18 = 0; i18 < 128; i18++) {
         let t30_dot = 0;
         for (let i19 = 0; i19 < 10; i19++) {
-          t30_dot += W2[i19 * 128 + i18] * t16[i19];
+          t30_dot += W2[i19 * 128 + i18] * t9[i19];
         }
         t30[i18] = t30_dot;
       }
@@ -210,12 +206,12 @@ export const mnist = {
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
       for (let i24 = 0; i24 < 10; i24++) {
         for (let i25 = 0; i25 < 128; i25++) {
-          d_W2[i24 * 128 + i25] += t16[i24] * h[i25];
+          d_W2[i24 * 128 + i25] += t9[i24] * t6[i25];
         }
       }
       // ∂L/∂b2 += softmax(logits) sum(y) + −y
       for (let i26 = 0; i26 < 10; i26++) {
-        d_b2[i26] += t15[i26] - y[y_at + i26];
+        d_b2[i26] += logits[i26] - y[y_at + i26];
       }
     }
     const inverseN = 1 / n;

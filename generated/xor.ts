@@ -35,48 +35,38 @@ export interface XorOutputs {
 }
 const t6 = new Float64Array(4);
 const h = new Float64Array(4);
-const t51 = new Float64Array(4);
 const t6_2 = new Float64Array(4);
 const h_2 = new Float64Array(4);
 const t60 = new Float64Array(8);
 const t63 = new Float64Array(4);
 const t6_3 = new Float64Array(4);
 const h_3 = new Float64Array(4);
-const t37 = new Float64Array(4);
 const t66 = new Float64Array(4);
 const t50 = new Float64Array(4);
 const t386 = new Float64Array(4);
 const t621 = new Float64Array(4);
 const t88 = new Float64Array(8);
-const t91 = new Float64Array(4);
 const t94 = new Float64Array(4);
 const t626 = new Float64Array(4);
 const t112 = new Float64Array(8);
-const t115 = new Float64Array(4);
 const t118 = new Float64Array(4);
 const t631 = new Float64Array(4);
 const t136 = new Float64Array(8);
-const t139 = new Float64Array(4);
 const t142 = new Float64Array(4);
 const t636 = new Float64Array(4);
 const t160 = new Float64Array(8);
-const t163 = new Float64Array(4);
 const t166 = new Float64Array(4);
 const t641 = new Float64Array(4);
 const t184 = new Float64Array(8);
-const t187 = new Float64Array(4);
 const t190 = new Float64Array(4);
 const t646 = new Float64Array(4);
 const t208 = new Float64Array(8);
-const t211 = new Float64Array(4);
 const t214 = new Float64Array(4);
 const t651 = new Float64Array(4);
 const t232 = new Float64Array(8);
-const t235 = new Float64Array(4);
 const t238 = new Float64Array(4);
 const t656 = new Float64Array(4);
 const t256 = new Float64Array(4);
-const t257 = new Float64Array(4);
 const t661 = new Float64Array(4);
 const t274 = new Float64Array(4);
 const t275 = new Float64Array(4);
@@ -87,8 +77,6 @@ const t669 = new Float64Array(4);
 const t310 = new Float64Array(4);
 const t311 = new Float64Array(4);
 const t673 = new Float64Array(4);
-const t336 = new Float64Array(4);
-const t348 = new Float64Array(4);
 const t360 = new Float64Array(4);
 const t372 = new Float64Array(4);
 const t617 = new Float64Array(4);
@@ -182,18 +170,18 @@ export const xor = {
       const yhat = sigmoid(s10);
       const s22 = yhat - y[y_at];
       for (let i6 = 0; i6 < 4; i6++) {
-        t51[i6] = s22 * w2[i6] * (1 - h[i6] * h[i6]);
+        t6[i6] = s22 * w2[i6] * (1 - h[i6] * h[i6]);
       }
       lossSum += s19;
       // ∂L/∂W1 += ((ŷ − y) w₂) ⊙ (1 − h²) xᵀ
       for (let i7 = 0; i7 < 4; i7++) {
         for (let i8 = 0; i8 < 2; i8++) {
-          d_W1[i7 * 2 + i8] += t51[i7] * x[x_at + i8];
+          d_W1[i7 * 2 + i8] += t6[i7] * x[x_at + i8];
         }
       }
       // ∂L/∂b1 += ((ŷ − y) w₂) ⊙ (1 − h²)
       for (let i11 = 0; i11 < 4; i11++) {
-        d_b1[i11] += t51[i11];
+        d_b1[i11] += t6[i11];
       }
       // ∂L/∂w2 += (ŷ − y) h
       for (let i12 = 0; i12 < 4; i12++) {
@@ -354,10 +342,10 @@ export const xor = {
         h_3[i6] = Math.tanh(t6_3[i6] + b1[i6]);
       }
       for (let i7 = 0; i7 < 4; i7++) {
-        t37[i7] = 1 - h_3[i7] * h_3[i7];
+        t6_3[i7] = 1 - h_3[i7] * h_3[i7];
       }
       for (let i8 = 0; i8 < 4; i8++) {
-        t66[i8] = t63[i8] * t37[i8];
+        t66[i8] = t63[i8] * t6_3[i8];
       }
       let s70_sum = 0;
       for (let i9 = 0; i9 < 4; i9++) {
@@ -383,17 +371,17 @@ export const xor = {
         t386[i12] = 2 * h_3[i12];
       }
       for (let i13 = 0; i13 < 4; i13++) {
-        t621[i13] = (s78 * w2[i13] + -(t63[i13] * t50[i13]) * t386[i13]) * t37[i13];
+        t621[i13] = (s78 * w2[i13] + -(t63[i13] * t50[i13]) * t386[i13]) * t6_3[i13];
       }
       for (let i22 = 0; i22 < 4; i22++) {
         let t91_dot = 0;
         for (let i23 = 0; i23 < 2; i23++) {
           t91_dot += t88[i22 * 2 + i23] * x[x_at + i23];
         }
-        t91[i22] = t91_dot;
+        t63[i22] = t91_dot;
       }
       for (let i24 = 0; i24 < 4; i24++) {
-        t94[i24] = t91[i24] * t37[i24];
+        t94[i24] = t63[i24] * t6_3[i24];
       }
       let s98_sum = 0;
       for (let i25 = 0; i25 < 4; i25++) {
@@ -402,17 +390,17 @@ export const xor = {
       const s98 = s98_sum;
       const s102 = s98 * s77;
       for (let i26 = 0; i26 < 4; i26++) {
-        t626[i26] = (s102 * w2[i26] + -(t91[i26] * t50[i26]) * t386[i26]) * t37[i26];
+        t626[i26] = (s102 * w2[i26] + -(t63[i26] * t50[i26]) * t386[i26]) * t6_3[i26];
       }
       for (let i35 = 0; i35 < 4; i35++) {
         let t115_dot = 0;
         for (let i36 = 0; i36 < 2; i36++) {
           t115_dot += t112[i35 * 2 + i36] * x[x_at + i36];
         }
-        t115[i35] = t115_dot;
+        t63[i35] = t115_dot;
       }
       for (let i37 = 0; i37 < 4; i37++) {
-        t118[i37] = t115[i37] * t37[i37];
+        t118[i37] = t63[i37] * t6_3[i37];
       }
       let s122_sum = 0;
       for (let i38 = 0; i38 < 4; i38++) {
@@ -421,17 +409,17 @@ export const xor = {
       const s122 = s122_sum;
       const s126 = s122 * s77;
       for (let i39 = 0; i39 < 4; i39++) {
-        t631[i39] = (s126 * w2[i39] + -(t115[i39] * t50[i39]) * t386[i39]) * t37[i39];
+        t631[i39] = (s126 * w2[i39] + -(t63[i39] * t50[i39]) * t386[i39]) * t6_3[i39];
       }
       for (let i48 = 0; i48 < 4; i48++) {
         let t139_dot = 0;
         for (let i49 = 0; i49 < 2; i49++) {
           t139_dot += t136[i48 * 2 + i49] * x[x_at + i49];
         }
-        t139[i48] = t139_dot;
+        t63[i48] = t139_dot;
       }
       for (let i50 = 0; i50 < 4; i50++) {
-        t142[i50] = t139[i50] * t37[i50];
+        t142[i50] = t63[i50] * t6_3[i50];
       }
       let s146_sum = 0;
       for (let i51 = 0; i51 < 4; i51++) {
@@ -440,17 +428,17 @@ export const xor = {
       const s146 = s146_sum;
       const s150 = s146 * s77;
       for (let i52 = 0; i52 < 4; i52++) {
-        t636[i52] = (s150 * w2[i52] + -(t139[i52] * t50[i52]) * t386[i52]) * t37[i52];
+        t636[i52] = (s150 * w2[i52] + -(t63[i52] * t50[i52]) * t386[i52]) * t6_3[i52];
       }
       for (let i61 = 0; i61 < 4; i61++) {
         let t163_dot = 0;
         for (let i62 = 0; i62 < 2; i62++) {
           t163_dot += t160[i61 * 2 + i62] * x[x_at + i62];
         }
-        t163[i61] = t163_dot;
+        t63[i61] = t163_dot;
       }
       for (let i63 = 0; i63 < 4; i63++) {
-        t166[i63] = t163[i63] * t37[i63];
+        t166[i63] = t63[i63] * t6_3[i63];
       }
       let s170_sum = 0;
       for (let i64 = 0; i64 < 4; i64++) {
@@ -459,17 +447,17 @@ export const xor = {
       const s170 = s170_sum;
       const s174 = s170 * s77;
       for (let i65 = 0; i65 < 4; i65++) {
-        t641[i65] = (s174 * w2[i65] + -(t163[i65] * t50[i65]) * t386[i65]) * t37[i65];
+        t641[i65] = (s174 * w2[i65] + -(t63[i65] * t50[i65]) * t386[i65]) * t6_3[i65];
       }
       for (let i74 = 0; i74 < 4; i74++) {
         let t187_dot = 0;
         for (let i75 = 0; i75 < 2; i75++) {
           t187_dot += t184[i74 * 2 + i75] * x[x_at + i75];
         }
-        t187[i74] = t187_dot;
+        t63[i74] = t187_dot;
       }
       for (let i76 = 0; i76 < 4; i76++) {
-        t190[i76] = t187[i76] * t37[i76];
+        t190[i76] = t63[i76] * t6_3[i76];
       }
       let s194_sum = 0;
       for (let i77 = 0; i77 < 4; i77++) {
@@ -478,17 +466,17 @@ export const xor = {
       const s194 = s194_sum;
       const s198 = s194 * s77;
       for (let i78 = 0; i78 < 4; i78++) {
-        t646[i78] = (s198 * w2[i78] + -(t187[i78] * t50[i78]) * t386[i78]) * t37[i78];
+        t646[i78] = (s198 * w2[i78] + -(t63[i78] * t50[i78]) * t386[i78]) * t6_3[i78];
       }
       for (let i87 = 0; i87 < 4; i87++) {
         let t211_dot = 0;
         for (let i88 = 0; i88 < 2; i88++) {
           t211_dot += t208[i87 * 2 + i88] * x[x_at + i88];
         }
-        t211[i87] = t211_dot;
+        t63[i87] = t211_dot;
       }
       for (let i89 = 0; i89 < 4; i89++) {
-        t214[i89] = t211[i89] * t37[i89];
+        t214[i89] = t63[i89] * t6_3[i89];
       }
       let s218_sum = 0;
       for (let i90 = 0; i90 < 4; i90++) {
@@ -497,17 +485,17 @@ export const xor = {
       const s218 = s218_sum;
       const s222 = s218 * s77;
       for (let i91 = 0; i91 < 4; i91++) {
-        t651[i91] = (s222 * w2[i91] + -(t211[i91] * t50[i91]) * t386[i91]) * t37[i91];
+        t651[i91] = (s222 * w2[i91] + -(t63[i91] * t50[i91]) * t386[i91]) * t6_3[i91];
       }
       for (let i100 = 0; i100 < 4; i100++) {
         let t235_dot = 0;
         for (let i101 = 0; i101 < 2; i101++) {
           t235_dot += t232[i100 * 2 + i101] * x[x_at + i101];
         }
-        t235[i100] = t235_dot;
+        t63[i100] = t235_dot;
       }
       for (let i102 = 0; i102 < 4; i102++) {
-        t238[i102] = t235[i102] * t37[i102];
+        t238[i102] = t63[i102] * t6_3[i102];
       }
       let s242_sum = 0;
       for (let i103 = 0; i103 < 4; i103++) {
@@ -516,22 +504,22 @@ export const xor = {
       const s242 = s242_sum;
       const s246 = s242 * s77;
       for (let i104 = 0; i104 < 4; i104++) {
-        t656[i104] = (s246 * w2[i104] + -(t235[i104] * t50[i104]) * t386[i104]) * t37[i104];
+        t656[i104] = (s246 * w2[i104] + -(t63[i104] * t50[i104]) * t386[i104]) * t6_3[i104];
       }
       for (let i112 = 0; i112 < 4; i112++) {
-        t257[i112] = t256[i112] * t37[i112];
+        t63[i112] = t256[i112] * t6_3[i112];
       }
       let s261_sum = 0;
       for (let i113 = 0; i113 < 4; i113++) {
-        s261_sum += t257[i113] * w2[i113];
+        s261_sum += t63[i113] * w2[i113];
       }
       const s261 = s261_sum;
       const s265 = s261 * s77;
       for (let i114 = 0; i114 < 4; i114++) {
-        t661[i114] = (s265 * w2[i114] + -(t256[i114] * t50[i114]) * t386[i114]) * t37[i114];
+        t661[i114] = (s265 * w2[i114] + -(t256[i114] * t50[i114]) * t386[i114]) * t6_3[i114];
       }
       for (let i120 = 0; i120 < 4; i120++) {
-        t275[i120] = t274[i120] * t37[i120];
+        t275[i120] = t274[i120] * t6_3[i120];
       }
       let s279_sum = 0;
       for (let i121 = 0; i121 < 4; i121++) {
@@ -540,10 +528,10 @@ export const xor = {
       const s279 = s279_sum;
       const s283 = s279 * s77;
       for (let i122 = 0; i122 < 4; i122++) {
-        t665[i122] = (s283 * w2[i122] + -(t274[i122] * t50[i122]) * t386[i122]) * t37[i122];
+        t665[i122] = (s283 * w2[i122] + -(t274[i122] * t50[i122]) * t386[i122]) * t6_3[i122];
       }
       for (let i128 = 0; i128 < 4; i128++) {
-        t293[i128] = t292[i128] * t37[i128];
+        t293[i128] = t292[i128] * t6_3[i128];
       }
       let s297_sum = 0;
       for (let i129 = 0; i129 < 4; i129++) {
@@ -552,10 +540,10 @@ export const xor = {
       const s297 = s297_sum;
       const s301 = s297 * s77;
       for (let i130 = 0; i130 < 4; i130++) {
-        t669[i130] = (s301 * w2[i130] + -(t292[i130] * t50[i130]) * t386[i130]) * t37[i130];
+        t669[i130] = (s301 * w2[i130] + -(t292[i130] * t50[i130]) * t386[i130]) * t6_3[i130];
       }
       for (let i136 = 0; i136 < 4; i136++) {
-        t311[i136] = t310[i136] * t37[i136];
+        t311[i136] = t310[i136] * t6_3[i136];
       }
       let s315_sum = 0;
       for (let i137 = 0; i137 < 4; i137++) {
@@ -564,7 +552,7 @@ export const xor = {
       const s315 = s315_sum;
       const s319 = s315 * s77;
       for (let i138 = 0; i138 < 4; i138++) {
-        t673[i138] = (s319 * w2[i138] + -(t310[i138] * t50[i138]) * t386[i138]) * t37[i138];
+        t673[i138] = (s319 * w2[i138] + -(t310[i138] * t50[i138]) * t386[i138]) * t6_3[i138];
       }
       let s330_sum = 0;
       for (let i143 = 0; i143 < 4; i143++) {
@@ -573,7 +561,7 @@ export const xor = {
       const s330 = s330_sum;
       const s332 = s330 * s77;
       for (let i144 = 0; i144 < 4; i144++) {
-        t336[i144] = (s332 * w2[i144] + t256[i144] * s22_2) * t37[i144];
+        t50[i144] = (s332 * w2[i144] + t256[i144] * s22_2) * t6_3[i144];
       }
       let s342_sum = 0;
       for (let i149 = 0; i149 < 4; i149++) {
@@ -582,7 +570,7 @@ export const xor = {
       const s342 = s342_sum;
       const s344 = s342 * s77;
       for (let i150 = 0; i150 < 4; i150++) {
-        t348[i150] = (s344 * w2[i150] + t274[i150] * s22_2) * t37[i150];
+        t386[i150] = (s344 * w2[i150] + t274[i150] * s22_2) * t6_3[i150];
       }
       let s354_sum = 0;
       for (let i155 = 0; i155 < 4; i155++) {
@@ -591,7 +579,7 @@ export const xor = {
       const s354 = s354_sum;
       const s356 = s354 * s77;
       for (let i156 = 0; i156 < 4; i156++) {
-        t360[i156] = (s356 * w2[i156] + t292[i156] * s22_2) * t37[i156];
+        t360[i156] = (s356 * w2[i156] + t292[i156] * s22_2) * t6_3[i156];
       }
       let s366_sum = 0;
       for (let i161 = 0; i161 < 4; i161++) {
@@ -600,10 +588,10 @@ export const xor = {
       const s366 = s366_sum;
       const s368 = s366 * s77;
       for (let i162 = 0; i162 < 4; i162++) {
-        t372[i162] = (s368 * w2[i162] + t310[i162] * s22_2) * t37[i162];
+        t372[i162] = (s368 * w2[i162] + t310[i162] * s22_2) * t6_3[i162];
       }
       for (let i167 = 0; i167 < 4; i167++) {
-        t617[i167] = s77 * w2[i167] * t37[i167];
+        t617[i167] = s77 * w2[i167] * t6_3[i167];
       }
       for (let i14 = 0; i14 < 4; i14++) {
         for (let i15 = 0; i15 < 2; i15++) {
@@ -710,7 +698,7 @@ export const xor = {
         out[144 + i117] += t661[i117];
       }
       for (let i118 = 0; i118 < 4; i118++) {
-        out[148 + i118] += s265 * h_3[i118] + t257[i118] * s22_2;
+        out[148 + i118] += s265 * h_3[i118] + t63[i118] * s22_2;
       }
       out[152] += s265;
       for (let i123 = 0; i123 < 4; i123++) {
@@ -751,11 +739,11 @@ export const xor = {
       out[203] += s319;
       for (let i145 = 0; i145 < 4; i145++) {
         for (let i146 = 0; i146 < 2; i146++) {
-          out[204 + (i145 * 2 + i146)] += t336[i145] * x[x_at + i146];
+          out[204 + (i145 * 2 + i146)] += t50[i145] * x[x_at + i146];
         }
       }
       for (let i147 = 0; i147 < 4; i147++) {
-        out[212 + i147] += t336[i147];
+        out[212 + i147] += t50[i147];
       }
       for (let i148 = 0; i148 < 4; i148++) {
         out[216 + i148] += s332 * h_3[i148];
@@ -763,11 +751,11 @@ export const xor = {
       out[220] += s332;
       for (let i151 = 0; i151 < 4; i151++) {
         for (let i152 = 0; i152 < 2; i152++) {
-          out[221 + (i151 * 2 + i152)] += t348[i151] * x[x_at + i152];
+          out[221 + (i151 * 2 + i152)] += t386[i151] * x[x_at + i152];
         }
       }
       for (let i153 = 0; i153 < 4; i153++) {
-        out[229 + i153] += t348[i153];
+        out[229 + i153] += t386[i153];
       }
       for (let i154 = 0; i154 < 4; i154++) {
         out[233 + i154] += s344 * h_3[i154];

@@ -11,6 +11,7 @@ import { reachable, type Node } from "../graph/node.js";
 import { add, bin, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
+import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
 
 export interface Variable {
   /** The user's name: a property name in the module's interface. */
@@ -88,6 +89,14 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   };
   const bind = (object: string, vars: readonly Variable[]): Stmt[] =>
     vars.map((v) => ({ k: "decl", mutable: false, name: v.ident, init: { k: "member", object, key: v.name } }));
+  /** The loop body, its per-example scratch arrays sharing storage where their lives do not overlap. */
+  const share = (body: readonly Stmt[], outsideStmts: readonly Stmt[]): Stmt[] => {
+    const outside = new Set<string>();
+    for (const st of outsideStmts) arraysOf(st, outside);
+    const rename = shareBuffers(body, outside, buffers);
+    for (const gone of rename.keys()) buffers.splice(buffers.findIndex((b) => b.name === gone), 1);
+    return body.map((st) => renameArrays(st, rename));
+  };
   const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt =>
     loop(example, ref("n"), [
       ...data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : [])),
@@ -147,7 +156,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...kernel.hoisted,
     { k: "decl", mutable: true, name: lossSum, init: num(0) },
     { k: "decl", mutable: true, name: lossOnce, init: num(0) },
-    exampleLoop([...kernel.perExampleStmts, ...lossLoop, ...gradLoop]),
+    exampleLoop(share([...kernel.perExampleStmts, ...lossLoop, ...gradLoop], [...kernel.hoisted, ...lossAfter, ...gradAfter])),
     { k: "decl", mutable: false, name: inverse, init: bin("/", num(1), ref("n")) },
     ...gradIdents.map((g, p) => scale(kernel, g, m.params[p]!.shape, ref(inverse))),
     ...lossAfter,
@@ -183,7 +192,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...bind("batch", data.filter((_, k) => used.has(dataNodes[k]!))),
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
-    exampleLoop([...fwd.perExampleStmts, ...stores], used),
+    exampleLoop(share([...fwd.perExampleStmts, ...stores], fwd.hoisted), used),
     { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
   ];
 
@@ -218,7 +227,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
       ...bind("batch", data),
       fill(k, "out", [total * total], num(0)),
       ...k.hoisted,
-      exampleLoop([...k.perExampleStmts, ...inLoop]),
+      exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after])),
       { k: "decl", mutable: false, name: inverseH, init: bin("/", num(1), ref("n")) },
       scale(k, "out", [total * total], ref(inverseH)),
       ...after,
