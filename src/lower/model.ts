@@ -123,7 +123,6 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   });
   const lossSum = renamer.fresh("lossSum");
   const lossOnce = renamer.fresh("lossOnce");
-  const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
   const lossLoop: Stmt[] = [];
   const lossAfter: Stmt[] = [];
   for (const t of lossTerms) {
@@ -138,14 +137,8 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const shape = m.params[p]!.shape;
     const name = m.params[p]!.attrs.name!;
     // Per-example terms are summed in one loop; parameter-only terms once, after.
-    for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), gradLoop], [ts.filter((t) => !perExample.has(t.node)), gradAfter]] as const) {
-      if (group.length === 0) continue;
-      for (const t of group) kernel.ensure(t.node);
-      const sum = (idx: Expr[]) =>
-        group.map((t) => signed(t, kernel.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((a, b) => (b.k === "neg" ? bin("-", a, b.a) : bin("+", a, b)));
-      const comment = `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
-      out.push(...kernel.forEach(shape, (idx) => [{ k: "store", array: g, at: flat(shape, idx), op: "+=", value: sum(idx) }], comment));
-    }
+    const comment = (group: readonly Term[]) => `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
+    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment);
   });
   const inverse = renamer.fresh("inverseN");
   const lossAndGrad: Stmt[] = [
@@ -213,13 +206,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const after: Stmt[] = [];
     for (const b of blocks) {
       const shape = m.params[b.q]!.shape;
-      for (const [group, out] of [[b.ts.filter((t) => hPerExample.has(t.node)), inLoop], [b.ts.filter((t) => !hPerExample.has(t.node)), after]] as const) {
-        if (group.length === 0) continue;
-        for (const t of group) k.ensure(t.node);
-        const sum = (idx: Expr[]) =>
-          group.map((t) => signed(t, k.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((x, y) => (y.k === "neg" ? bin("-", x, y.a) : bin("+", x, y)));
-        out.push(...k.forEach(shape, (idx) => [{ k: "store", array: "out", at: add(num(b.j * total + starts[b.q]!), flat(shape, idx)), op: "+=", value: sum(idx) }]));
-      }
+      accumulate(k, b.ts, hPerExample, shape, "out", num(b.j * total + starts[b.q]!), inLoop, after);
     }
     const inverseH = renamer.fresh("inverseN");
     return [
@@ -249,6 +236,33 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
 }
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+
+const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
+
+/**
+ * `array[offset + ...] += Σ terms`: the terms that vary per example in one
+ * loop inside the loop over examples (`inLoop`), the parameter-only ones in
+ * another, once, after it (`after`).
+ */
+function accumulate(
+  kernel: Kernel,
+  ts: readonly Term[],
+  perExample: ReadonlySet<Node>,
+  shape: Shape,
+  array: string,
+  offset: Expr,
+  inLoop: Stmt[],
+  after: Stmt[],
+  comment?: (group: readonly Term[]) => string,
+): void {
+  for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), inLoop], [ts.filter((t) => !perExample.has(t.node)), after]] as const) {
+    if (group.length === 0) continue;
+    for (const t of group) kernel.ensure(t.node);
+    const sum = (idx: Expr[]) =>
+      group.map((t) => signed(t, kernel.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((a, b) => (b.k === "neg" ? bin("-", a, b.a) : bin("+", a, b)));
+    out.push(...kernel.forEach(shape, (idx) => [{ k: "store", array, at: add(offset, flat(shape, idx)), op: "+=", value: sum(idx) }], comment?.(group)));
+  }
+}
 
 function fill(kernel: Kernel, array: string, shape: Shape, value: Expr): Stmt {
   return kernel.forEach([size(shape)], ([k]) => [{ k: "store", array, at: k!, op: "=", value }])[0]!;

@@ -80,7 +80,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const hash = createHash("sha256").update(format({ ...result.program, decls: own, comments: [] }, result.source)).digest("hex").slice(0, 16);
 
   const params = model.init(numbers.seed);
-  const optimizer = makeOptimizer(o.optimizer, model, params, data.train, lr);
+  const optimizer = makeOptimizer(o.optimizer, model, data.train, lr);
   if (optimizer === undefined) return fail(`Newton's method needs the model's Hessian, which nndc generates only for models of at most 64 parameters`);
   let startEpoch = 0;
   if (o.resume !== undefined) {
@@ -167,7 +167,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   return EXIT.ok;
 }
 
-function makeOptimizer(name: string, model: TrainableModel, params: Params, data: Dataset, lr: number): Optimizer | undefined {
+function makeOptimizer(name: string, model: TrainableModel, data: Dataset, lr: number): Optimizer | undefined {
   const shapes = model.shapes;
   switch (name) {
     case "sgd":
@@ -194,6 +194,5 @@ function makeOptimizer(name: string, model: TrainableModel, params: Params, data
       });
     }
   }
-  void params;
   return undefined;
 }
