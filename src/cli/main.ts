@@ -132,6 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--batch <n>", "examples per step", "32")
     .option("--seed <n>", "seed for initialisation, shuffling and the split", "1")
     .option("--test-split <fraction>", "fraction of examples held out for testing", "0")
+    .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
     .option("--standardize", "scale each input column to mean 0 and deviation 1 (statistics from the training part)")
     .option("--patience <n>", "stop when the held-out loss has not improved for n epochs")
     .option("--clip <norm>", "clip gradients to this global norm")

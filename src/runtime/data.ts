@@ -5,7 +5,8 @@
 // CSV columns fill the inputs in order of declaration (each takes as many
 // columns as its size), then the targets; a single integer column for a
 // target of shape [k] is a class label, one-hot encoded. When every field is
-// a scalar named in the header, columns are taken by name instead.
+// a scalar named in the header, columns are taken by name instead; and any
+// field can be given its columns by header name (`--columns x=a,b;y=label`).
 
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -33,12 +34,25 @@ export class DataError extends Error {}
 
 const size = (f: Field) => f.shape.reduce((a, b) => a * b, 1);
 
-export function loadData(paths: readonly string[], fields: Fields): Dataset {
+/** Which CSV columns (by header name) fill each field, for `--columns x=a,b;y=label`. */
+export type ColumnMap = ReadonlyMap<string, readonly string[]>;
+
+export function parseColumnMap(text: string): ColumnMap {
+  const map = new Map<string, string[]>();
+  for (const part of text.split(";").map((p) => p.trim()).filter((p) => p !== "")) {
+    const [field, columns] = part.split("=");
+    if (field === undefined || columns === undefined || field.trim() === "") throw new DataError(`--columns: '${part}' is not of the form field=column,column,...`);
+    map.set(field.trim(), columns.split(",").map((c) => c.trim()));
+  }
+  return map;
+}
+
+export function loadData(paths: readonly string[], fields: Fields, columns?: ColumnMap): Dataset {
   if (paths.length === 2) return loadIdx(paths[0]!, paths[1]!, fields);
   const path = paths[0]!;
   const text = read(path).toString("utf8");
   if (/\.json$/i.test(path)) return fromJson(text, path, fields);
-  if (/\.csv$/i.test(path)) return fromCsv(text, path, fields);
+  if (/\.csv$/i.test(path)) return fromCsv(text, path, fields, columns);
   throw new DataError(`${path}: unknown data format; give a .csv or .json file, or IDX images and labels as two paths`);
 }
 
@@ -59,7 +73,7 @@ function read(path: string): Buffer {
   return data;
 }
 
-export function fromCsv(text: string, path: string, fields: Fields): Dataset {
+export function fromCsv(text: string, path: string, fields: Fields, columns?: ColumnMap): Dataset {
   let rows: string[][];
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
@@ -74,7 +88,21 @@ export function fromCsv(text: string, path: string, fields: Fields): Dataset {
   // Which columns feed each field: by header name for scalar fields, else in order.
   const byName = all.every((f) => size(f) === 1 && header.includes(f.name));
   const plan = new Map<string, { columns: number[]; label: boolean }>();
-  if (byName) {
+  if (columns !== undefined) {
+    for (const f of all) {
+      const names = columns.get(f.name);
+      if (names === undefined) throw new DataError(`--columns names no columns for '${f.name}'`);
+      const indices = names.map((c) => {
+        const i = header.indexOf(c);
+        if (i < 0) throw new DataError(`${path}: no column '${c}' (columns: ${header.join(", ")})`);
+        return i;
+      });
+      const label = fields.targets.includes(f) && size(f) > 1 && indices.length === 1;
+      if (!label && indices.length !== size(f)) throw new DataError(`--columns gives ${indices.length} columns for '${f.name}', which has ${size(f)} entries`);
+      plan.set(f.name, { columns: indices, label });
+    }
+    for (const name of columns.keys()) if (!all.some((f) => f.name === name)) throw new DataError(`--columns: the model has no input or target '${name}'`);
+  } else if (byName) {
     for (const f of all) {
       const c = header.indexOf(f.name);
       if (c < 0) throw new DataError(`${path}: no column '${f.name}' (columns: ${header.join(", ")})`);

@@ -181,3 +181,13 @@ describe("atomic saves", () => {
     }
   });
 });
+
+describe("--columns", () => {
+  it("maps CSV columns to inputs and targets by header name", () => {
+    const r = nndc(["train", "examples/iris.nnd", "--data", "examples/data/iris.csv", "--columns", "x=sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm;y=label", "--epochs", "2", "--out", join(tmp(), "w.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    const wrong = nndc(["train", "examples/iris.nnd", "--data", "examples/data/iris.csv", "--columns", "x=petal;y=label", "--out", join(tmp(), "w.json")]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/no column 'petal'/);
+  });
+});

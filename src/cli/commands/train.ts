@@ -10,7 +10,7 @@ import { compile } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { format } from "../../format/format.js";
 import { loadGenerated } from "../../load.js";
-import { DataError, loadData, split, standardise, type Dataset } from "../../runtime/data.js";
+import { DataError, loadData, parseColumnMap, split, standardise, type Dataset } from "../../runtime/data.js";
 import { newton } from "../../runtime/newton.js";
 import { adagrad, adam, adamw, rmsprop, sgd, type Optimizer, type Params } from "../../runtime/optimizers.js";
 import { datasetLoss, NonFiniteError, train, type EpochReport, type TrainableModel } from "../../runtime/train.js";
@@ -37,6 +37,7 @@ export interface TrainCommandOptions {
   readonly out?: string;
   readonly resume?: string;
   readonly plot?: string;
+  readonly columns?: string;
 }
 
 const DEFAULT_LR: Record<string, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.1, rmsprop: 0.01, adam: 0.01, adamw: 0.01, newton: 1 };
@@ -65,7 +66,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
 
   let data: { train: Dataset; test: Dataset };
   try {
-    const all = loadData(o.data.split(","), fields);
+    const all = loadData(o.data.split(","), fields, o.columns === undefined ? undefined : parseColumnMap(o.columns));
     data = numbers.testSplit > 0 ? split(all, numbers.testSplit, numbers.seed) : { train: all, test: { n: 0, values: new Map() } };
     if (o.standardize) standardise(data.train, data.test.n > 0 ? [data.test] : [], fields.inputs.map((f) => f.name));
   } catch (e) {
