@@ -83,7 +83,10 @@ export const messages = {
     `argument '${arg}' of '${fn}' is not used; its derivative is 0`,
   NND4002: () => `log of a value that can be 0 or negative: the loss or its gradient can become infinite or NaN`,
   NND4003: () => `division by a value that can be 0`,
-  NND4004: (fn: string) => `${fn} of a value that can be 0, where its derivative is infinite`,
+  NND4004: (fn: string) =>
+    fn === "sqrt"
+      ? `sqrt of a value that can be 0, where its derivative is infinite`
+      : `${fn} of a value that can be 0, where it has no derivative (nndc uses 0 there, as PyTorch does)`,
   NND4005: (loss: string, stable: string) =>
     `${loss} of probabilities that can round to 0 or 1 loses precision and can give an infinite loss; compute the logits and use ${stable}`,
 } as const;

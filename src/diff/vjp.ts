@@ -7,7 +7,7 @@
 // op receives the sum of its gradient.
 //
 // Subgradients at kinks, as PyTorch: relu'(0) = 0, abs'(0) = 0, sign' = 0,
-// step' = 0, leaky_relu'(0) = a (the slope).
+// step' = 0, leaky_relu'(0) = a (the slope), ‖x‖' = 0 at x = 0.
 
 import type { Node } from "../graph/node.js";
 import type { OpName } from "../graph/ops.js";
@@ -69,6 +69,10 @@ export const vjp = {
     grads: (g, [x, a], _, $) => [$.mul(g, $.leaky_step(x!, a!)), $.mul(g, $.sub(x!, $.relu(x!)))],
   },
   leaky_step: zero,
+  safe_div: {
+    rule: "quotient rule (0 where the divisor is 0)",
+    grads: (g, [a, b], _, $) => [$.safe_div(g, b!), $.neg($.safe_div($.mul(g, a!), $.pow(b!, $.c(2))))],
+  },
 
   broadcast: { rule: "broadcast (sum of the copies)", grads: (g, _, __, $) => [$.sum(g)] },
   index: { rule: "indexing", grads: (g, [a], y, $) => [$.scatter(g, y.attrs.indices!, a!.shape)] },
@@ -93,7 +97,8 @@ export const vjp = {
 
   sum: { rule: "sum rule", grads: (g, [a], _, $) => [$.broadcast(g, a!.shape)] },
   mean: { rule: "sum rule (mean)", grads: (g, [a], _, $) => [$.broadcast($.div(g, $.c(n(a!))), a!.shape)] },
-  norm2: { rule: "chain rule (‖x‖' = x/‖x‖)", grads: (g, [a], y, $) => [$.mul(g, $.div(a!, y))] },
+  // x/‖x‖, and 0 at x = 0 (PyTorch's subgradient there).
+  norm2: { rule: "chain rule (‖x‖' = x/‖x‖)", grads: (g, [a], y, $) => [$.mul(g, $.safe_div(a!, y))] },
   logsumexp: { rule: "chain rule (logsumexp' = softmax)", grads: (g, [a], _, $) => [$.mul(g, $.softmax(a!))] },
   softmax: {
     rule: "chain rule (softmax Jacobian)",

@@ -127,6 +127,7 @@ export const evaluators = {
   pow: zip((x, y) => Math.pow(x, y)),
   leaky_relu: zip((x, a) => (x > 0 ? x : a * x)),
   leaky_step: zip((x, a) => (x > 0 ? 1 : a)),
+  safe_div: zip((x, y) => (y === 0 ? 0 : x / y)),
   broadcast: ([a], _, shape) => ({ shape, data: new Float64Array(sizeOf(shape)).fill(a!.data[0]!) }),
   index: ([a], attrs, shape) => {
     const start = offset(a!.shape, attrs.indices!);

@@ -73,6 +73,8 @@ export const ops = {
   leaky_relu: binary(),
   /** 1 where x > 0, else a: the derivative of leaky_relu. */
   leaky_step: binary(),
+  /** a / b, and 0 where b is 0: the gradient of norm2 at the zero vector is 0, as in PyTorch. */
+  safe_div: binary(),
 
   // Shapes.
   /** A scalar repeated to `attrs.shape`. */
@@ -120,5 +122,5 @@ export const isOp = (name: string): name is OpName => Object.hasOwn(ops, name);
 /** Ops that apply one function to each entry (with scalar broadcasting). */
 export const elementwise: ReadonlySet<OpName> = new Set<OpName>([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sign", "step",
-  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step",
+  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div",
 ]);

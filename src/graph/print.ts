@@ -133,6 +133,10 @@ const forms = {
   },
   leaky_relu: fn("leaky_relu"),
   leaky_step: fn("leaky_step"),
+  safe_div: (n, p) =>
+    p.latex
+      ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }
+      : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT },
 
   broadcast: (n, p) => p.node(n.args[0]!),
   index: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}[${n.attrs.indices!.join(", ")}]`, precedence: ATOM }),

@@ -5,7 +5,7 @@
 import type { OpName } from "../graph/ops.js";
 import { bin, call, isSimple, num, ref, type Expr, type Helper } from "./ir.js";
 
-export type ElementwiseOp = "neg" | "exp" | "log" | "sqrt" | "abs" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "softplus" | "sign" | "step" | "add" | "sub" | "mul" | "div" | "pow" | "leaky_relu" | "leaky_step";
+export type ElementwiseOp = "neg" | "exp" | "log" | "sqrt" | "abs" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "softplus" | "sign" | "step" | "add" | "sub" | "mul" | "div" | "pow" | "leaky_relu" | "leaky_step" | "safe_div";
 
 const x = ref("x");
 const a = ref("a");
@@ -34,6 +34,7 @@ export const helpers: Record<string, Helper> = {
   },
   leakyRelu: { name: "leakyRelu", params: ["x", "a"], body: { k: "cond", test: bin(">", x, num(0)), then: x, else: bin("*", a, x) } },
   leakyStep: { name: "leakyStep", params: ["x", "a"], body: { k: "cond", test: bin(">", x, num(0)), then: num(1), else: a } },
+  safeDiv: { name: "safeDiv", params: ["x", "a"], body: { k: "cond", test: bin("===", a, num(0)), then: num(0), else: bin("/", x, a) } },
 };
 
 const math = (fn: string) => ([v]: readonly Expr[]) => call(`Math.${fn}`, v!);
@@ -72,6 +73,7 @@ export const scalarOps: Record<ElementwiseOp, (args: readonly Expr[]) => Expr> =
   pow: power,
   leaky_relu: helper("leakyRelu"),
   leaky_step: helper("leakyStep"),
+  safe_div: helper("safeDiv"),
 };
 
 export const isElementwiseOp = (op: OpName): op is ElementwiseOp => Object.hasOwn(scalarOps, op);

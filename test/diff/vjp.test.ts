@@ -60,6 +60,7 @@ const cases = {
   pow: binaryCase("pow", pos3, v3),
   leaky_relu: binaryCase("leaky_relu", { shape: [3], lo: -2, hi: -0.3 }, s),
   leaky_step: binaryCase("leaky_step", awayFromZero, s),
+  safe_div: binaryCase("safe_div", v3, pos3),
   broadcast: { vars: { a: s }, build: ($, { a }) => $.broadcast(a!, [2, 3]) },
   index: { vars: { a: m23 }, build: ($, { a }) => $.index(a!, [1]) },
   scatter: { vars: { a: v3 }, build: ($, { a }) => $.scatter(a!, [1], [2, 3]) },
@@ -161,5 +162,9 @@ describe("vector-Jacobian rules", () => {
     expect(d($.relu(x))).toBe(0);
     expect(d($.abs(x))).toBe(0);
     expect(d(g.node("leaky_relu", [x, $.c(0.1)]))).toBe(0.1);
+    // ‖v‖ at v = 0: gradient 0, not NaN, so a zero-initialised parameter under a norm penalty can train.
+    const v = g.variable("v", "arg", [3]);
+    const zero = new Map([["v", { shape: [3], data: new Float64Array(3) }]]);
+    expect(Array.from(evaluate([gradients(g, g.node("norm2", [v]), [v]).grads[0]!], zero)[0]!.data)).toEqual([0, 0, 0]);
   });
 });
