@@ -118,8 +118,9 @@ export const vjp = {
   },
   bce: {
     rule: "binary cross-entropy",
+    // (p − y) / max(p (1 − p), 1e-12), as PyTorch, so p = 0 or 1 gives a finite gradient.
     grads: (g, [p, y], _, $) => [
-      $.div($.mul(g, $.sub(p!, y!)), $.mul($.c(n(p!)), $.mul(p!, $.sub($.c(1), p!)))),
+      $.div($.mul(g, $.sub(p!, y!)), $.mul($.c(n(p!)), $.add($.relu($.sub($.mul(p!, $.sub($.c(1), p!)), $.c(1e-12))), $.c(1e-12)))),
       $.div($.mul(g, $.sub($.log($.sub($.c(1), p!)), $.log(p!))), $.c(n(p!))),
     ],
   },
