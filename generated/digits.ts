@@ -212,8 +212,11 @@ export const digits = {
       lossSum += s12;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
       for (let i25 = 0; i25 < 32; i25++) {
-        for (let i26 = 0; i26 < 64; i26++) {
-          d_W1[i25 * 64 + i26] += t63[i25] * x[x_at + i26];
+        const row = t63[i25];
+        if (row !== 0) {
+          for (let i26 = 0; i26 < 64; i26++) {
+            d_W1[i25 * 64 + i26] += row * x[x_at + i26];
+          }
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
@@ -222,8 +225,11 @@ export const digits = {
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
       for (let i30 = 0; i30 < 10; i30++) {
-        for (let i31 = 0; i31 < 32; i31++) {
-          d_W2[i30 * 32 + i31] += t9[i30] * t6[i31];
+        const row_2 = t9[i30];
+        if (row_2 !== 0) {
+          for (let i31 = 0; i31 < 32; i31++) {
+            d_W2[i30 * 32 + i31] += row_2 * t6[i31];
+          }
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y

@@ -180,8 +180,11 @@ export const iris = {
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²) xᵀ
       for (let i19 = 0; i19 < 16; i19++) {
-        for (let i20 = 0; i20 < 4; i20++) {
-          d_W1[i19 * 4 + i20] += t33[i19] * x[x_at + i20];
+        const row = t33[i19];
+        if (row !== 0) {
+          for (let i20 = 0; i20 < 4; i20++) {
+            d_W1[i19 * 4 + i20] += row * x[x_at + i20];
+          }
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²)
@@ -190,8 +193,11 @@ export const iris = {
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
       for (let i22 = 0; i22 < 3; i22++) {
-        for (let i23 = 0; i23 < 16; i23++) {
-          d_W2[i22 * 16 + i23] += t9[i22] * h[i23];
+        const row_2 = t9[i22];
+        if (row_2 !== 0) {
+          for (let i23 = 0; i23 < 16; i23++) {
+            d_W2[i22 * 16 + i23] += row_2 * h[i23];
+          }
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y

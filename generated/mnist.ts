@@ -195,8 +195,11 @@ export const mnist = {
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
       for (let i21 = 0; i21 < 128; i21++) {
-        for (let i22 = 0; i22 < 784; i22++) {
-          d_W1[i21 * 784 + i22] += t31[i21] * x[x_at + i22];
+        const row = t31[i21];
+        if (row !== 0) {
+          for (let i22 = 0; i22 < 784; i22++) {
+            d_W1[i21 * 784 + i22] += row * x[x_at + i22];
+          }
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
@@ -205,8 +208,11 @@ export const mnist = {
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
       for (let i24 = 0; i24 < 10; i24++) {
-        for (let i25 = 0; i25 < 128; i25++) {
-          d_W2[i24 * 128 + i25] += t9[i24] * t6[i25];
+        const row_2 = t9[i24];
+        if (row_2 !== 0) {
+          for (let i25 = 0; i25 < 128; i25++) {
+            d_W2[i24 * 128 + i25] += row_2 * t6[i25];
+          }
         }
       }
       // ∂L/∂b2 += softmax(logits) sum(y) + −y

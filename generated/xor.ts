@@ -175,8 +175,11 @@ export const xor = {
       lossSum += s19;
       // ∂L/∂W1 += ((ŷ − y) w₂) ⊙ (1 − h²) xᵀ
       for (let i7 = 0; i7 < 4; i7++) {
-        for (let i8 = 0; i8 < 2; i8++) {
-          d_W1[i7 * 2 + i8] += t6[i7] * x[x_at + i8];
+        const row = t6[i7];
+        if (row !== 0) {
+          for (let i8 = 0; i8 < 2; i8++) {
+            d_W1[i7 * 2 + i8] += row * x[x_at + i8];
+          }
         }
       }
       // ∂L/∂b1 += ((ŷ − y) w₂) ⊙ (1 − h²)
@@ -594,8 +597,11 @@ export const xor = {
         t617[i167] = s77 * w2[i167] * t6_3[i167];
       }
       for (let i14 = 0; i14 < 4; i14++) {
-        for (let i15 = 0; i15 < 2; i15++) {
-          out[i14 * 2 + i15] += t621[i14] * x[x_at + i15];
+        const row_2 = t621[i14];
+        if (row_2 !== 0) {
+          for (let i15 = 0; i15 < 2; i15++) {
+            out[i14 * 2 + i15] += row_2 * x[x_at + i15];
+          }
         }
       }
       for (let i18 = 0; i18 < 4; i18++) {
@@ -606,8 +612,11 @@ export const xor = {
       }
       out[16] += s78;
       for (let i27 = 0; i27 < 4; i27++) {
-        for (let i28 = 0; i28 < 2; i28++) {
-          out[17 + (i27 * 2 + i28)] += t626[i27] * x[x_at + i28];
+        const row_3 = t626[i27];
+        if (row_3 !== 0) {
+          for (let i28 = 0; i28 < 2; i28++) {
+            out[17 + (i27 * 2 + i28)] += row_3 * x[x_at + i28];
+          }
         }
       }
       for (let i31 = 0; i31 < 4; i31++) {
@@ -618,8 +627,11 @@ export const xor = {
       }
       out[33] += s102;
       for (let i40 = 0; i40 < 4; i40++) {
-        for (let i41 = 0; i41 < 2; i41++) {
-          out[34 + (i40 * 2 + i41)] += t631[i40] * x[x_at + i41];
+        const row_4 = t631[i40];
+        if (row_4 !== 0) {
+          for (let i41 = 0; i41 < 2; i41++) {
+            out[34 + (i40 * 2 + i41)] += row_4 * x[x_at + i41];
+          }
         }
       }
       for (let i44 = 0; i44 < 4; i44++) {
@@ -630,8 +642,11 @@ export const xor = {
       }
       out[50] += s126;
       for (let i53 = 0; i53 < 4; i53++) {
-        for (let i54 = 0; i54 < 2; i54++) {
-          out[51 + (i53 * 2 + i54)] += t636[i53] * x[x_at + i54];
+        const row_5 = t636[i53];
+        if (row_5 !== 0) {
+          for (let i54 = 0; i54 < 2; i54++) {
+            out[51 + (i53 * 2 + i54)] += row_5 * x[x_at + i54];
+          }
         }
       }
       for (let i57 = 0; i57 < 4; i57++) {
@@ -642,8 +657,11 @@ export const xor = {
       }
       out[67] += s150;
       for (let i66 = 0; i66 < 4; i66++) {
-        for (let i67 = 0; i67 < 2; i67++) {
-          out[68 + (i66 * 2 + i67)] += t641[i66] * x[x_at + i67];
+        const row_6 = t641[i66];
+        if (row_6 !== 0) {
+          for (let i67 = 0; i67 < 2; i67++) {
+            out[68 + (i66 * 2 + i67)] += row_6 * x[x_at + i67];
+          }
         }
       }
       for (let i70 = 0; i70 < 4; i70++) {
@@ -654,8 +672,11 @@ export const xor = {
       }
       out[84] += s174;
       for (let i79 = 0; i79 < 4; i79++) {
-        for (let i80 = 0; i80 < 2; i80++) {
-          out[85 + (i79 * 2 + i80)] += t646[i79] * x[x_at + i80];
+        const row_7 = t646[i79];
+        if (row_7 !== 0) {
+          for (let i80 = 0; i80 < 2; i80++) {
+            out[85 + (i79 * 2 + i80)] += row_7 * x[x_at + i80];
+          }
         }
       }
       for (let i83 = 0; i83 < 4; i83++) {
@@ -666,8 +687,11 @@ export const xor = {
       }
       out[101] += s198;
       for (let i92 = 0; i92 < 4; i92++) {
-        for (let i93 = 0; i93 < 2; i93++) {
-          out[102 + (i92 * 2 + i93)] += t651[i92] * x[x_at + i93];
+        const row_8 = t651[i92];
+        if (row_8 !== 0) {
+          for (let i93 = 0; i93 < 2; i93++) {
+            out[102 + (i92 * 2 + i93)] += row_8 * x[x_at + i93];
+          }
         }
       }
       for (let i96 = 0; i96 < 4; i96++) {
@@ -678,8 +702,11 @@ export const xor = {
       }
       out[118] += s222;
       for (let i105 = 0; i105 < 4; i105++) {
-        for (let i106 = 0; i106 < 2; i106++) {
-          out[119 + (i105 * 2 + i106)] += t656[i105] * x[x_at + i106];
+        const row_9 = t656[i105];
+        if (row_9 !== 0) {
+          for (let i106 = 0; i106 < 2; i106++) {
+            out[119 + (i105 * 2 + i106)] += row_9 * x[x_at + i106];
+          }
         }
       }
       for (let i109 = 0; i109 < 4; i109++) {
@@ -690,8 +717,11 @@ export const xor = {
       }
       out[135] += s246;
       for (let i115 = 0; i115 < 4; i115++) {
-        for (let i116 = 0; i116 < 2; i116++) {
-          out[136 + (i115 * 2 + i116)] += t661[i115] * x[x_at + i116];
+        const row_10 = t661[i115];
+        if (row_10 !== 0) {
+          for (let i116 = 0; i116 < 2; i116++) {
+            out[136 + (i115 * 2 + i116)] += row_10 * x[x_at + i116];
+          }
         }
       }
       for (let i117 = 0; i117 < 4; i117++) {
@@ -702,8 +732,11 @@ export const xor = {
       }
       out[152] += s265;
       for (let i123 = 0; i123 < 4; i123++) {
-        for (let i124 = 0; i124 < 2; i124++) {
-          out[153 + (i123 * 2 + i124)] += t665[i123] * x[x_at + i124];
+        const row_11 = t665[i123];
+        if (row_11 !== 0) {
+          for (let i124 = 0; i124 < 2; i124++) {
+            out[153 + (i123 * 2 + i124)] += row_11 * x[x_at + i124];
+          }
         }
       }
       for (let i125 = 0; i125 < 4; i125++) {
@@ -714,8 +747,11 @@ export const xor = {
       }
       out[169] += s283;
       for (let i131 = 0; i131 < 4; i131++) {
-        for (let i132 = 0; i132 < 2; i132++) {
-          out[170 + (i131 * 2 + i132)] += t669[i131] * x[x_at + i132];
+        const row_12 = t669[i131];
+        if (row_12 !== 0) {
+          for (let i132 = 0; i132 < 2; i132++) {
+            out[170 + (i131 * 2 + i132)] += row_12 * x[x_at + i132];
+          }
         }
       }
       for (let i133 = 0; i133 < 4; i133++) {
@@ -726,8 +762,11 @@ export const xor = {
       }
       out[186] += s301;
       for (let i139 = 0; i139 < 4; i139++) {
-        for (let i140 = 0; i140 < 2; i140++) {
-          out[187 + (i139 * 2 + i140)] += t673[i139] * x[x_at + i140];
+        const row_13 = t673[i139];
+        if (row_13 !== 0) {
+          for (let i140 = 0; i140 < 2; i140++) {
+            out[187 + (i139 * 2 + i140)] += row_13 * x[x_at + i140];
+          }
         }
       }
       for (let i141 = 0; i141 < 4; i141++) {
@@ -738,8 +777,11 @@ export const xor = {
       }
       out[203] += s319;
       for (let i145 = 0; i145 < 4; i145++) {
-        for (let i146 = 0; i146 < 2; i146++) {
-          out[204 + (i145 * 2 + i146)] += t50[i145] * x[x_at + i146];
+        const row_14 = t50[i145];
+        if (row_14 !== 0) {
+          for (let i146 = 0; i146 < 2; i146++) {
+            out[204 + (i145 * 2 + i146)] += row_14 * x[x_at + i146];
+          }
         }
       }
       for (let i147 = 0; i147 < 4; i147++) {
@@ -750,8 +792,11 @@ export const xor = {
       }
       out[220] += s332;
       for (let i151 = 0; i151 < 4; i151++) {
-        for (let i152 = 0; i152 < 2; i152++) {
-          out[221 + (i151 * 2 + i152)] += t386[i151] * x[x_at + i152];
+        const row_15 = t386[i151];
+        if (row_15 !== 0) {
+          for (let i152 = 0; i152 < 2; i152++) {
+            out[221 + (i151 * 2 + i152)] += row_15 * x[x_at + i152];
+          }
         }
       }
       for (let i153 = 0; i153 < 4; i153++) {
@@ -762,8 +807,11 @@ export const xor = {
       }
       out[237] += s344;
       for (let i157 = 0; i157 < 4; i157++) {
-        for (let i158 = 0; i158 < 2; i158++) {
-          out[238 + (i157 * 2 + i158)] += t360[i157] * x[x_at + i158];
+        const row_16 = t360[i157];
+        if (row_16 !== 0) {
+          for (let i158 = 0; i158 < 2; i158++) {
+            out[238 + (i157 * 2 + i158)] += row_16 * x[x_at + i158];
+          }
         }
       }
       for (let i159 = 0; i159 < 4; i159++) {
@@ -774,8 +822,11 @@ export const xor = {
       }
       out[254] += s356;
       for (let i163 = 0; i163 < 4; i163++) {
-        for (let i164 = 0; i164 < 2; i164++) {
-          out[255 + (i163 * 2 + i164)] += t372[i163] * x[x_at + i164];
+        const row_17 = t372[i163];
+        if (row_17 !== 0) {
+          for (let i164 = 0; i164 < 2; i164++) {
+            out[255 + (i163 * 2 + i164)] += row_17 * x[x_at + i164];
+          }
         }
       }
       for (let i165 = 0; i165 < 4; i165++) {
@@ -786,8 +837,11 @@ export const xor = {
       }
       out[271] += s368;
       for (let i168 = 0; i168 < 4; i168++) {
-        for (let i169 = 0; i169 < 2; i169++) {
-          out[272 + (i168 * 2 + i169)] += t617[i168] * x[x_at + i169];
+        const row_18 = t617[i168];
+        if (row_18 !== 0) {
+          for (let i169 = 0; i169 < 2; i169++) {
+            out[272 + (i168 * 2 + i169)] += row_18 * x[x_at + i169];
+          }
         }
       }
       for (let i170 = 0; i170 < 4; i170++) {

@@ -19,6 +19,7 @@ const BINARY: Record<string, ts.BinaryOperator> = {
   ">": K.GreaterThanToken,
   ">=": K.GreaterThanEqualsToken,
   "===": K.EqualsEqualsEqualsToken,
+  "!==": K.ExclamationEqualsEqualsToken,
 };
 
 const ASSIGN: Record<string, ts.AssignmentOperatorToken["kind"]> = { "=": K.EqualsToken, "+=": K.PlusEqualsToken, "*=": K.AsteriskEqualsToken };
@@ -112,6 +113,8 @@ export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
     }
     case "comment":
       return withComment(f.createEmptyStatement(), s.text);
+    case "if":
+      return f.createIfStatement(expr(s.test, arrays), f.createBlock(s.body.map((b) => stmt(b, arrays)), true));
     case "alloc":
       return declare(s.name, f.createNewExpression(id(arrays), undefined, [expr(s.size, arrays)]));
     case "return":

@@ -16,7 +16,7 @@ export type Expr =
   /** object.key, for a user's name as a property (emit/ keeps `__proto__` and friends safe). */
   | { readonly k: "member"; readonly object: string; readonly key: string };
 
-export type BinOp = "+" | "-" | "*" | "/" | "<" | ">" | ">=" | "===";
+export type BinOp = "+" | "-" | "*" | "/" | "<" | ">" | ">=" | "===" | "!==";
 
 export type Stmt =
   | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly init: Expr; readonly comment?: string }
@@ -24,6 +24,7 @@ export type Stmt =
   | { readonly k: "store"; readonly array: string; readonly at: Expr; readonly op: AssignOp; readonly value: Expr; readonly comment?: string }
   | { readonly k: "for"; readonly index: string; readonly from: Expr; readonly to: Expr; readonly body: readonly Stmt[]; readonly comment?: string; readonly step?: number }
   | { readonly k: "comment"; readonly text: string }
+  | { readonly k: "if"; readonly test: Expr; readonly body: readonly Stmt[] }
   /** const name = new Float64Array(size) (or Float32Array): outputs a call returns. */
   | { readonly k: "alloc"; readonly name: string; readonly size: Expr }
   | { readonly k: "return"; readonly value: Expr }

@@ -101,6 +101,16 @@ export class Kernel {
     return this.o.perExample.has(n) ? this.perExampleStmts : this.hoisted;
   }
 
+  /** A loop counter name, unique in the function. */
+  freshIndex(): string {
+    return `i${this.loopCounter++}`;
+  }
+
+  /** A local name, unique in the module. */
+  freshName(base: string): string {
+    return this.fresh(base);
+  }
+
   /** Nested loops over a shape; `body` gets one index expression per axis. */
   forEach(shape: Shape, body: (idx: Expr[]) => Stmt[], comment?: string): Stmt[] {
     if (shape.length === 0) return body([]);

@@ -60,6 +60,10 @@ export function arraysOf(s: Stmt, out = new Set<string>()): Set<string> {
     case "returnObject":
       for (const [, v] of s.entries) exprArrays(v, out);
       break;
+    case "if":
+      exprArrays(s.test, out);
+      for (const b of s.body) arraysOf(b, out);
+      break;
     case "comment":
       break;
   }
@@ -122,6 +126,8 @@ export function renameArrays(s: Stmt, r: ReadonlyMap<string, string>): Stmt {
       return { ...s, array: r.get(s.array) ?? s.array, at: renameExpr(s.at, r), value: renameExpr(s.value, r) };
     case "for":
       return { ...s, body: s.body.map((b) => renameArrays(b, r)) };
+    case "if":
+      return { ...s, test: renameExpr(s.test, r), body: s.body.map((b) => renameArrays(b, r)) };
     case "return":
       return { ...s, value: renameExpr(s.value, r) };
     case "returnObject":

@@ -240,6 +240,31 @@ const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
 
 /**
+ * `G += a bᵀ` (the weight gradient of a layer) row by row, skipping rows where
+ * aᵢ is 0: after a ReLU about half of them are, and each skipped row saves a
+ * whole pass over b.
+ */
+function outerUpdate(kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt {
+  const [a, b] = t.node.args as [Node, Node];
+  const [rows, cols] = shape as [number, number];
+  const r = kernel.freshIndex();
+  const c = kernel.freshIndex();
+  const ai = kernel.freshName("row");
+  const update = loop(c, cols, [
+    { k: "store", array, at: add(offset, add(mul(ref(r), num(cols)), ref(c))), op: "+=", value: bin("*", ref(ai), kernel.elem(b, [ref(c)])) },
+  ]);
+  return loop(
+    r,
+    rows,
+    [
+      { k: "decl", mutable: false, name: ai, init: signed(t, kernel.elem(a, [ref(r)])) },
+      { k: "if", test: bin("!==", ref(ai), num(0)), body: [update] },
+    ],
+    comment,
+  );
+}
+
+/**
  * `array[offset + ...] += Σ terms`: the terms that vary per example in one
  * loop inside the loop over examples (`inLoop`), the parameter-only ones in
  * another, once, after it (`after`).
@@ -258,6 +283,11 @@ function accumulate(
   for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), inLoop], [ts.filter((t) => !perExample.has(t.node)), after]] as const) {
     if (group.length === 0) continue;
     for (const t of group) kernel.ensure(t.node);
+    const only = group.length === 1 ? group[0]! : undefined;
+    if (only?.node.op === "outer" && shape.length === 2) {
+      out.push(outerUpdate(kernel, only, shape, array, offset, comment?.(group)));
+      continue;
+    }
     const sum = (idx: Expr[]) =>
       group.map((t) => signed(t, kernel.elem(t.node, t.node.shape.length === 0 ? [] : idx))).reduce((a, b) => (b.k === "neg" ? bin("-", a, b.a) : bin("+", a, b)));
     out.push(...kernel.forEach(shape, (idx) => [{ k: "store", array, at: add(offset, flat(shape, idx)), op: "+=", value: sum(idx) }], comment?.(group)));
