@@ -120,19 +120,31 @@ export const digits = {
     for (let i = 0; i < n; i++) {
       const x_at = i * 64;
       const y_at = i * 10;
-      for (let i0 = 0; i0 < 32; i0++) {
-        let t6_dot0 = 0;
-        let t6_dot1 = 0;
-        let t6_dot2 = 0;
-        let t6_dot3 = 0;
+      for (let i0 = 0; i0 < 32; i0 += 2) {
+        let t6_00 = 0;
+        let t6_01 = 0;
+        let t6_02 = 0;
+        let t6_03 = 0;
+        let t6_10 = 0;
+        let t6_11 = 0;
+        let t6_12 = 0;
+        let t6_13 = 0;
         for (let i1 = 0; i1 < 64; i1 += 4) {
-          t6_dot0 += W1[i0 * 64 + i1] * x[x_at + i1];
-          t6_dot1 += W1[i0 * 64 + (i1 + 1)] * x[x_at + (i1 + 1)];
-          t6_dot2 += W1[i0 * 64 + (i1 + 2)] * x[x_at + (i1 + 2)];
-          t6_dot3 += W1[i0 * 64 + (i1 + 3)] * x[x_at + (i1 + 3)];
+          const t6_x0 = x[x_at + i1];
+          const t6_x1 = x[x_at + (i1 + 1)];
+          const t6_x2 = x[x_at + (i1 + 2)];
+          const t6_x3 = x[x_at + (i1 + 3)];
+          t6_00 += W1[i0 * 64 + i1] * t6_x0;
+          t6_01 += W1[i0 * 64 + (i1 + 1)] * t6_x1;
+          t6_02 += W1[i0 * 64 + (i1 + 2)] * t6_x2;
+          t6_03 += W1[i0 * 64 + (i1 + 3)] * t6_x3;
+          t6_10 += W1[(i0 + 1) * 64 + i1] * t6_x0;
+          t6_11 += W1[(i0 + 1) * 64 + (i1 + 1)] * t6_x1;
+          t6_12 += W1[(i0 + 1) * 64 + (i1 + 2)] * t6_x2;
+          t6_13 += W1[(i0 + 1) * 64 + (i1 + 3)] * t6_x3;
         }
-        const t6_dot = t6_dot0 + t6_dot1 + (t6_dot2 + t6_dot3);
-        t6[i0] = t6_dot;
+        t6[i0] = t6_00 + t6_01 + (t6_02 + t6_03);
+        t6[i0 + 1] = t6_10 + t6_11 + (t6_12 + t6_13);
       }
       for (let i3 = 0; i3 < 32; i3++) {
         t7[i3] = t6[i3] + b1[i3];
@@ -141,19 +153,31 @@ export const digits = {
       for (let i4 = 0; i4 < 32; i4++) {
         t6[i4] = relu(t7[i4]);
       }
-      for (let i5 = 0; i5 < 10; i5++) {
-        let t9_dot0 = 0;
-        let t9_dot1 = 0;
-        let t9_dot2 = 0;
-        let t9_dot3 = 0;
+      for (let i5 = 0; i5 < 10; i5 += 2) {
+        let t9_00 = 0;
+        let t9_01 = 0;
+        let t9_02 = 0;
+        let t9_03 = 0;
+        let t9_10 = 0;
+        let t9_11 = 0;
+        let t9_12 = 0;
+        let t9_13 = 0;
         for (let i6 = 0; i6 < 32; i6 += 4) {
-          t9_dot0 += W2[i5 * 32 + i6] * t6[i6];
-          t9_dot1 += W2[i5 * 32 + (i6 + 1)] * t6[i6 + 1];
-          t9_dot2 += W2[i5 * 32 + (i6 + 2)] * t6[i6 + 2];
-          t9_dot3 += W2[i5 * 32 + (i6 + 3)] * t6[i6 + 3];
+          const t9_x0 = t6[i6];
+          const t9_x1 = t6[i6 + 1];
+          const t9_x2 = t6[i6 + 2];
+          const t9_x3 = t6[i6 + 3];
+          t9_00 += W2[i5 * 32 + i6] * t9_x0;
+          t9_01 += W2[i5 * 32 + (i6 + 1)] * t9_x1;
+          t9_02 += W2[i5 * 32 + (i6 + 2)] * t9_x2;
+          t9_03 += W2[i5 * 32 + (i6 + 3)] * t9_x3;
+          t9_10 += W2[(i5 + 1) * 32 + i6] * t9_x0;
+          t9_11 += W2[(i5 + 1) * 32 + (i6 + 1)] * t9_x1;
+          t9_12 += W2[(i5 + 1) * 32 + (i6 + 2)] * t9_x2;
+          t9_13 += W2[(i5 + 1) * 32 + (i6 + 3)] * t9_x3;
         }
-        const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
-        t9[i5] = t9_dot;
+        t9[i5] = t9_00 + t9_01 + (t9_02 + t9_03);
+        t9[i5 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
       }
       // logits = W₂ h + b₂  (examples/digits.nnd:17)
       for (let i8 = 0; i8 < 10; i8++) {
@@ -274,37 +298,61 @@ export const digits = {
     const out_probs = new Float64Array(n * 10);
     for (let i = 0; i < n; i++) {
       const x_at = i * 64;
-      for (let i0 = 0; i0 < 32; i0++) {
-        let t6_2_dot0 = 0;
-        let t6_2_dot1 = 0;
-        let t6_2_dot2 = 0;
-        let t6_2_dot3 = 0;
+      for (let i0 = 0; i0 < 32; i0 += 2) {
+        let t6_2_00 = 0;
+        let t6_2_01 = 0;
+        let t6_2_02 = 0;
+        let t6_2_03 = 0;
+        let t6_2_10 = 0;
+        let t6_2_11 = 0;
+        let t6_2_12 = 0;
+        let t6_2_13 = 0;
         for (let i1 = 0; i1 < 64; i1 += 4) {
-          t6_2_dot0 += W1[i0 * 64 + i1] * x[x_at + i1];
-          t6_2_dot1 += W1[i0 * 64 + (i1 + 1)] * x[x_at + (i1 + 1)];
-          t6_2_dot2 += W1[i0 * 64 + (i1 + 2)] * x[x_at + (i1 + 2)];
-          t6_2_dot3 += W1[i0 * 64 + (i1 + 3)] * x[x_at + (i1 + 3)];
+          const t6_2_x0 = x[x_at + i1];
+          const t6_2_x1 = x[x_at + (i1 + 1)];
+          const t6_2_x2 = x[x_at + (i1 + 2)];
+          const t6_2_x3 = x[x_at + (i1 + 3)];
+          t6_2_00 += W1[i0 * 64 + i1] * t6_2_x0;
+          t6_2_01 += W1[i0 * 64 + (i1 + 1)] * t6_2_x1;
+          t6_2_02 += W1[i0 * 64 + (i1 + 2)] * t6_2_x2;
+          t6_2_03 += W1[i0 * 64 + (i1 + 3)] * t6_2_x3;
+          t6_2_10 += W1[(i0 + 1) * 64 + i1] * t6_2_x0;
+          t6_2_11 += W1[(i0 + 1) * 64 + (i1 + 1)] * t6_2_x1;
+          t6_2_12 += W1[(i0 + 1) * 64 + (i1 + 2)] * t6_2_x2;
+          t6_2_13 += W1[(i0 + 1) * 64 + (i1 + 3)] * t6_2_x3;
         }
-        const t6_2_dot = t6_2_dot0 + t6_2_dot1 + (t6_2_dot2 + t6_2_dot3);
-        t6_2[i0] = t6_2_dot;
+        t6_2[i0] = t6_2_00 + t6_2_01 + (t6_2_02 + t6_2_03);
+        t6_2[i0 + 1] = t6_2_10 + t6_2_11 + (t6_2_12 + t6_2_13);
       }
       // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
       for (let i3 = 0; i3 < 32; i3++) {
         h_2[i3] = relu(t6_2[i3] + b1[i3]);
       }
-      for (let i4 = 0; i4 < 10; i4++) {
-        let t9_2_dot0 = 0;
-        let t9_2_dot1 = 0;
-        let t9_2_dot2 = 0;
-        let t9_2_dot3 = 0;
+      for (let i4 = 0; i4 < 10; i4 += 2) {
+        let t9_2_00 = 0;
+        let t9_2_01 = 0;
+        let t9_2_02 = 0;
+        let t9_2_03 = 0;
+        let t9_2_10 = 0;
+        let t9_2_11 = 0;
+        let t9_2_12 = 0;
+        let t9_2_13 = 0;
         for (let i5 = 0; i5 < 32; i5 += 4) {
-          t9_2_dot0 += W2[i4 * 32 + i5] * h_2[i5];
-          t9_2_dot1 += W2[i4 * 32 + (i5 + 1)] * h_2[i5 + 1];
-          t9_2_dot2 += W2[i4 * 32 + (i5 + 2)] * h_2[i5 + 2];
-          t9_2_dot3 += W2[i4 * 32 + (i5 + 3)] * h_2[i5 + 3];
+          const t9_2_x0 = h_2[i5];
+          const t9_2_x1 = h_2[i5 + 1];
+          const t9_2_x2 = h_2[i5 + 2];
+          const t9_2_x3 = h_2[i5 + 3];
+          t9_2_00 += W2[i4 * 32 + i5] * t9_2_x0;
+          t9_2_01 += W2[i4 * 32 + (i5 + 1)] * t9_2_x1;
+          t9_2_02 += W2[i4 * 32 + (i5 + 2)] * t9_2_x2;
+          t9_2_03 += W2[i4 * 32 + (i5 + 3)] * t9_2_x3;
+          t9_2_10 += W2[(i4 + 1) * 32 + i5] * t9_2_x0;
+          t9_2_11 += W2[(i4 + 1) * 32 + (i5 + 1)] * t9_2_x1;
+          t9_2_12 += W2[(i4 + 1) * 32 + (i5 + 2)] * t9_2_x2;
+          t9_2_13 += W2[(i4 + 1) * 32 + (i5 + 3)] * t9_2_x3;
         }
-        const t9_2_dot = t9_2_dot0 + t9_2_dot1 + (t9_2_dot2 + t9_2_dot3);
-        t9_2[i4] = t9_2_dot;
+        t9_2[i4] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
+        t9_2[i4 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
       }
       // logits = W₂ h + b₂  (examples/digits.nnd:17)
       for (let i7 = 0; i7 < 10; i7++) {

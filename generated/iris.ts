@@ -80,17 +80,17 @@ export const iris = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i25 = 0; i25 < 64; i25++) {
-      d_W1[i25] = 0;
+    for (let i27 = 0; i27 < 64; i27++) {
+      d_W1[i27] = 0;
     }
-    for (let i26 = 0; i26 < 16; i26++) {
-      d_b1[i26] = 0;
+    for (let i28 = 0; i28 < 16; i28++) {
+      d_b1[i28] = 0;
     }
-    for (let i27 = 0; i27 < 48; i27++) {
-      d_W2[i27] = 0;
+    for (let i29 = 0; i29 < 48; i29++) {
+      d_W2[i29] = 0;
     }
-    for (let i28 = 0; i28 < 3; i28++) {
-      d_b2[i28] = 0;
+    for (let i30 = 0; i30 < 3; i30++) {
+      d_b2[i30] = 0;
     }
     let lossSum = 0;
     let lossOnce = 0;
@@ -108,115 +108,139 @@ export const iris = {
       for (let i2 = 0; i2 < 16; i2++) {
         h[i2] = Math.tanh(t6[i2] + b1[i2]);
       }
-      for (let i3 = 0; i3 < 3; i3++) {
-        let t9_dot0 = 0;
-        let t9_dot1 = 0;
-        let t9_dot2 = 0;
-        let t9_dot3 = 0;
+      for (let i3 = 0; i3 < 2; i3 += 2) {
+        let t9_00 = 0;
+        let t9_01 = 0;
+        let t9_02 = 0;
+        let t9_03 = 0;
+        let t9_10 = 0;
+        let t9_11 = 0;
+        let t9_12 = 0;
+        let t9_13 = 0;
         for (let i4 = 0; i4 < 16; i4 += 4) {
-          t9_dot0 += W2[i3 * 16 + i4] * h[i4];
-          t9_dot1 += W2[i3 * 16 + (i4 + 1)] * h[i4 + 1];
-          t9_dot2 += W2[i3 * 16 + (i4 + 2)] * h[i4 + 2];
-          t9_dot3 += W2[i3 * 16 + (i4 + 3)] * h[i4 + 3];
+          const t9_x0 = h[i4];
+          const t9_x1 = h[i4 + 1];
+          const t9_x2 = h[i4 + 2];
+          const t9_x3 = h[i4 + 3];
+          t9_00 += W2[i3 * 16 + i4] * t9_x0;
+          t9_01 += W2[i3 * 16 + (i4 + 1)] * t9_x1;
+          t9_02 += W2[i3 * 16 + (i4 + 2)] * t9_x2;
+          t9_03 += W2[i3 * 16 + (i4 + 3)] * t9_x3;
+          t9_10 += W2[(i3 + 1) * 16 + i4] * t9_x0;
+          t9_11 += W2[(i3 + 1) * 16 + (i4 + 1)] * t9_x1;
+          t9_12 += W2[(i3 + 1) * 16 + (i4 + 2)] * t9_x2;
+          t9_13 += W2[(i3 + 1) * 16 + (i4 + 3)] * t9_x3;
         }
-        const t9_dot = t9_dot0 + t9_dot1 + (t9_dot2 + t9_dot3);
-        t9[i3] = t9_dot;
+        t9[i3] = t9_00 + t9_01 + (t9_02 + t9_03);
+        t9[i3 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
       }
+      let t9_dot_20 = 0;
+      let t9_dot_21 = 0;
+      let t9_dot_22 = 0;
+      let t9_dot_23 = 0;
+      for (let i6 = 0; i6 < 16; i6 += 4) {
+        t9_dot_20 += W2[32 + i6] * h[i6];
+        t9_dot_21 += W2[32 + (i6 + 1)] * h[i6 + 1];
+        t9_dot_22 += W2[32 + (i6 + 2)] * h[i6 + 2];
+        t9_dot_23 += W2[32 + (i6 + 3)] * h[i6 + 3];
+      }
+      const t9_dot_2 = t9_dot_20 + t9_dot_21 + (t9_dot_22 + t9_dot_23);
+      t9[2] = t9_dot_2;
       // logits = W₂ h + b₂  (examples/iris.nnd:17)
-      for (let i6 = 0; i6 < 3; i6++) {
-        logits[i6] = t9[i6] + b2[i6];
+      for (let i8 = 0; i8 < 3; i8++) {
+        logits[i8] = t9[i8] + b2[i8];
       }
       let loss_lse_max = -Infinity;
-      for (let i7 = 0; i7 < 3; i7++) {
-        loss_lse_max = Math.max(loss_lse_max, logits[i7]);
+      for (let i9 = 0; i9 < 3; i9++) {
+        loss_lse_max = Math.max(loss_lse_max, logits[i9]);
       }
       let loss_lse_exp = 0;
-      for (let i8 = 0; i8 < 3; i8++) {
-        loss_lse_exp += Math.exp(logits[i8] - loss_lse_max);
+      for (let i10 = 0; i10 < 3; i10++) {
+        loss_lse_exp += Math.exp(logits[i10] - loss_lse_max);
       }
       const loss_lse = Number.isFinite(loss_lse_max)
         ? loss_lse_max + Math.log(loss_lse_exp)
         : loss_lse_max;
       let loss_sum = 0;
-      for (let i9 = 0; i9 < 3; i9++) {
-        loss_sum += y[y_at + i9] * (loss_lse - logits[i9]);
+      for (let i11 = 0; i11 < 3; i11++) {
+        loss_sum += y[y_at + i11] * (loss_lse - logits[i11]);
       }
       // loss = softmax_cross_entropy(logits, y)
       const loss = loss_sum;
       let probs_max = -Infinity;
-      for (let i10 = 0; i10 < 3; i10++) {
-        probs_max = Math.max(probs_max, logits[i10]);
+      for (let i12 = 0; i12 < 3; i12++) {
+        probs_max = Math.max(probs_max, logits[i12]);
       }
       let probs_exp = 0;
-      for (let i11 = 0; i11 < 3; i11++) {
-        probs_exp += Math.exp(logits[i11] - probs_max);
+      for (let i13 = 0; i13 < 3; i13++) {
+        probs_exp += Math.exp(logits[i13] - probs_max);
       }
       const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
-      for (let i12 = 0; i12 < 3; i12++) {
-        t9[i12] = Math.exp(logits[i12] - probs_lse);
+      for (let i14 = 0; i14 < 3; i14++) {
+        t9[i14] = Math.exp(logits[i14] - probs_lse);
       }
       let s14_sum = 0;
-      for (let i13 = 0; i13 < 3; i13++) {
-        s14_sum += y[y_at + i13];
+      for (let i15 = 0; i15 < 3; i15++) {
+        s14_sum += y[y_at + i15];
       }
       const s14 = s14_sum;
-      for (let i14 = 0; i14 < 3; i14++) {
-        logits[i14] = t9[i14] * s14;
+      for (let i16 = 0; i16 < 3; i16++) {
+        logits[i16] = t9[i16] * s14;
       }
-      for (let i15 = 0; i15 < 3; i15++) {
-        t9[i15] = logits[i15] - y[y_at + i15];
-      }
-      for (let i16 = 0; i16 < 16; i16++) {
-        let t32_dot = 0;
-        for (let i17 = 0; i17 < 3; i17++) {
-          t32_dot += W2[i17 * 16 + i16] * t9[i17];
-        }
-        t6[i16] = t32_dot;
+      for (let i17 = 0; i17 < 3; i17++) {
+        t9[i17] = logits[i17] - y[y_at + i17];
       }
       for (let i18 = 0; i18 < 16; i18++) {
-        t33[i18] = t6[i18] * (1 - h[i18] * h[i18]);
+        let t32_dot = 0;
+        for (let i19 = 0; i19 < 3; i19++) {
+          t32_dot += W2[i19 * 16 + i18] * t9[i19];
+        }
+        t6[i18] = t32_dot;
+      }
+      for (let i20 = 0; i20 < 16; i20++) {
+        t33[i20] = t6[i20] * (1 - h[i20] * h[i20]);
       }
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²) xᵀ
-      for (let i19 = 0; i19 < 16; i19++) {
-        const row = t33[i19];
+      for (let i21 = 0; i21 < 16; i21++) {
+        const row = t33[i21];
         if (row !== 0) {
-          for (let i20 = 0; i20 < 4; i20++) {
-            d_W1[i19 * 4 + i20] += row * x[x_at + i20];
+          for (let i22 = 0; i22 < 4; i22++) {
+            d_W1[i21 * 4 + i22] += row * x[x_at + i22];
           }
         }
       }
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²)
-      for (let i21 = 0; i21 < 16; i21++) {
-        d_b1[i21] += t33[i21];
+      for (let i23 = 0; i23 < 16; i23++) {
+        d_b1[i23] += t33[i23];
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      for (let i22 = 0; i22 < 3; i22++) {
-        const row_2 = t9[i22];
+      for (let i24 = 0; i24 < 3; i24++) {
+        const row_2 = t9[i24];
         if (row_2 !== 0) {
-          for (let i23 = 0; i23 < 16; i23++) {
-            d_W2[i22 * 16 + i23] += row_2 * h[i23];
+          for (let i25 = 0; i25 < 16; i25++) {
+            d_W2[i24 * 16 + i25] += row_2 * h[i25];
           }
         }
       }
       // ∂L/∂b2 += probs sum(y) + −y
-      for (let i24 = 0; i24 < 3; i24++) {
-        d_b2[i24] += logits[i24] - y[y_at + i24];
+      for (let i26 = 0; i26 < 3; i26++) {
+        d_b2[i26] += logits[i26] - y[y_at + i26];
       }
     }
     const inverseN = 1 / n;
-    for (let i29 = 0; i29 < 64; i29++) {
-      d_W1[i29] *= inverseN;
+    for (let i31 = 0; i31 < 64; i31++) {
+      d_W1[i31] *= inverseN;
     }
-    for (let i30 = 0; i30 < 16; i30++) {
-      d_b1[i30] *= inverseN;
+    for (let i32 = 0; i32 < 16; i32++) {
+      d_b1[i32] *= inverseN;
     }
-    for (let i31 = 0; i31 < 48; i31++) {
-      d_W2[i31] *= inverseN;
+    for (let i33 = 0; i33 < 48; i33++) {
+      d_W2[i33] *= inverseN;
     }
-    for (let i32 = 0; i32 < 3; i32++) {
-      d_b2[i32] *= inverseN;
+    for (let i34 = 0; i34 < 3; i34++) {
+      d_b2[i34] *= inverseN;
     }
     return lossSum * inverseN + lossOnce;
   },
@@ -240,41 +264,65 @@ export const iris = {
       for (let i2 = 0; i2 < 16; i2++) {
         h_2[i2] = Math.tanh(t6_2[i2] + b1[i2]);
       }
-      for (let i3 = 0; i3 < 3; i3++) {
-        let t9_2_dot0 = 0;
-        let t9_2_dot1 = 0;
-        let t9_2_dot2 = 0;
-        let t9_2_dot3 = 0;
+      for (let i3 = 0; i3 < 2; i3 += 2) {
+        let t9_2_00 = 0;
+        let t9_2_01 = 0;
+        let t9_2_02 = 0;
+        let t9_2_03 = 0;
+        let t9_2_10 = 0;
+        let t9_2_11 = 0;
+        let t9_2_12 = 0;
+        let t9_2_13 = 0;
         for (let i4 = 0; i4 < 16; i4 += 4) {
-          t9_2_dot0 += W2[i3 * 16 + i4] * h_2[i4];
-          t9_2_dot1 += W2[i3 * 16 + (i4 + 1)] * h_2[i4 + 1];
-          t9_2_dot2 += W2[i3 * 16 + (i4 + 2)] * h_2[i4 + 2];
-          t9_2_dot3 += W2[i3 * 16 + (i4 + 3)] * h_2[i4 + 3];
+          const t9_2_x0 = h_2[i4];
+          const t9_2_x1 = h_2[i4 + 1];
+          const t9_2_x2 = h_2[i4 + 2];
+          const t9_2_x3 = h_2[i4 + 3];
+          t9_2_00 += W2[i3 * 16 + i4] * t9_2_x0;
+          t9_2_01 += W2[i3 * 16 + (i4 + 1)] * t9_2_x1;
+          t9_2_02 += W2[i3 * 16 + (i4 + 2)] * t9_2_x2;
+          t9_2_03 += W2[i3 * 16 + (i4 + 3)] * t9_2_x3;
+          t9_2_10 += W2[(i3 + 1) * 16 + i4] * t9_2_x0;
+          t9_2_11 += W2[(i3 + 1) * 16 + (i4 + 1)] * t9_2_x1;
+          t9_2_12 += W2[(i3 + 1) * 16 + (i4 + 2)] * t9_2_x2;
+          t9_2_13 += W2[(i3 + 1) * 16 + (i4 + 3)] * t9_2_x3;
         }
-        const t9_2_dot = t9_2_dot0 + t9_2_dot1 + (t9_2_dot2 + t9_2_dot3);
-        t9_2[i3] = t9_2_dot;
+        t9_2[i3] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
+        t9_2[i3 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
       }
+      let t9_2_dot_20 = 0;
+      let t9_2_dot_21 = 0;
+      let t9_2_dot_22 = 0;
+      let t9_2_dot_23 = 0;
+      for (let i6 = 0; i6 < 16; i6 += 4) {
+        t9_2_dot_20 += W2[32 + i6] * h_2[i6];
+        t9_2_dot_21 += W2[32 + (i6 + 1)] * h_2[i6 + 1];
+        t9_2_dot_22 += W2[32 + (i6 + 2)] * h_2[i6 + 2];
+        t9_2_dot_23 += W2[32 + (i6 + 3)] * h_2[i6 + 3];
+      }
+      const t9_2_dot_2 = t9_2_dot_20 + t9_2_dot_21 + (t9_2_dot_22 + t9_2_dot_23);
+      t9_2[2] = t9_2_dot_2;
       // logits = W₂ h + b₂  (examples/iris.nnd:17)
-      for (let i6 = 0; i6 < 3; i6++) {
-        logits_2[i6] = t9_2[i6] + b2[i6];
+      for (let i8 = 0; i8 < 3; i8++) {
+        logits_2[i8] = t9_2[i8] + b2[i8];
       }
       let probs_2_max = -Infinity;
-      for (let i7 = 0; i7 < 3; i7++) {
-        probs_2_max = Math.max(probs_2_max, logits_2[i7]);
+      for (let i9 = 0; i9 < 3; i9++) {
+        probs_2_max = Math.max(probs_2_max, logits_2[i9]);
       }
       let probs_2_exp = 0;
-      for (let i8 = 0; i8 < 3; i8++) {
-        probs_2_exp += Math.exp(logits_2[i8] - probs_2_max);
+      for (let i10 = 0; i10 < 3; i10++) {
+        probs_2_exp += Math.exp(logits_2[i10] - probs_2_max);
       }
       const probs_2_lse = Number.isFinite(probs_2_max)
         ? probs_2_max + Math.log(probs_2_exp)
         : probs_2_max;
       // probs = softmax(logits)  (examples/iris.nnd:18)
-      for (let i9 = 0; i9 < 3; i9++) {
-        t9_2[i9] = Math.exp(logits_2[i9] - probs_2_lse);
+      for (let i11 = 0; i11 < 3; i11++) {
+        t9_2[i11] = Math.exp(logits_2[i11] - probs_2_lse);
       }
-      for (let i10 = 0; i10 < 3; i10++) {
-        out_probs[i * 3 + i10] = t9_2[i10];
+      for (let i12 = 0; i12 < 3; i12++) {
+        out_probs[i * 3 + i12] = t9_2[i12];
       }
     }
     return {

@@ -315,12 +315,63 @@ export class Kernel {
     const acc = this.fresh(`${name}_dot`);
     const dot = (row: Expr[], col: Expr[]): Stmt[] => this.dot(acc, inner, (l) => bin("*", this.elem(a, [...row, l]), this.elem(b, [l, ...col])));
     if (a.shape.length === 2 && b.shape.length === 1) {
+      if (inner >= UNROLL_FROM && n.shape[0]! >= 2) return this.matvecTwoRows(n, name, comment);
       return this.forEach(n.shape, ([r]) => [...dot([r!], []), { k: "store", array: name, at: r!, op: "=", value: ref(acc) }], comment);
     }
     if (a.shape.length === 2) {
       return this.forEach(n.shape, ([r, c]) => [...dot([r!], [c!]), { k: "store", array: name, at: flat(n.shape, [r!, c!]), op: "=", value: ref(acc) }], comment);
     }
     return this.forEach(n.shape, ([c]) => [...dot([], [c!]), { k: "store", array: name, at: c!, op: "=", value: ref(acc) }], comment);
+  }
+
+  /**
+   * W x, two rows at a time: each entry of x is loaded once for both rows, and
+   * each row keeps the four partial sums of `dot` (so the sums, and the
+   * results, are exactly those of the one-row loop).
+   */
+  private matvecTwoRows(n: Node, name: string, comment: string | undefined): Stmt[] {
+    const [A, x] = n.args as [Node, Node];
+    const [rows, cols] = A.shape as [number, number];
+    const r = `i${this.loopCounter++}`;
+    const l = `i${this.loopCounter++}`;
+    const rest = `i${this.loopCounter++}`;
+    const whole = cols - (cols % 4);
+    const pairs = rows - (rows % 2);
+    const acc = [0, 1].map((k) => [0, 1, 2, 3].map((p) => this.fresh(`${name}_${k}${p}`)));
+    const xs = [0, 1, 2, 3].map((p) => this.fresh(`${name}_x${p}`));
+    const row = (k: number) => add(ref(r), num(k));
+    const body: Stmt[] = [
+      ...acc.flat().map((a): Stmt => ({ k: "decl", mutable: true, name: a, init: num(0) })),
+      {
+        k: "for",
+        index: l,
+        from: num(0),
+        to: num(whole),
+        step: 4,
+        body: [
+          ...xs.map((v, p): Stmt => ({ k: "decl", mutable: false, name: v, init: this.elem(x, [add(ref(l), num(p))]) })),
+          ...[0, 1].flatMap((k) => xs.map((v, p): Stmt => ({ k: "set", name: acc[k]![p]!, op: "+=", value: bin("*", this.elem(A, [row(k), add(ref(l), num(p))]), ref(v)) }))),
+        ],
+      },
+    ];
+    if (whole < cols) {
+      body.push({
+        k: "for",
+        index: rest,
+        from: num(whole),
+        to: num(cols),
+        body: [0, 1].map((k): Stmt => ({ k: "set", name: acc[k]![0]!, op: "+=", value: bin("*", this.elem(A, [row(k), ref(rest)]), this.elem(x, [ref(rest)])) })),
+      });
+    }
+    const total = (k: number) => bin("+", bin("+", ref(acc[k]![0]!), ref(acc[k]![1]!)), bin("+", ref(acc[k]![2]!), ref(acc[k]![3]!)));
+    body.push(...[0, 1].map((k): Stmt => ({ k: "store", array: name, at: row(k), op: "=", value: total(k) })));
+    const out: Stmt[] = [comment === undefined ? { k: "for", index: r, from: num(0), to: num(pairs), step: 2, body } : { k: "for", index: r, from: num(0), to: num(pairs), step: 2, body, comment }];
+    if (pairs < rows) {
+      const last = this.fresh(`${name}_dot`);
+      out.push(...this.dot(last, cols, (j) => bin("*", this.elem(A, [num(pairs), j]), this.elem(x, [j]))));
+      out.push({ k: "store", array: name, at: num(pairs), op: "=", value: ref(last) });
+    }
+    return out;
   }
 
   /**
