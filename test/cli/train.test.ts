@@ -191,3 +191,16 @@ describe("--columns", () => {
     expect(wrong.stderr).toMatch(/no column 'petal'/);
   });
 });
+
+describe("bad command lines", () => {
+  it.each([
+    [["--test-split", "1.5"], /--test-split is the fraction held out/],
+    [["--batch", "0"], /--batch at least 1/],
+    [["--epochs", "-3"], /--epochs must be a number ≥ 0/],
+    [["--lr", "fast"], /--lr must be a number above 0/],
+  ])("%j exits 2", (args, message) => {
+    const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--out", join(tmp(), "w.json"), ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});

@@ -49,7 +49,11 @@ function fail(message: string, status: number = EXIT.userError): number {
 
 export async function trainCommand(file: string, o: TrainCommandOptions): Promise<number> {
   const numbers = { epochs: Number(o.epochs), batch: Number(o.batch), seed: Number(o.seed), testSplit: Number(o.testSplit) };
-  for (const [k, v] of Object.entries(numbers)) if (!Number.isFinite(v) || v < 0) return fail(`--${k} must be a number ≥ 0, not '${o[k as keyof TrainCommandOptions]}'`, EXIT.commandLine);
+  const flags = { epochs: o.epochs, batch: o.batch, seed: o.seed, testSplit: o.testSplit };
+  for (const [k, v] of Object.entries(numbers)) if (!Number.isFinite(v) || v < 0) return fail(`--${k.replace("testSplit", "test-split")} must be a number ≥ 0, not '${flags[k as keyof typeof flags]}'`, EXIT.commandLine);
+  if (!Number.isInteger(numbers.epochs) || !Number.isInteger(numbers.batch) || numbers.batch < 1) return fail(`--epochs and --batch must be whole numbers, and --batch at least 1`, EXIT.commandLine);
+  if (numbers.testSplit >= 1) return fail(`--test-split is the fraction held out, from 0 up to (not including) 1, not ${o.testSplit}`, EXIT.commandLine);
+  if (o.lr !== undefined && !(Number(o.lr) > 0)) return fail(`--lr must be a number above 0, not '${o.lr}'`, EXIT.commandLine);
   if (!(o.optimizer in DEFAULT_LR)) return fail(`unknown optimizer '${o.optimizer}' (${Object.keys(DEFAULT_LR).join(", ")})`, EXIT.commandLine);
   const lr = o.lr === undefined ? DEFAULT_LR[o.optimizer]! : Number(o.lr);
 
