@@ -2,8 +2,8 @@
 // goes to a temporary file first and is renamed over the target, so a crash
 // never leaves a half-written file behind.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomically } from "../runtime/files.js";
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
 
 export function readText(path: string): { text: string } | { diagnostic: Diagnostic } {
@@ -15,19 +15,10 @@ export function readText(path: string): { text: string } | { diagnostic: Diagnos
 }
 
 export function writeAtomically(path: string, text: string): Diagnostic | undefined {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(temporary, "w");
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    writeFileAtomically(path, text);
     return undefined;
   } catch (e) {
-    rmSync(temporary, { force: true });
     return error("NND3004", undefined, path, reason(e));
   }
 }

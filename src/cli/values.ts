@@ -5,6 +5,8 @@
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatShape, sizeOf, type Shape } from "../diagnostics/shape.js";
 
+export { toNested } from "../runtime/files.js";
+
 export type Values = Map<string, Float64Array>;
 
 export function parseJson(text: string, what: string): { value: unknown } | { diagnostic: Diagnostic } {
@@ -74,13 +76,6 @@ function describe(v: unknown): string {
   return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
 }
 
-/** A tensor as JSON: a number, or nested arrays. */
-export function toNested(data: ArrayLike<number>, shape: Shape): unknown {
-  if (shape.length === 0) return data[0];
-  const inner = shape.slice(1);
-  const step = sizeOf(inner);
-  return Array.from({ length: shape[0]! }, (_, i) => toNested(Array.prototype.slice.call(data, i * step, (i + 1) * step) as number[], inner));
-}
 
 /**
  * JSON with every number in its shortest round-trip form; NaN and ±Infinity

@@ -6,3 +6,4 @@ export * from "./schedule.js";
 export * from "./data.js";
 export * from "./train.js";
 export * from "./weights.js";
+export * from "./files.js";

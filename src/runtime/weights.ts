@@ -3,8 +3,8 @@
 // atomically: written to a temporary file, flushed, then renamed over the
 // old one, so an interrupted save never leaves a broken file.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { toNested, writeFileAtomically } from "./files.js";
 import type { OptimizerState, Params, Shapes } from "./optimizers.js";
 
 export const WEIGHTS_FORMAT = "nndc-weights/1";
@@ -19,12 +19,6 @@ export interface WeightsFile {
   readonly optimizer?: OptimizerState;
 }
 
-function nested(data: ArrayLike<number>, shape: readonly number[]): unknown {
-  if (shape.length === 0) return data[0];
-  const step = shape.slice(1).reduce((a, b) => a * b, 1);
-  return Array.from({ length: shape[0]! }, (_, i) => nested(Array.prototype.slice.call(data, i * step, (i + 1) * step) as number[], shape.slice(1)));
-}
-
 export function saveWeights(
   path: string,
   w: { model: string; hash: string; shapes: Shapes; params: Params; epoch: number; seed: number; optimizer?: OptimizerState },
@@ -33,25 +27,12 @@ export function saveWeights(
     format: WEIGHTS_FORMAT,
     model: w.model,
     hash: w.hash,
-    params: Object.fromEntries(Object.keys(w.shapes).map((name) => [name, nested(w.params[name]!, w.shapes[name]!)])),
+    params: Object.fromEntries(Object.keys(w.shapes).map((name) => [name, toNested(w.params[name]!, w.shapes[name]!)])),
     epoch: w.epoch,
     seed: w.seed,
     ...(w.optimizer === undefined ? {} : { optimizer: w.optimizer }),
   };
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(temporary, "w");
-    try {
-      writeSync(fd, `${JSON.stringify(file)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
-  } catch (e) {
-    rmSync(temporary, { force: true });
-    throw e;
-  }
+  writeFileAtomically(path, `${JSON.stringify(file)}\n`);
 }
 
 /** Reads a weights file for this model; a file of another model, or a broken one, is an error. */
