@@ -31,36 +31,42 @@ export interface Optimizer {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** State arrays, one per slot and parameter, and their (de)serialisation. */
+/**
+ * State arrays, one per slot and parameter, and their (de)serialisation.
+ * Parameters are visited by index, in the order of `shapes`, so a step looks
+ * nothing up by name and allocates nothing: for a small network the
+ * optimizer's bookkeeping would otherwise cost more than its arithmetic.
+ */
 abstract class Base implements Optimizer {
   protected t = 0;
-  protected readonly slots: Record<string, Map<string, Float64Array>> = {};
+  private readonly names: readonly string[];
+  /** Per slot, per parameter index, the values. */
+  protected readonly slots: Record<string, Float64Array[]> = {};
 
   constructor(
     readonly name: string,
     readonly lr: number,
-    protected readonly shapes: Shapes,
+    shapes: Shapes,
     slotNames: readonly string[],
   ) {
-    for (const slot of slotNames) {
-      this.slots[slot] = new Map(Object.entries(shapes).map(([name, shape]) => [name, new Float64Array(size(shape))]));
-    }
+    this.names = Object.keys(shapes);
+    for (const slot of slotNames) this.slots[slot] = this.names.map((n) => new Float64Array(size(shapes[n]!)));
   }
 
   step(params: Params, grads: Params, lr = this.lr): void {
     this.t++;
-    for (const name of Object.keys(this.shapes)) this.update(name, params[name]!, grads[name]!, lr);
+    this.prepare();
+    for (let i = 0; i < this.names.length; i++) this.update(i, params[this.names[i]!]!, grads[this.names[i]!]!, lr);
   }
 
-  protected abstract update(name: string, p: Tensor, g: Tensor, lr: number): void;
+  /** Once per step, before the updates: constants shared by every entry. */
+  protected prepare(): void {}
 
-  protected slot(slot: string, name: string): Float64Array {
-    return this.slots[slot]!.get(name)!;
-  }
+  protected abstract update(index: number, p: Tensor, g: Tensor, lr: number): void;
 
   state(): OptimizerState {
     const slots: OptimizerState["slots"] = {};
-    for (const [slot, arrays] of Object.entries(this.slots)) slots[slot] = Object.fromEntries([...arrays].map(([n, a]) => [n, Array.from(a)]));
+    for (const [slot, arrays] of Object.entries(this.slots)) slots[slot] = Object.fromEntries(arrays.map((a, i) => [this.names[i]!, Array.from(a)]));
     return { name: this.name, step: this.t, slots };
   }
 
@@ -68,11 +74,12 @@ abstract class Base implements Optimizer {
     if (state.name !== this.name) throw new Error(`the saved optimizer state is ${state.name}'s, not ${this.name}'s`);
     this.t = state.step;
     for (const [slot, arrays] of Object.entries(this.slots)) {
-      for (const [name, a] of arrays) {
+      arrays.forEach((a, i) => {
+        const name = this.names[i]!;
         const saved = state.slots[slot]?.[name];
         if (saved === undefined || saved.length !== a.length) throw new Error(`the saved optimizer state has no ${slot} of the right size for '${name}'`);
         a.set(saved);
-      }
+      });
     }
   }
 }
@@ -92,8 +99,8 @@ export function sgd(shapes: Shapes, o: SgdOptions): Optimizer {
   const nesterov = o.nesterov ?? false;
   if (nesterov && momentum <= 0) throw new Error("Nesterov momentum needs a momentum above 0");
   return new (class extends Base {
-    protected update(name: string, p: Tensor, g: Tensor, lr: number): void {
-      const b = this.slot("momentum", name);
+    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+      const b = this.slots["momentum"]![index]!;
       const first = this.t === 1;
       for (let i = 0; i < p.length; i++) {
         let d = g[i]! + decay * p[i]!;
@@ -119,8 +126,8 @@ export function adagrad(shapes: Shapes, o: AdagradOptions): Optimizer {
   const eps = o.eps ?? 1e-10;
   const decay = o.weightDecay ?? 0;
   return new (class extends Base {
-    protected update(name: string, p: Tensor, g: Tensor, lr: number): void {
-      const sum = this.slot("sum", name);
+    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+      const sum = this.slots["sum"]![index]!;
       for (let i = 0; i < p.length; i++) {
         const d = g[i]! + decay * p[i]!;
         sum[i]! += d * d;
@@ -143,8 +150,8 @@ export function rmsprop(shapes: Shapes, o: RmspropOptions): Optimizer {
   const eps = o.eps ?? 1e-8;
   const decay = o.weightDecay ?? 0;
   return new (class extends Base {
-    protected update(name: string, p: Tensor, g: Tensor, lr: number): void {
-      const v = this.slot("square", name);
+    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+      const v = this.slots["square"]![index]!;
       for (let i = 0; i < p.length; i++) {
         const d = g[i]! + decay * p[i]!;
         v[i] = alpha * v[i]! + (1 - alpha) * d * d;
@@ -170,18 +177,27 @@ function adamLike(name: "adam" | "adamw", shapes: Shapes, o: AdamOptions): Optim
   const decay = o.weightDecay ?? (name === "adamw" ? 0.01 : 0);
   const decoupled = name === "adamw";
   return new (class extends Base {
-    protected update(param: string, p: Tensor, g: Tensor, lr: number): void {
-      const m = this.slot("m", param);
-      const v = this.slot("v", param);
+    private c1 = 1;
+    private sqrtC2 = 1;
+
+    protected override prepare(): void {
       // Bias corrections for moments that start at zero.
-      const c1 = 1 - beta1 ** this.t;
-      const c2 = 1 - beta2 ** this.t;
+      this.c1 = 1 - beta1 ** this.t;
+      this.sqrtC2 = Math.sqrt(1 - beta2 ** this.t);
+    }
+
+    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+      const m = this.slots["m"]![index]!;
+      const v = this.slots["v"]![index]!;
+      // PyTorch's order of operations: p −= (lr / c1) · m / (√v / √c2 + ε).
+      const stepSize = lr / this.c1;
+      const sqrtC2 = this.sqrtC2;
       for (let i = 0; i < p.length; i++) {
         if (decoupled) p[i]! *= 1 - lr * decay;
         const d = decoupled ? g[i]! : g[i]! + decay * p[i]!;
         m[i] = beta1 * m[i]! + (1 - beta1) * d;
         v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
-        p[i]! -= (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + eps);
+        p[i]! -= stepSize * (m[i]! / (Math.sqrt(v[i]!) / sqrtC2 + eps));
       }
     }
   })(name, o.lr, shapes, ["m", "v"]);
