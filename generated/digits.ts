@@ -36,13 +36,17 @@ export interface DigitsBatch {
 export interface DigitsOutputs {
   probs: Float64Array;
 }
-const t6 = new Float64Array(32);
+const t6_chunk = new Float64Array(2048);
 const t7 = new Float64Array(32);
+const h = new Float64Array(32);
 const t9 = new Float64Array(10);
 const logits = new Float64Array(10);
 const t61 = new Float64Array(32);
 const t63 = new Float64Array(32);
-const t6_2 = new Float64Array(32);
+const t63_rows = new Float64Array(2048);
+const t35_rows = new Float64Array(640);
+const h_rows = new Float64Array(2048);
+const t6_chunk_2 = new Float64Array(2048);
 const h_2 = new Float64Array(32);
 const t9_2 = new Float64Array(10);
 const logits_2 = new Float64Array(10);
@@ -87,29 +91,29 @@ export const digits = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i35 = 0; i35 < 2048; i35++) {
-      d_W1[i35] = 0;
+    for (let i44 = 0; i44 < 2048; i44++) {
+      d_W1[i44] = 0;
     }
-    for (let i36 = 0; i36 < 32; i36++) {
-      d_b1[i36] = 0;
+    for (let i45 = 0; i45 < 32; i45++) {
+      d_b1[i45] = 0;
     }
-    for (let i37 = 0; i37 < 320; i37++) {
-      d_W2[i37] = 0;
+    for (let i46 = 0; i46 < 320; i46++) {
+      d_W2[i46] = 0;
     }
-    for (let i38 = 0; i38 < 10; i38++) {
-      d_b2[i38] = 0;
+    for (let i47 = 0; i47 < 10; i47++) {
+      d_b2[i47] = 0;
     }
     let s16_sum = 0;
-    for (let i12 = 0; i12 < 32; i12++) {
-      for (let i13 = 0; i13 < 64; i13++) {
-        s16_sum += W1[i12 * 64 + i13] * W1[i12 * 64 + i13];
+    for (let i9 = 0; i9 < 32; i9++) {
+      for (let i10 = 0; i10 < 64; i10++) {
+        s16_sum += W1[i9 * 64 + i10] * W1[i9 * 64 + i10];
       }
     }
     const s16 = s16_sum;
     let s18_sum = 0;
-    for (let i14 = 0; i14 < 10; i14++) {
-      for (let i15 = 0; i15 < 32; i15++) {
-        s18_sum += W2[i14 * 32 + i15] * W2[i14 * 32 + i15];
+    for (let i11 = 0; i11 < 10; i11++) {
+      for (let i12 = 0; i12 < 32; i12++) {
+        s18_sum += W2[i11 * 32 + i12] * W2[i11 * 32 + i12];
       }
     }
     const s18 = s18_sum;
@@ -117,174 +121,276 @@ export const digits = {
     const s20 = 0.0001 * s19;
     let lossSum = 0;
     let lossOnce = 0;
-    for (let i = 0; i < n; i++) {
-      const x_at = i * 64;
-      const y_at = i * 10;
-      for (let i0 = 0; i0 < 32; i0 += 2) {
-        let t6_00 = 0;
-        let t6_01 = 0;
-        let t6_02 = 0;
-        let t6_03 = 0;
-        let t6_10 = 0;
-        let t6_11 = 0;
-        let t6_12 = 0;
-        let t6_13 = 0;
-        for (let i1 = 0; i1 < 64; i1 += 4) {
-          const t6_x0 = x[x_at + i1];
-          const t6_x1 = x[x_at + (i1 + 1)];
-          const t6_x2 = x[x_at + (i1 + 2)];
-          const t6_x3 = x[x_at + (i1 + 3)];
-          t6_00 += W1[i0 * 64 + i1] * t6_x0;
-          t6_01 += W1[i0 * 64 + (i1 + 1)] * t6_x1;
-          t6_02 += W1[i0 * 64 + (i1 + 2)] * t6_x2;
-          t6_03 += W1[i0 * 64 + (i1 + 3)] * t6_x3;
-          t6_10 += W1[(i0 + 1) * 64 + i1] * t6_x0;
-          t6_11 += W1[(i0 + 1) * 64 + (i1 + 1)] * t6_x1;
-          t6_12 += W1[(i0 + 1) * 64 + (i1 + 2)] * t6_x2;
-          t6_13 += W1[(i0 + 1) * 64 + (i1 + 3)] * t6_x3;
-        }
-        t6[i0] = t6_00 + t6_01 + (t6_02 + t6_03);
-        t6[i0 + 1] = t6_10 + t6_11 + (t6_12 + t6_13);
-      }
-      for (let i3 = 0; i3 < 32; i3++) {
-        t7[i3] = t6[i3] + b1[i3];
-      }
-      // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
-      for (let i4 = 0; i4 < 32; i4++) {
-        t6[i4] = relu(t7[i4]);
-      }
-      for (let i5 = 0; i5 < 10; i5 += 2) {
-        let t9_00 = 0;
-        let t9_01 = 0;
-        let t9_02 = 0;
-        let t9_03 = 0;
-        let t9_10 = 0;
-        let t9_11 = 0;
-        let t9_12 = 0;
-        let t9_13 = 0;
-        for (let i6 = 0; i6 < 32; i6 += 4) {
-          const t9_x0 = t6[i6];
-          const t9_x1 = t6[i6 + 1];
-          const t9_x2 = t6[i6 + 2];
-          const t9_x3 = t6[i6 + 3];
-          t9_00 += W2[i5 * 32 + i6] * t9_x0;
-          t9_01 += W2[i5 * 32 + (i6 + 1)] * t9_x1;
-          t9_02 += W2[i5 * 32 + (i6 + 2)] * t9_x2;
-          t9_03 += W2[i5 * 32 + (i6 + 3)] * t9_x3;
-          t9_10 += W2[(i5 + 1) * 32 + i6] * t9_x0;
-          t9_11 += W2[(i5 + 1) * 32 + (i6 + 1)] * t9_x1;
-          t9_12 += W2[(i5 + 1) * 32 + (i6 + 2)] * t9_x2;
-          t9_13 += W2[(i5 + 1) * 32 + (i6 + 3)] * t9_x3;
-        }
-        t9[i5] = t9_00 + t9_01 + (t9_02 + t9_03);
-        t9[i5 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
-      }
-      // logits = W₂ h + b₂  (examples/digits.nnd:17)
-      for (let i8 = 0; i8 < 10; i8++) {
-        logits[i8] = t9[i8] + b2[i8];
-      }
-      let s12_lse_max = -Infinity;
-      for (let i9 = 0; i9 < 10; i9++) {
-        s12_lse_max = Math.max(s12_lse_max, logits[i9]);
-      }
-      let s12_lse_exp = 0;
-      for (let i10 = 0; i10 < 10; i10++) {
-        s12_lse_exp += Math.exp(logits[i10] - s12_lse_max);
-      }
-      const s12_lse = Number.isFinite(s12_lse_max)
-        ? s12_lse_max + Math.log(s12_lse_exp)
-        : s12_lse_max;
-      let s12_sum = 0;
-      for (let i11 = 0; i11 < 10; i11++) {
-        s12_sum += y[y_at + i11] * (s12_lse - logits[i11]);
-      }
-      const s12 = s12_sum;
-      let probs_max = -Infinity;
-      for (let i16 = 0; i16 < 10; i16++) {
-        probs_max = Math.max(probs_max, logits[i16]);
-      }
-      let probs_exp = 0;
-      for (let i17 = 0; i17 < 10; i17++) {
-        probs_exp += Math.exp(logits[i17] - probs_max);
-      }
-      const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
-      // probs = softmax(logits)  (examples/digits.nnd:18)
-      for (let i18 = 0; i18 < 10; i18++) {
-        t9[i18] = Math.exp(logits[i18] - probs_lse);
-      }
-      let s33_sum = 0;
-      for (let i19 = 0; i19 < 10; i19++) {
-        s33_sum += y[y_at + i19];
-      }
-      const s33 = s33_sum;
-      for (let i20 = 0; i20 < 10; i20++) {
-        logits[i20] = t9[i20] * s33;
-      }
-      for (let i21 = 0; i21 < 10; i21++) {
-        t9[i21] = logits[i21] - y[y_at + i21];
-      }
-      for (let i22 = 0; i22 < 32; i22++) {
-        let t61_dot = 0;
-        for (let i23 = 0; i23 < 10; i23++) {
-          t61_dot += W2[i23 * 32 + i22] * t9[i23];
-        }
-        t61[i22] = t61_dot;
-      }
-      for (let i24 = 0; i24 < 32; i24++) {
-        t63[i24] = t61[i24] * step(t7[i24]);
-      }
-      lossSum += s12;
-      // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i25 = 0; i25 < 32; i25++) {
-        const row = t63[i25];
-        if (row !== 0) {
-          for (let i26 = 0; i26 < 64; i26++) {
-            d_W1[i25 * 64 + i26] += row * x[x_at + i26];
+    for (let chunk = 0; chunk < n; chunk += 64) {
+      const m = Math.min(64, n - chunk);
+      // W₁ x, for every example of the chunk
+      const whole = m - (m % 2);
+      for (let i31 = 0; i31 < 32; i31 += 4) {
+        for (let i32 = 0; i32 < whole; i32 += 2) {
+          let s = 0;
+          let s_2 = 0;
+          let s_3 = 0;
+          let s_4 = 0;
+          let s_5 = 0;
+          let s_6 = 0;
+          let s_7 = 0;
+          let s_8 = 0;
+          for (let i34 = 0; i34 < 64; i34++) {
+            const w = W1[i31 * 64 + i34];
+            const w_2 = W1[(i31 + 1) * 64 + i34];
+            const w_3 = W1[(i31 + 2) * 64 + i34];
+            const w_4 = W1[(i31 + 3) * 64 + i34];
+            const x_2 = x[chunk * 64 + i32 * 64 + i34];
+            const x_3 = x[chunk * 64 + (i32 + 1) * 64 + i34];
+            s += w * x_2;
+            s_2 += w * x_3;
+            s_3 += w_2 * x_2;
+            s_4 += w_2 * x_3;
+            s_5 += w_3 * x_2;
+            s_6 += w_3 * x_3;
+            s_7 += w_4 * x_2;
+            s_8 += w_4 * x_3;
           }
+          t6_chunk[i32 * 32 + i31] = s;
+          t6_chunk[(i32 + 1) * 32 + i31] = s_2;
+          t6_chunk[i32 * 32 + (i31 + 1)] = s_3;
+          t6_chunk[(i32 + 1) * 32 + (i31 + 1)] = s_4;
+          t6_chunk[i32 * 32 + (i31 + 2)] = s_5;
+          t6_chunk[(i32 + 1) * 32 + (i31 + 2)] = s_6;
+          t6_chunk[i32 * 32 + (i31 + 3)] = s_7;
+          t6_chunk[(i32 + 1) * 32 + (i31 + 3)] = s_8;
+        }
+        for (let i33 = whole; i33 < m; i33++) {
+          let s_9 = 0;
+          let s_10 = 0;
+          let s_11 = 0;
+          let s_12 = 0;
+          for (let i35 = 0; i35 < 64; i35++) {
+            const w_5 = W1[i31 * 64 + i35];
+            const w_6 = W1[(i31 + 1) * 64 + i35];
+            const w_7 = W1[(i31 + 2) * 64 + i35];
+            const w_8 = W1[(i31 + 3) * 64 + i35];
+            const x_4 = x[chunk * 64 + i33 * 64 + i35];
+            s_9 += w_5 * x_4;
+            s_10 += w_6 * x_4;
+            s_11 += w_7 * x_4;
+            s_12 += w_8 * x_4;
+          }
+          t6_chunk[i33 * 32 + i31] = s_9;
+          t6_chunk[i33 * 32 + (i31 + 1)] = s_10;
+          t6_chunk[i33 * 32 + (i31 + 2)] = s_11;
+          t6_chunk[i33 * 32 + (i31 + 3)] = s_12;
         }
       }
-      // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
-      for (let i29 = 0; i29 < 32; i29++) {
-        d_b1[i29] += t63[i29];
+      for (let i = chunk; i < chunk + m; i++) {
+        const row = i - chunk;
+        const x_at = i * 64;
+        const y_at = i * 10;
+        for (let i0 = 0; i0 < 32; i0++) {
+          t7[i0] = t6_chunk[row * 32 + i0] + b1[i0];
+        }
+        // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
+        for (let i1 = 0; i1 < 32; i1++) {
+          h[i1] = relu(t7[i1]);
+        }
+        for (let i2 = 0; i2 < 10; i2 += 2) {
+          let t9_00 = 0;
+          let t9_01 = 0;
+          let t9_02 = 0;
+          let t9_03 = 0;
+          let t9_10 = 0;
+          let t9_11 = 0;
+          let t9_12 = 0;
+          let t9_13 = 0;
+          for (let i3 = 0; i3 < 32; i3 += 4) {
+            const t9_x0 = h[i3];
+            const t9_x1 = h[i3 + 1];
+            const t9_x2 = h[i3 + 2];
+            const t9_x3 = h[i3 + 3];
+            t9_00 += W2[i2 * 32 + i3] * t9_x0;
+            t9_01 += W2[i2 * 32 + (i3 + 1)] * t9_x1;
+            t9_02 += W2[i2 * 32 + (i3 + 2)] * t9_x2;
+            t9_03 += W2[i2 * 32 + (i3 + 3)] * t9_x3;
+            t9_10 += W2[(i2 + 1) * 32 + i3] * t9_x0;
+            t9_11 += W2[(i2 + 1) * 32 + (i3 + 1)] * t9_x1;
+            t9_12 += W2[(i2 + 1) * 32 + (i3 + 2)] * t9_x2;
+            t9_13 += W2[(i2 + 1) * 32 + (i3 + 3)] * t9_x3;
+          }
+          t9[i2] = t9_00 + t9_01 + (t9_02 + t9_03);
+          t9[i2 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
+        }
+        // logits = W₂ h + b₂  (examples/digits.nnd:17)
+        for (let i5 = 0; i5 < 10; i5++) {
+          logits[i5] = t9[i5] + b2[i5];
+        }
+        let s12_lse_max = -Infinity;
+        for (let i6 = 0; i6 < 10; i6++) {
+          s12_lse_max = Math.max(s12_lse_max, logits[i6]);
+        }
+        let s12_lse_exp = 0;
+        for (let i7 = 0; i7 < 10; i7++) {
+          s12_lse_exp += Math.exp(logits[i7] - s12_lse_max);
+        }
+        const s12_lse = Number.isFinite(s12_lse_max)
+          ? s12_lse_max + Math.log(s12_lse_exp)
+          : s12_lse_max;
+        let s12_sum = 0;
+        for (let i8 = 0; i8 < 10; i8++) {
+          s12_sum += y[y_at + i8] * (s12_lse - logits[i8]);
+        }
+        const s12 = s12_sum;
+        let probs_max = -Infinity;
+        for (let i13 = 0; i13 < 10; i13++) {
+          probs_max = Math.max(probs_max, logits[i13]);
+        }
+        let probs_exp = 0;
+        for (let i14 = 0; i14 < 10; i14++) {
+          probs_exp += Math.exp(logits[i14] - probs_max);
+        }
+        const probs_lse = Number.isFinite(probs_max) ? probs_max + Math.log(probs_exp) : probs_max;
+        // probs = softmax(logits)  (examples/digits.nnd:18)
+        for (let i15 = 0; i15 < 10; i15++) {
+          t9[i15] = Math.exp(logits[i15] - probs_lse);
+        }
+        let s33_sum = 0;
+        for (let i16 = 0; i16 < 10; i16++) {
+          s33_sum += y[y_at + i16];
+        }
+        const s33 = s33_sum;
+        for (let i17 = 0; i17 < 10; i17++) {
+          logits[i17] = t9[i17] * s33;
+        }
+        for (let i18 = 0; i18 < 10; i18++) {
+          t9[i18] = logits[i18] - y[y_at + i18];
+        }
+        for (let i19 = 0; i19 < 32; i19++) {
+          let t61_dot = 0;
+          for (let i20 = 0; i20 < 10; i20++) {
+            t61_dot += W2[i20 * 32 + i19] * t9[i20];
+          }
+          t61[i19] = t61_dot;
+        }
+        for (let i21 = 0; i21 < 32; i21++) {
+          t63[i21] = t61[i21] * step(t7[i21]);
+        }
+        lossSum += s12;
+        for (let i22 = 0; i22 < 32; i22++) {
+          t63_rows[row * 32 + i22] = t63[i22];
+        }
+        // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
+        for (let i25 = 0; i25 < 32; i25++) {
+          d_b1[i25] += t63[i25];
+        }
+        for (let i26 = 0; i26 < 10; i26++) {
+          t35_rows[row * 10 + i26] = t9[i26];
+        }
+        for (let i27 = 0; i27 < 32; i27++) {
+          h_rows[row * 32 + i27] = h[i27];
+        }
+        // ∂L/∂b2 += probs sum(y) + −y
+        for (let i30 = 0; i30 < 10; i30++) {
+          d_b2[i30] += logits[i30] - y[y_at + i30];
+        }
+      }
+      // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
+      for (let i36 = 0; i36 < 64; i36 += 4) {
+        for (let i37 = 0; i37 < 32; i37 += 2) {
+          let g = 0;
+          let g_2 = 0;
+          let g_3 = 0;
+          let g_4 = 0;
+          let g_5 = 0;
+          let g_6 = 0;
+          let g_7 = 0;
+          let g_8 = 0;
+          for (let i39 = 0; i39 < m; i39++) {
+            const a = t63_rows[i39 * 32 + i37];
+            const a_2 = t63_rows[i39 * 32 + (i37 + 1)];
+            const b = x[chunk * 64 + i39 * 64 + i36];
+            const b_2 = x[chunk * 64 + i39 * 64 + (i36 + 1)];
+            const b_3 = x[chunk * 64 + i39 * 64 + (i36 + 2)];
+            const b_4 = x[chunk * 64 + i39 * 64 + (i36 + 3)];
+            g += a * b;
+            g_2 += a * b_2;
+            g_3 += a * b_3;
+            g_4 += a * b_4;
+            g_5 += a_2 * b;
+            g_6 += a_2 * b_2;
+            g_7 += a_2 * b_3;
+            g_8 += a_2 * b_4;
+          }
+          d_W1[i37 * 64 + i36] += g;
+          d_W1[i37 * 64 + (i36 + 1)] += g_2;
+          d_W1[i37 * 64 + (i36 + 2)] += g_3;
+          d_W1[i37 * 64 + (i36 + 3)] += g_4;
+          d_W1[(i37 + 1) * 64 + i36] += g_5;
+          d_W1[(i37 + 1) * 64 + (i36 + 1)] += g_6;
+          d_W1[(i37 + 1) * 64 + (i36 + 2)] += g_7;
+          d_W1[(i37 + 1) * 64 + (i36 + 3)] += g_8;
+        }
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      for (let i30 = 0; i30 < 10; i30++) {
-        const row_2 = t9[i30];
-        if (row_2 !== 0) {
-          for (let i31 = 0; i31 < 32; i31++) {
-            d_W2[i30 * 32 + i31] += row_2 * t6[i31];
+      for (let i40 = 0; i40 < 32; i40 += 4) {
+        for (let i41 = 0; i41 < 10; i41 += 2) {
+          let g_9 = 0;
+          let g_10 = 0;
+          let g_11 = 0;
+          let g_12 = 0;
+          let g_13 = 0;
+          let g_14 = 0;
+          let g_15 = 0;
+          let g_16 = 0;
+          for (let i43 = 0; i43 < m; i43++) {
+            const a_3 = t35_rows[i43 * 10 + i41];
+            const a_4 = t35_rows[i43 * 10 + (i41 + 1)];
+            const b_5 = h_rows[i43 * 32 + i40];
+            const b_6 = h_rows[i43 * 32 + (i40 + 1)];
+            const b_7 = h_rows[i43 * 32 + (i40 + 2)];
+            const b_8 = h_rows[i43 * 32 + (i40 + 3)];
+            g_9 += a_3 * b_5;
+            g_10 += a_3 * b_6;
+            g_11 += a_3 * b_7;
+            g_12 += a_3 * b_8;
+            g_13 += a_4 * b_5;
+            g_14 += a_4 * b_6;
+            g_15 += a_4 * b_7;
+            g_16 += a_4 * b_8;
           }
+          d_W2[i41 * 32 + i40] += g_9;
+          d_W2[i41 * 32 + (i40 + 1)] += g_10;
+          d_W2[i41 * 32 + (i40 + 2)] += g_11;
+          d_W2[i41 * 32 + (i40 + 3)] += g_12;
+          d_W2[(i41 + 1) * 32 + i40] += g_13;
+          d_W2[(i41 + 1) * 32 + (i40 + 1)] += g_14;
+          d_W2[(i41 + 1) * 32 + (i40 + 2)] += g_15;
+          d_W2[(i41 + 1) * 32 + (i40 + 3)] += g_16;
         }
-      }
-      // ∂L/∂b2 += probs sum(y) + −y
-      for (let i34 = 0; i34 < 10; i34++) {
-        d_b2[i34] += logits[i34] - y[y_at + i34];
       }
     }
     const inverseN = 1 / n;
-    for (let i39 = 0; i39 < 2048; i39++) {
-      d_W1[i39] *= inverseN;
+    for (let i48 = 0; i48 < 2048; i48++) {
+      d_W1[i48] *= inverseN;
     }
-    for (let i40 = 0; i40 < 32; i40++) {
-      d_b1[i40] *= inverseN;
+    for (let i49 = 0; i49 < 32; i49++) {
+      d_b1[i49] *= inverseN;
     }
-    for (let i41 = 0; i41 < 320; i41++) {
-      d_W2[i41] *= inverseN;
+    for (let i50 = 0; i50 < 320; i50++) {
+      d_W2[i50] *= inverseN;
     }
-    for (let i42 = 0; i42 < 10; i42++) {
-      d_b2[i42] *= inverseN;
+    for (let i51 = 0; i51 < 10; i51++) {
+      d_b2[i51] *= inverseN;
     }
     lossOnce += s20;
     // ∂L/∂W1 += 0.0002 W₁
-    for (let i27 = 0; i27 < 32; i27++) {
-      for (let i28 = 0; i28 < 64; i28++) {
-        d_W1[i27 * 64 + i28] += 0.0002 * W1[i27 * 64 + i28];
+    for (let i23 = 0; i23 < 32; i23++) {
+      for (let i24 = 0; i24 < 64; i24++) {
+        d_W1[i23 * 64 + i24] += 0.0002 * W1[i23 * 64 + i24];
       }
     }
     // ∂L/∂W2 += 0.0002 W₂
-    for (let i32 = 0; i32 < 10; i32++) {
-      for (let i33 = 0; i33 < 32; i33++) {
-        d_W2[i32 * 32 + i33] += 0.0002 * W2[i32 * 32 + i33];
+    for (let i28 = 0; i28 < 10; i28++) {
+      for (let i29 = 0; i29 < 32; i29++) {
+        d_W2[i28 * 32 + i29] += 0.0002 * W2[i28 * 32 + i29];
       }
     }
     return lossSum * inverseN + lossOnce;
@@ -296,85 +402,122 @@ export const digits = {
     const b2 = params.b2;
     const x = batch.x;
     const out_probs = new Float64Array(n * 10);
-    for (let i = 0; i < n; i++) {
-      const x_at = i * 64;
-      for (let i0 = 0; i0 < 32; i0 += 2) {
-        let t6_2_00 = 0;
-        let t6_2_01 = 0;
-        let t6_2_02 = 0;
-        let t6_2_03 = 0;
-        let t6_2_10 = 0;
-        let t6_2_11 = 0;
-        let t6_2_12 = 0;
-        let t6_2_13 = 0;
-        for (let i1 = 0; i1 < 64; i1 += 4) {
-          const t6_2_x0 = x[x_at + i1];
-          const t6_2_x1 = x[x_at + (i1 + 1)];
-          const t6_2_x2 = x[x_at + (i1 + 2)];
-          const t6_2_x3 = x[x_at + (i1 + 3)];
-          t6_2_00 += W1[i0 * 64 + i1] * t6_2_x0;
-          t6_2_01 += W1[i0 * 64 + (i1 + 1)] * t6_2_x1;
-          t6_2_02 += W1[i0 * 64 + (i1 + 2)] * t6_2_x2;
-          t6_2_03 += W1[i0 * 64 + (i1 + 3)] * t6_2_x3;
-          t6_2_10 += W1[(i0 + 1) * 64 + i1] * t6_2_x0;
-          t6_2_11 += W1[(i0 + 1) * 64 + (i1 + 1)] * t6_2_x1;
-          t6_2_12 += W1[(i0 + 1) * 64 + (i1 + 2)] * t6_2_x2;
-          t6_2_13 += W1[(i0 + 1) * 64 + (i1 + 3)] * t6_2_x3;
+    for (let chunk_2 = 0; chunk_2 < n; chunk_2 += 64) {
+      const m_2 = Math.min(64, n - chunk_2);
+      // W₁ x, for every example of the chunk
+      const whole_2 = m_2 - (m_2 % 2);
+      for (let i9 = 0; i9 < 32; i9 += 4) {
+        for (let i10 = 0; i10 < whole_2; i10 += 2) {
+          let s_13 = 0;
+          let s_14 = 0;
+          let s_15 = 0;
+          let s_16 = 0;
+          let s_17 = 0;
+          let s_18 = 0;
+          let s_19 = 0;
+          let s_20 = 0;
+          for (let i12 = 0; i12 < 64; i12++) {
+            const w_9 = W1[i9 * 64 + i12];
+            const w_10 = W1[(i9 + 1) * 64 + i12];
+            const w_11 = W1[(i9 + 2) * 64 + i12];
+            const w_12 = W1[(i9 + 3) * 64 + i12];
+            const x_5 = x[chunk_2 * 64 + i10 * 64 + i12];
+            const x_6 = x[chunk_2 * 64 + (i10 + 1) * 64 + i12];
+            s_13 += w_9 * x_5;
+            s_14 += w_9 * x_6;
+            s_15 += w_10 * x_5;
+            s_16 += w_10 * x_6;
+            s_17 += w_11 * x_5;
+            s_18 += w_11 * x_6;
+            s_19 += w_12 * x_5;
+            s_20 += w_12 * x_6;
+          }
+          t6_chunk_2[i10 * 32 + i9] = s_13;
+          t6_chunk_2[(i10 + 1) * 32 + i9] = s_14;
+          t6_chunk_2[i10 * 32 + (i9 + 1)] = s_15;
+          t6_chunk_2[(i10 + 1) * 32 + (i9 + 1)] = s_16;
+          t6_chunk_2[i10 * 32 + (i9 + 2)] = s_17;
+          t6_chunk_2[(i10 + 1) * 32 + (i9 + 2)] = s_18;
+          t6_chunk_2[i10 * 32 + (i9 + 3)] = s_19;
+          t6_chunk_2[(i10 + 1) * 32 + (i9 + 3)] = s_20;
         }
-        t6_2[i0] = t6_2_00 + t6_2_01 + (t6_2_02 + t6_2_03);
-        t6_2[i0 + 1] = t6_2_10 + t6_2_11 + (t6_2_12 + t6_2_13);
-      }
-      // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
-      for (let i3 = 0; i3 < 32; i3++) {
-        h_2[i3] = relu(t6_2[i3] + b1[i3]);
-      }
-      for (let i4 = 0; i4 < 10; i4 += 2) {
-        let t9_2_00 = 0;
-        let t9_2_01 = 0;
-        let t9_2_02 = 0;
-        let t9_2_03 = 0;
-        let t9_2_10 = 0;
-        let t9_2_11 = 0;
-        let t9_2_12 = 0;
-        let t9_2_13 = 0;
-        for (let i5 = 0; i5 < 32; i5 += 4) {
-          const t9_2_x0 = h_2[i5];
-          const t9_2_x1 = h_2[i5 + 1];
-          const t9_2_x2 = h_2[i5 + 2];
-          const t9_2_x3 = h_2[i5 + 3];
-          t9_2_00 += W2[i4 * 32 + i5] * t9_2_x0;
-          t9_2_01 += W2[i4 * 32 + (i5 + 1)] * t9_2_x1;
-          t9_2_02 += W2[i4 * 32 + (i5 + 2)] * t9_2_x2;
-          t9_2_03 += W2[i4 * 32 + (i5 + 3)] * t9_2_x3;
-          t9_2_10 += W2[(i4 + 1) * 32 + i5] * t9_2_x0;
-          t9_2_11 += W2[(i4 + 1) * 32 + (i5 + 1)] * t9_2_x1;
-          t9_2_12 += W2[(i4 + 1) * 32 + (i5 + 2)] * t9_2_x2;
-          t9_2_13 += W2[(i4 + 1) * 32 + (i5 + 3)] * t9_2_x3;
+        for (let i11 = whole_2; i11 < m_2; i11++) {
+          let s_21 = 0;
+          let s_22 = 0;
+          let s_23 = 0;
+          let s_24 = 0;
+          for (let i13 = 0; i13 < 64; i13++) {
+            const w_13 = W1[i9 * 64 + i13];
+            const w_14 = W1[(i9 + 1) * 64 + i13];
+            const w_15 = W1[(i9 + 2) * 64 + i13];
+            const w_16 = W1[(i9 + 3) * 64 + i13];
+            const x_7 = x[chunk_2 * 64 + i11 * 64 + i13];
+            s_21 += w_13 * x_7;
+            s_22 += w_14 * x_7;
+            s_23 += w_15 * x_7;
+            s_24 += w_16 * x_7;
+          }
+          t6_chunk_2[i11 * 32 + i9] = s_21;
+          t6_chunk_2[i11 * 32 + (i9 + 1)] = s_22;
+          t6_chunk_2[i11 * 32 + (i9 + 2)] = s_23;
+          t6_chunk_2[i11 * 32 + (i9 + 3)] = s_24;
         }
-        t9_2[i4] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
-        t9_2[i4 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
       }
-      // logits = W₂ h + b₂  (examples/digits.nnd:17)
-      for (let i7 = 0; i7 < 10; i7++) {
-        logits_2[i7] = t9_2[i7] + b2[i7];
-      }
-      let probs_2_max = -Infinity;
-      for (let i8 = 0; i8 < 10; i8++) {
-        probs_2_max = Math.max(probs_2_max, logits_2[i8]);
-      }
-      let probs_2_exp = 0;
-      for (let i9 = 0; i9 < 10; i9++) {
-        probs_2_exp += Math.exp(logits_2[i9] - probs_2_max);
-      }
-      const probs_2_lse = Number.isFinite(probs_2_max)
-        ? probs_2_max + Math.log(probs_2_exp)
-        : probs_2_max;
-      // probs = softmax(logits)  (examples/digits.nnd:18)
-      for (let i10 = 0; i10 < 10; i10++) {
-        t9_2[i10] = Math.exp(logits_2[i10] - probs_2_lse);
-      }
-      for (let i11 = 0; i11 < 10; i11++) {
-        out_probs[i * 10 + i11] = t9_2[i11];
+      for (let i = chunk_2; i < chunk_2 + m_2; i++) {
+        const row_2 = i - chunk_2;
+        const x_at = i * 64;
+        // h = relu(W₁ x + b₁)  (examples/digits.nnd:16)
+        for (let i0 = 0; i0 < 32; i0++) {
+          h_2[i0] = relu(t6_chunk_2[row_2 * 32 + i0] + b1[i0]);
+        }
+        for (let i1 = 0; i1 < 10; i1 += 2) {
+          let t9_2_00 = 0;
+          let t9_2_01 = 0;
+          let t9_2_02 = 0;
+          let t9_2_03 = 0;
+          let t9_2_10 = 0;
+          let t9_2_11 = 0;
+          let t9_2_12 = 0;
+          let t9_2_13 = 0;
+          for (let i2 = 0; i2 < 32; i2 += 4) {
+            const t9_2_x0 = h_2[i2];
+            const t9_2_x1 = h_2[i2 + 1];
+            const t9_2_x2 = h_2[i2 + 2];
+            const t9_2_x3 = h_2[i2 + 3];
+            t9_2_00 += W2[i1 * 32 + i2] * t9_2_x0;
+            t9_2_01 += W2[i1 * 32 + (i2 + 1)] * t9_2_x1;
+            t9_2_02 += W2[i1 * 32 + (i2 + 2)] * t9_2_x2;
+            t9_2_03 += W2[i1 * 32 + (i2 + 3)] * t9_2_x3;
+            t9_2_10 += W2[(i1 + 1) * 32 + i2] * t9_2_x0;
+            t9_2_11 += W2[(i1 + 1) * 32 + (i2 + 1)] * t9_2_x1;
+            t9_2_12 += W2[(i1 + 1) * 32 + (i2 + 2)] * t9_2_x2;
+            t9_2_13 += W2[(i1 + 1) * 32 + (i2 + 3)] * t9_2_x3;
+          }
+          t9_2[i1] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
+          t9_2[i1 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
+        }
+        // logits = W₂ h + b₂  (examples/digits.nnd:17)
+        for (let i4 = 0; i4 < 10; i4++) {
+          logits_2[i4] = t9_2[i4] + b2[i4];
+        }
+        let probs_2_max = -Infinity;
+        for (let i5 = 0; i5 < 10; i5++) {
+          probs_2_max = Math.max(probs_2_max, logits_2[i5]);
+        }
+        let probs_2_exp = 0;
+        for (let i6 = 0; i6 < 10; i6++) {
+          probs_2_exp += Math.exp(logits_2[i6] - probs_2_max);
+        }
+        const probs_2_lse = Number.isFinite(probs_2_max)
+          ? probs_2_max + Math.log(probs_2_exp)
+          : probs_2_max;
+        // probs = softmax(logits)  (examples/digits.nnd:18)
+        for (let i7 = 0; i7 < 10; i7++) {
+          t9_2[i7] = Math.exp(logits_2[i7] - probs_2_lse);
+        }
+        for (let i8 = 0; i8 < 10; i8++) {
+          out_probs[i * 10 + i8] = t9_2[i8];
+        }
       }
     }
     return {

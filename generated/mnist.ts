@@ -36,13 +36,17 @@ export interface MnistBatch {
 export interface MnistOutputs {
   logits: Float64Array;
 }
-const t6 = new Float64Array(128);
+const t6_chunk = new Float64Array(8192);
 const t7 = new Float64Array(128);
+const h = new Float64Array(128);
 const t9 = new Float64Array(10);
 const logits = new Float64Array(10);
 const t30 = new Float64Array(128);
 const t31 = new Float64Array(128);
-const t6_2 = new Float64Array(128);
+const t31_rows = new Float64Array(8192);
+const t16_rows = new Float64Array(640);
+const h_rows = new Float64Array(8192);
+const t6_chunk_2 = new Float64Array(8192);
 const h_2 = new Float64Array(128);
 const t9_2 = new Float64Array(10);
 /** Model mnist: 203591 flops forward, 104518 backward, per example. */
@@ -86,176 +90,278 @@ export const mnist = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i27 = 0; i27 < 100352; i27++) {
-      d_W1[i27] = 0;
+    for (let i36 = 0; i36 < 100352; i36++) {
+      d_W1[i36] = 0;
     }
-    for (let i28 = 0; i28 < 128; i28++) {
-      d_b1[i28] = 0;
+    for (let i37 = 0; i37 < 128; i37++) {
+      d_b1[i37] = 0;
     }
-    for (let i29 = 0; i29 < 1280; i29++) {
-      d_W2[i29] = 0;
+    for (let i38 = 0; i38 < 1280; i38++) {
+      d_W2[i38] = 0;
     }
-    for (let i30 = 0; i30 < 10; i30++) {
-      d_b2[i30] = 0;
+    for (let i39 = 0; i39 < 10; i39++) {
+      d_b2[i39] = 0;
     }
     let lossSum = 0;
     let lossOnce = 0;
-    for (let i = 0; i < n; i++) {
-      const x_at = i * 784;
-      const y_at = i * 10;
-      for (let i0 = 0; i0 < 128; i0 += 2) {
-        let t6_00 = 0;
-        let t6_01 = 0;
-        let t6_02 = 0;
-        let t6_03 = 0;
-        let t6_10 = 0;
-        let t6_11 = 0;
-        let t6_12 = 0;
-        let t6_13 = 0;
-        for (let i1 = 0; i1 < 784; i1 += 4) {
-          const t6_x0 = x[x_at + i1];
-          const t6_x1 = x[x_at + (i1 + 1)];
-          const t6_x2 = x[x_at + (i1 + 2)];
-          const t6_x3 = x[x_at + (i1 + 3)];
-          t6_00 += W1[i0 * 784 + i1] * t6_x0;
-          t6_01 += W1[i0 * 784 + (i1 + 1)] * t6_x1;
-          t6_02 += W1[i0 * 784 + (i1 + 2)] * t6_x2;
-          t6_03 += W1[i0 * 784 + (i1 + 3)] * t6_x3;
-          t6_10 += W1[(i0 + 1) * 784 + i1] * t6_x0;
-          t6_11 += W1[(i0 + 1) * 784 + (i1 + 1)] * t6_x1;
-          t6_12 += W1[(i0 + 1) * 784 + (i1 + 2)] * t6_x2;
-          t6_13 += W1[(i0 + 1) * 784 + (i1 + 3)] * t6_x3;
-        }
-        t6[i0] = t6_00 + t6_01 + (t6_02 + t6_03);
-        t6[i0 + 1] = t6_10 + t6_11 + (t6_12 + t6_13);
-      }
-      for (let i3 = 0; i3 < 128; i3++) {
-        t7[i3] = t6[i3] + b1[i3];
-      }
-      // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
-      for (let i4 = 0; i4 < 128; i4++) {
-        t6[i4] = relu(t7[i4]);
-      }
-      for (let i5 = 0; i5 < 10; i5 += 2) {
-        let t9_00 = 0;
-        let t9_01 = 0;
-        let t9_02 = 0;
-        let t9_03 = 0;
-        let t9_10 = 0;
-        let t9_11 = 0;
-        let t9_12 = 0;
-        let t9_13 = 0;
-        for (let i6 = 0; i6 < 128; i6 += 4) {
-          const t9_x0 = t6[i6];
-          const t9_x1 = t6[i6 + 1];
-          const t9_x2 = t6[i6 + 2];
-          const t9_x3 = t6[i6 + 3];
-          t9_00 += W2[i5 * 128 + i6] * t9_x0;
-          t9_01 += W2[i5 * 128 + (i6 + 1)] * t9_x1;
-          t9_02 += W2[i5 * 128 + (i6 + 2)] * t9_x2;
-          t9_03 += W2[i5 * 128 + (i6 + 3)] * t9_x3;
-          t9_10 += W2[(i5 + 1) * 128 + i6] * t9_x0;
-          t9_11 += W2[(i5 + 1) * 128 + (i6 + 1)] * t9_x1;
-          t9_12 += W2[(i5 + 1) * 128 + (i6 + 2)] * t9_x2;
-          t9_13 += W2[(i5 + 1) * 128 + (i6 + 3)] * t9_x3;
-        }
-        t9[i5] = t9_00 + t9_01 + (t9_02 + t9_03);
-        t9[i5 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
-      }
-      // logits = W₂ h + b₂  (examples/mnist.nnd:18)
-      for (let i8 = 0; i8 < 10; i8++) {
-        logits[i8] = t9[i8] + b2[i8];
-      }
-      let loss_lse_max = -Infinity;
-      for (let i9 = 0; i9 < 10; i9++) {
-        loss_lse_max = Math.max(loss_lse_max, logits[i9]);
-      }
-      let loss_lse_exp = 0;
-      for (let i10 = 0; i10 < 10; i10++) {
-        loss_lse_exp += Math.exp(logits[i10] - loss_lse_max);
-      }
-      const loss_lse = Number.isFinite(loss_lse_max)
-        ? loss_lse_max + Math.log(loss_lse_exp)
-        : loss_lse_max;
-      let loss_sum = 0;
-      for (let i11 = 0; i11 < 10; i11++) {
-        loss_sum += y[y_at + i11] * (loss_lse - logits[i11]);
-      }
-      // loss = softmax_cross_entropy(logits, y)
-      const loss = loss_sum;
-      let t13_max = -Infinity;
-      for (let i12 = 0; i12 < 10; i12++) {
-        t13_max = Math.max(t13_max, logits[i12]);
-      }
-      let t13_exp = 0;
-      for (let i13 = 0; i13 < 10; i13++) {
-        t13_exp += Math.exp(logits[i13] - t13_max);
-      }
-      const t13_lse = Number.isFinite(t13_max) ? t13_max + Math.log(t13_exp) : t13_max;
-      for (let i14 = 0; i14 < 10; i14++) {
-        t9[i14] = Math.exp(logits[i14] - t13_lse);
-      }
-      let s14_sum = 0;
-      for (let i15 = 0; i15 < 10; i15++) {
-        s14_sum += y[y_at + i15];
-      }
-      const s14 = s14_sum;
-      for (let i16 = 0; i16 < 10; i16++) {
-        logits[i16] = t9[i16] * s14;
-      }
-      for (let i17 = 0; i17 < 10; i17++) {
-        t9[i17] = logits[i17] - y[y_at + i17];
-      }
-      for (let i18 = 0; i18 < 128; i18++) {
-        let t30_dot = 0;
-        for (let i19 = 0; i19 < 10; i19++) {
-          t30_dot += W2[i19 * 128 + i18] * t9[i19];
-        }
-        t30[i18] = t30_dot;
-      }
-      for (let i20 = 0; i20 < 128; i20++) {
-        t31[i20] = t30[i20] * step(t7[i20]);
-      }
-      lossSum += loss;
-      // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i21 = 0; i21 < 128; i21++) {
-        const row = t31[i21];
-        if (row !== 0) {
-          for (let i22 = 0; i22 < 784; i22++) {
-            d_W1[i21 * 784 + i22] += row * x[x_at + i22];
+    for (let chunk = 0; chunk < n; chunk += 64) {
+      const m = Math.min(64, n - chunk);
+      // W₁ x, for every example of the chunk
+      const whole = m - (m % 2);
+      for (let i23 = 0; i23 < 128; i23 += 4) {
+        for (let i24 = 0; i24 < whole; i24 += 2) {
+          let s = 0;
+          let s_2 = 0;
+          let s_3 = 0;
+          let s_4 = 0;
+          let s_5 = 0;
+          let s_6 = 0;
+          let s_7 = 0;
+          let s_8 = 0;
+          for (let i26 = 0; i26 < 784; i26++) {
+            const w = W1[i23 * 784 + i26];
+            const w_2 = W1[(i23 + 1) * 784 + i26];
+            const w_3 = W1[(i23 + 2) * 784 + i26];
+            const w_4 = W1[(i23 + 3) * 784 + i26];
+            const x_2 = x[chunk * 784 + i24 * 784 + i26];
+            const x_3 = x[chunk * 784 + (i24 + 1) * 784 + i26];
+            s += w * x_2;
+            s_2 += w * x_3;
+            s_3 += w_2 * x_2;
+            s_4 += w_2 * x_3;
+            s_5 += w_3 * x_2;
+            s_6 += w_3 * x_3;
+            s_7 += w_4 * x_2;
+            s_8 += w_4 * x_3;
           }
+          t6_chunk[i24 * 128 + i23] = s;
+          t6_chunk[(i24 + 1) * 128 + i23] = s_2;
+          t6_chunk[i24 * 128 + (i23 + 1)] = s_3;
+          t6_chunk[(i24 + 1) * 128 + (i23 + 1)] = s_4;
+          t6_chunk[i24 * 128 + (i23 + 2)] = s_5;
+          t6_chunk[(i24 + 1) * 128 + (i23 + 2)] = s_6;
+          t6_chunk[i24 * 128 + (i23 + 3)] = s_7;
+          t6_chunk[(i24 + 1) * 128 + (i23 + 3)] = s_8;
+        }
+        for (let i25 = whole; i25 < m; i25++) {
+          let s_9 = 0;
+          let s_10 = 0;
+          let s_11 = 0;
+          let s_12 = 0;
+          for (let i27 = 0; i27 < 784; i27++) {
+            const w_5 = W1[i23 * 784 + i27];
+            const w_6 = W1[(i23 + 1) * 784 + i27];
+            const w_7 = W1[(i23 + 2) * 784 + i27];
+            const w_8 = W1[(i23 + 3) * 784 + i27];
+            const x_4 = x[chunk * 784 + i25 * 784 + i27];
+            s_9 += w_5 * x_4;
+            s_10 += w_6 * x_4;
+            s_11 += w_7 * x_4;
+            s_12 += w_8 * x_4;
+          }
+          t6_chunk[i25 * 128 + i23] = s_9;
+          t6_chunk[i25 * 128 + (i23 + 1)] = s_10;
+          t6_chunk[i25 * 128 + (i23 + 2)] = s_11;
+          t6_chunk[i25 * 128 + (i23 + 3)] = s_12;
         }
       }
-      // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
-      for (let i23 = 0; i23 < 128; i23++) {
-        d_b1[i23] += t31[i23];
+      for (let i = chunk; i < chunk + m; i++) {
+        const row = i - chunk;
+        const x_at = i * 784;
+        const y_at = i * 10;
+        for (let i0 = 0; i0 < 128; i0++) {
+          t7[i0] = t6_chunk[row * 128 + i0] + b1[i0];
+        }
+        // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
+        for (let i1 = 0; i1 < 128; i1++) {
+          h[i1] = relu(t7[i1]);
+        }
+        for (let i2 = 0; i2 < 10; i2 += 2) {
+          let t9_00 = 0;
+          let t9_01 = 0;
+          let t9_02 = 0;
+          let t9_03 = 0;
+          let t9_10 = 0;
+          let t9_11 = 0;
+          let t9_12 = 0;
+          let t9_13 = 0;
+          for (let i3 = 0; i3 < 128; i3 += 4) {
+            const t9_x0 = h[i3];
+            const t9_x1 = h[i3 + 1];
+            const t9_x2 = h[i3 + 2];
+            const t9_x3 = h[i3 + 3];
+            t9_00 += W2[i2 * 128 + i3] * t9_x0;
+            t9_01 += W2[i2 * 128 + (i3 + 1)] * t9_x1;
+            t9_02 += W2[i2 * 128 + (i3 + 2)] * t9_x2;
+            t9_03 += W2[i2 * 128 + (i3 + 3)] * t9_x3;
+            t9_10 += W2[(i2 + 1) * 128 + i3] * t9_x0;
+            t9_11 += W2[(i2 + 1) * 128 + (i3 + 1)] * t9_x1;
+            t9_12 += W2[(i2 + 1) * 128 + (i3 + 2)] * t9_x2;
+            t9_13 += W2[(i2 + 1) * 128 + (i3 + 3)] * t9_x3;
+          }
+          t9[i2] = t9_00 + t9_01 + (t9_02 + t9_03);
+          t9[i2 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
+        }
+        // logits = W₂ h + b₂  (examples/mnist.nnd:18)
+        for (let i5 = 0; i5 < 10; i5++) {
+          logits[i5] = t9[i5] + b2[i5];
+        }
+        let loss_lse_max = -Infinity;
+        for (let i6 = 0; i6 < 10; i6++) {
+          loss_lse_max = Math.max(loss_lse_max, logits[i6]);
+        }
+        let loss_lse_exp = 0;
+        for (let i7 = 0; i7 < 10; i7++) {
+          loss_lse_exp += Math.exp(logits[i7] - loss_lse_max);
+        }
+        const loss_lse = Number.isFinite(loss_lse_max)
+          ? loss_lse_max + Math.log(loss_lse_exp)
+          : loss_lse_max;
+        let loss_sum = 0;
+        for (let i8 = 0; i8 < 10; i8++) {
+          loss_sum += y[y_at + i8] * (loss_lse - logits[i8]);
+        }
+        // loss = softmax_cross_entropy(logits, y)
+        const loss = loss_sum;
+        let t13_max = -Infinity;
+        for (let i9 = 0; i9 < 10; i9++) {
+          t13_max = Math.max(t13_max, logits[i9]);
+        }
+        let t13_exp = 0;
+        for (let i10 = 0; i10 < 10; i10++) {
+          t13_exp += Math.exp(logits[i10] - t13_max);
+        }
+        const t13_lse = Number.isFinite(t13_max) ? t13_max + Math.log(t13_exp) : t13_max;
+        for (let i11 = 0; i11 < 10; i11++) {
+          t9[i11] = Math.exp(logits[i11] - t13_lse);
+        }
+        let s14_sum = 0;
+        for (let i12 = 0; i12 < 10; i12++) {
+          s14_sum += y[y_at + i12];
+        }
+        const s14 = s14_sum;
+        for (let i13 = 0; i13 < 10; i13++) {
+          logits[i13] = t9[i13] * s14;
+        }
+        for (let i14 = 0; i14 < 10; i14++) {
+          t9[i14] = logits[i14] - y[y_at + i14];
+        }
+        for (let i15 = 0; i15 < 128; i15++) {
+          let t30_dot = 0;
+          for (let i16 = 0; i16 < 10; i16++) {
+            t30_dot += W2[i16 * 128 + i15] * t9[i16];
+          }
+          t30[i15] = t30_dot;
+        }
+        for (let i17 = 0; i17 < 128; i17++) {
+          t31[i17] = t30[i17] * step(t7[i17]);
+        }
+        lossSum += loss;
+        for (let i18 = 0; i18 < 128; i18++) {
+          t31_rows[row * 128 + i18] = t31[i18];
+        }
+        // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
+        for (let i19 = 0; i19 < 128; i19++) {
+          d_b1[i19] += t31[i19];
+        }
+        for (let i20 = 0; i20 < 10; i20++) {
+          t16_rows[row * 10 + i20] = t9[i20];
+        }
+        for (let i21 = 0; i21 < 128; i21++) {
+          h_rows[row * 128 + i21] = h[i21];
+        }
+        // ∂L/∂b2 += softmax(logits) sum(y) + −y
+        for (let i22 = 0; i22 < 10; i22++) {
+          d_b2[i22] += logits[i22] - y[y_at + i22];
+        }
+      }
+      // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
+      for (let i28 = 0; i28 < 784; i28 += 4) {
+        for (let i29 = 0; i29 < 128; i29 += 2) {
+          let g = 0;
+          let g_2 = 0;
+          let g_3 = 0;
+          let g_4 = 0;
+          let g_5 = 0;
+          let g_6 = 0;
+          let g_7 = 0;
+          let g_8 = 0;
+          for (let i31 = 0; i31 < m; i31++) {
+            const a = t31_rows[i31 * 128 + i29];
+            const a_2 = t31_rows[i31 * 128 + (i29 + 1)];
+            const b = x[chunk * 784 + i31 * 784 + i28];
+            const b_2 = x[chunk * 784 + i31 * 784 + (i28 + 1)];
+            const b_3 = x[chunk * 784 + i31 * 784 + (i28 + 2)];
+            const b_4 = x[chunk * 784 + i31 * 784 + (i28 + 3)];
+            g += a * b;
+            g_2 += a * b_2;
+            g_3 += a * b_3;
+            g_4 += a * b_4;
+            g_5 += a_2 * b;
+            g_6 += a_2 * b_2;
+            g_7 += a_2 * b_3;
+            g_8 += a_2 * b_4;
+          }
+          d_W1[i29 * 784 + i28] += g;
+          d_W1[i29 * 784 + (i28 + 1)] += g_2;
+          d_W1[i29 * 784 + (i28 + 2)] += g_3;
+          d_W1[i29 * 784 + (i28 + 3)] += g_4;
+          d_W1[(i29 + 1) * 784 + i28] += g_5;
+          d_W1[(i29 + 1) * 784 + (i28 + 1)] += g_6;
+          d_W1[(i29 + 1) * 784 + (i28 + 2)] += g_7;
+          d_W1[(i29 + 1) * 784 + (i28 + 3)] += g_8;
+        }
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
-      for (let i24 = 0; i24 < 10; i24++) {
-        const row_2 = t9[i24];
-        if (row_2 !== 0) {
-          for (let i25 = 0; i25 < 128; i25++) {
-            d_W2[i24 * 128 + i25] += row_2 * t6[i25];
+      for (let i32 = 0; i32 < 128; i32 += 4) {
+        for (let i33 = 0; i33 < 10; i33 += 2) {
+          let g_9 = 0;
+          let g_10 = 0;
+          let g_11 = 0;
+          let g_12 = 0;
+          let g_13 = 0;
+          let g_14 = 0;
+          let g_15 = 0;
+          let g_16 = 0;
+          for (let i35 = 0; i35 < m; i35++) {
+            const a_3 = t16_rows[i35 * 10 + i33];
+            const a_4 = t16_rows[i35 * 10 + (i33 + 1)];
+            const b_5 = h_rows[i35 * 128 + i32];
+            const b_6 = h_rows[i35 * 128 + (i32 + 1)];
+            const b_7 = h_rows[i35 * 128 + (i32 + 2)];
+            const b_8 = h_rows[i35 * 128 + (i32 + 3)];
+            g_9 += a_3 * b_5;
+            g_10 += a_3 * b_6;
+            g_11 += a_3 * b_7;
+            g_12 += a_3 * b_8;
+            g_13 += a_4 * b_5;
+            g_14 += a_4 * b_6;
+            g_15 += a_4 * b_7;
+            g_16 += a_4 * b_8;
           }
+          d_W2[i33 * 128 + i32] += g_9;
+          d_W2[i33 * 128 + (i32 + 1)] += g_10;
+          d_W2[i33 * 128 + (i32 + 2)] += g_11;
+          d_W2[i33 * 128 + (i32 + 3)] += g_12;
+          d_W2[(i33 + 1) * 128 + i32] += g_13;
+          d_W2[(i33 + 1) * 128 + (i32 + 1)] += g_14;
+          d_W2[(i33 + 1) * 128 + (i32 + 2)] += g_15;
+          d_W2[(i33 + 1) * 128 + (i32 + 3)] += g_16;
         }
-      }
-      // ∂L/∂b2 += softmax(logits) sum(y) + −y
-      for (let i26 = 0; i26 < 10; i26++) {
-        d_b2[i26] += logits[i26] - y[y_at + i26];
       }
     }
     const inverseN = 1 / n;
-    for (let i31 = 0; i31 < 100352; i31++) {
-      d_W1[i31] *= inverseN;
+    for (let i40 = 0; i40 < 100352; i40++) {
+      d_W1[i40] *= inverseN;
     }
-    for (let i32 = 0; i32 < 128; i32++) {
-      d_b1[i32] *= inverseN;
+    for (let i41 = 0; i41 < 128; i41++) {
+      d_b1[i41] *= inverseN;
     }
-    for (let i33 = 0; i33 < 1280; i33++) {
-      d_W2[i33] *= inverseN;
+    for (let i42 = 0; i42 < 1280; i42++) {
+      d_W2[i42] *= inverseN;
     }
-    for (let i34 = 0; i34 < 10; i34++) {
-      d_b2[i34] *= inverseN;
+    for (let i43 = 0; i43 < 10; i43++) {
+      d_b2[i43] *= inverseN;
     }
     return lossSum * inverseN + lossOnce;
   },
@@ -266,66 +372,103 @@ export const mnist = {
     const b2 = params.b2;
     const x = batch.x;
     const out_logits = new Float64Array(n * 10);
-    for (let i = 0; i < n; i++) {
-      const x_at = i * 784;
-      for (let i0 = 0; i0 < 128; i0 += 2) {
-        let t6_2_00 = 0;
-        let t6_2_01 = 0;
-        let t6_2_02 = 0;
-        let t6_2_03 = 0;
-        let t6_2_10 = 0;
-        let t6_2_11 = 0;
-        let t6_2_12 = 0;
-        let t6_2_13 = 0;
-        for (let i1 = 0; i1 < 784; i1 += 4) {
-          const t6_2_x0 = x[x_at + i1];
-          const t6_2_x1 = x[x_at + (i1 + 1)];
-          const t6_2_x2 = x[x_at + (i1 + 2)];
-          const t6_2_x3 = x[x_at + (i1 + 3)];
-          t6_2_00 += W1[i0 * 784 + i1] * t6_2_x0;
-          t6_2_01 += W1[i0 * 784 + (i1 + 1)] * t6_2_x1;
-          t6_2_02 += W1[i0 * 784 + (i1 + 2)] * t6_2_x2;
-          t6_2_03 += W1[i0 * 784 + (i1 + 3)] * t6_2_x3;
-          t6_2_10 += W1[(i0 + 1) * 784 + i1] * t6_2_x0;
-          t6_2_11 += W1[(i0 + 1) * 784 + (i1 + 1)] * t6_2_x1;
-          t6_2_12 += W1[(i0 + 1) * 784 + (i1 + 2)] * t6_2_x2;
-          t6_2_13 += W1[(i0 + 1) * 784 + (i1 + 3)] * t6_2_x3;
+    for (let chunk_2 = 0; chunk_2 < n; chunk_2 += 64) {
+      const m_2 = Math.min(64, n - chunk_2);
+      // W₁ x, for every example of the chunk
+      const whole_2 = m_2 - (m_2 % 2);
+      for (let i5 = 0; i5 < 128; i5 += 4) {
+        for (let i6 = 0; i6 < whole_2; i6 += 2) {
+          let s_13 = 0;
+          let s_14 = 0;
+          let s_15 = 0;
+          let s_16 = 0;
+          let s_17 = 0;
+          let s_18 = 0;
+          let s_19 = 0;
+          let s_20 = 0;
+          for (let i8 = 0; i8 < 784; i8++) {
+            const w_9 = W1[i5 * 784 + i8];
+            const w_10 = W1[(i5 + 1) * 784 + i8];
+            const w_11 = W1[(i5 + 2) * 784 + i8];
+            const w_12 = W1[(i5 + 3) * 784 + i8];
+            const x_5 = x[chunk_2 * 784 + i6 * 784 + i8];
+            const x_6 = x[chunk_2 * 784 + (i6 + 1) * 784 + i8];
+            s_13 += w_9 * x_5;
+            s_14 += w_9 * x_6;
+            s_15 += w_10 * x_5;
+            s_16 += w_10 * x_6;
+            s_17 += w_11 * x_5;
+            s_18 += w_11 * x_6;
+            s_19 += w_12 * x_5;
+            s_20 += w_12 * x_6;
+          }
+          t6_chunk_2[i6 * 128 + i5] = s_13;
+          t6_chunk_2[(i6 + 1) * 128 + i5] = s_14;
+          t6_chunk_2[i6 * 128 + (i5 + 1)] = s_15;
+          t6_chunk_2[(i6 + 1) * 128 + (i5 + 1)] = s_16;
+          t6_chunk_2[i6 * 128 + (i5 + 2)] = s_17;
+          t6_chunk_2[(i6 + 1) * 128 + (i5 + 2)] = s_18;
+          t6_chunk_2[i6 * 128 + (i5 + 3)] = s_19;
+          t6_chunk_2[(i6 + 1) * 128 + (i5 + 3)] = s_20;
         }
-        t6_2[i0] = t6_2_00 + t6_2_01 + (t6_2_02 + t6_2_03);
-        t6_2[i0 + 1] = t6_2_10 + t6_2_11 + (t6_2_12 + t6_2_13);
-      }
-      // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
-      for (let i3 = 0; i3 < 128; i3++) {
-        h_2[i3] = relu(t6_2[i3] + b1[i3]);
-      }
-      for (let i4 = 0; i4 < 10; i4 += 2) {
-        let t9_2_00 = 0;
-        let t9_2_01 = 0;
-        let t9_2_02 = 0;
-        let t9_2_03 = 0;
-        let t9_2_10 = 0;
-        let t9_2_11 = 0;
-        let t9_2_12 = 0;
-        let t9_2_13 = 0;
-        for (let i5 = 0; i5 < 128; i5 += 4) {
-          const t9_2_x0 = h_2[i5];
-          const t9_2_x1 = h_2[i5 + 1];
-          const t9_2_x2 = h_2[i5 + 2];
-          const t9_2_x3 = h_2[i5 + 3];
-          t9_2_00 += W2[i4 * 128 + i5] * t9_2_x0;
-          t9_2_01 += W2[i4 * 128 + (i5 + 1)] * t9_2_x1;
-          t9_2_02 += W2[i4 * 128 + (i5 + 2)] * t9_2_x2;
-          t9_2_03 += W2[i4 * 128 + (i5 + 3)] * t9_2_x3;
-          t9_2_10 += W2[(i4 + 1) * 128 + i5] * t9_2_x0;
-          t9_2_11 += W2[(i4 + 1) * 128 + (i5 + 1)] * t9_2_x1;
-          t9_2_12 += W2[(i4 + 1) * 128 + (i5 + 2)] * t9_2_x2;
-          t9_2_13 += W2[(i4 + 1) * 128 + (i5 + 3)] * t9_2_x3;
+        for (let i7 = whole_2; i7 < m_2; i7++) {
+          let s_21 = 0;
+          let s_22 = 0;
+          let s_23 = 0;
+          let s_24 = 0;
+          for (let i9 = 0; i9 < 784; i9++) {
+            const w_13 = W1[i5 * 784 + i9];
+            const w_14 = W1[(i5 + 1) * 784 + i9];
+            const w_15 = W1[(i5 + 2) * 784 + i9];
+            const w_16 = W1[(i5 + 3) * 784 + i9];
+            const x_7 = x[chunk_2 * 784 + i7 * 784 + i9];
+            s_21 += w_13 * x_7;
+            s_22 += w_14 * x_7;
+            s_23 += w_15 * x_7;
+            s_24 += w_16 * x_7;
+          }
+          t6_chunk_2[i7 * 128 + i5] = s_21;
+          t6_chunk_2[i7 * 128 + (i5 + 1)] = s_22;
+          t6_chunk_2[i7 * 128 + (i5 + 2)] = s_23;
+          t6_chunk_2[i7 * 128 + (i5 + 3)] = s_24;
         }
-        t9_2[i4] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
-        t9_2[i4 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
       }
-      for (let i7 = 0; i7 < 10; i7++) {
-        out_logits[i * 10 + i7] = t9_2[i7] + b2[i7];
+      for (let i = chunk_2; i < chunk_2 + m_2; i++) {
+        const row_2 = i - chunk_2;
+        const x_at = i * 784;
+        // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
+        for (let i0 = 0; i0 < 128; i0++) {
+          h_2[i0] = relu(t6_chunk_2[row_2 * 128 + i0] + b1[i0]);
+        }
+        for (let i1 = 0; i1 < 10; i1 += 2) {
+          let t9_2_00 = 0;
+          let t9_2_01 = 0;
+          let t9_2_02 = 0;
+          let t9_2_03 = 0;
+          let t9_2_10 = 0;
+          let t9_2_11 = 0;
+          let t9_2_12 = 0;
+          let t9_2_13 = 0;
+          for (let i2 = 0; i2 < 128; i2 += 4) {
+            const t9_2_x0 = h_2[i2];
+            const t9_2_x1 = h_2[i2 + 1];
+            const t9_2_x2 = h_2[i2 + 2];
+            const t9_2_x3 = h_2[i2 + 3];
+            t9_2_00 += W2[i1 * 128 + i2] * t9_2_x0;
+            t9_2_01 += W2[i1 * 128 + (i2 + 1)] * t9_2_x1;
+            t9_2_02 += W2[i1 * 128 + (i2 + 2)] * t9_2_x2;
+            t9_2_03 += W2[i1 * 128 + (i2 + 3)] * t9_2_x3;
+            t9_2_10 += W2[(i1 + 1) * 128 + i2] * t9_2_x0;
+            t9_2_11 += W2[(i1 + 1) * 128 + (i2 + 1)] * t9_2_x1;
+            t9_2_12 += W2[(i1 + 1) * 128 + (i2 + 2)] * t9_2_x2;
+            t9_2_13 += W2[(i1 + 1) * 128 + (i2 + 3)] * t9_2_x3;
+          }
+          t9_2[i1] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
+          t9_2[i1 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
+        }
+        for (let i4 = 0; i4 < 10; i4++) {
+          out_logits[i * 10 + i4] = t9_2[i4] + b2[i4];
+        }
       }
     }
     return {

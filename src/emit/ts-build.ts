@@ -15,6 +15,7 @@ const BINARY: Record<string, ts.BinaryOperator> = {
   "-": K.MinusToken,
   "*": K.AsteriskToken,
   "/": K.SlashToken,
+  "%": K.PercentToken,
   "<": K.LessThanToken,
   ">": K.GreaterThanToken,
   ">=": K.GreaterThanEqualsToken,

@@ -16,7 +16,7 @@ export type Expr =
   /** object.key, for a user's name as a property (emit/ keeps `__proto__` and friends safe). */
   | { readonly k: "member"; readonly object: string; readonly key: string };
 
-export type BinOp = "+" | "-" | "*" | "/" | "<" | ">" | ">=" | "===" | "!==";
+export type BinOp = "+" | "-" | "*" | "/" | "%" | "<" | ">" | ">=" | "===" | "!==";
 
 export type Stmt =
   | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly init: Expr; readonly comment?: string }

@@ -8,10 +8,11 @@ import type { Shape } from "../diagnostics/shape.js";
 import type { Init } from "../check/checked.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, bin, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
+import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
 
 export interface Variable {
   /** The user's name: a property name in the module's interface. */
@@ -97,11 +98,83 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     for (const gone of rename.keys()) buffers.splice(buffers.findIndex((b) => b.name === gone), 1);
     return body.map((st) => renameArrays(st, rename));
   };
-  const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt =>
-    loop(example, ref("n"), [
-      ...data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : [])),
-      ...body,
-    ]);
+  const offsetDecls = (needed: ReadonlySet<Node>): Stmt[] =>
+    data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
+  const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt => loop(example, ref("n"), [...offsetDecls(needed), ...body]);
+  /**
+   * The loop over examples in chunks of CHUNK, when products were lifted out
+   * of it: `before` runs for each chunk ahead of its examples, `after` once
+   * they are done.
+   */
+  const chunkedLoop = (c: Chunk, made: Made, body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
+    if (made.before.length === 0 && made.after.length === 0) return [exampleLoop(body, needed)];
+    const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
+    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, name: c.count, init: call("Math.min", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
+  };
+  /**
+   * Lifts W x (W a parameter, x a data field) out of the loop over examples:
+   * one blocked product per chunk into a chunk-sized buffer, where the
+   * per-example code then reads it.
+   */
+  const liftForward = (c: Chunk, nodes: readonly Node[], placed: Map<Node, Place>): void => {
+    for (const n of nodes) {
+      const [W, x] = n.args;
+      if (n.op !== "matmul" || W === undefined || x === undefined || W.shape.length !== 2 || x.shape.length !== 1) continue;
+      const [rows, inner] = W.shape as [number, number];
+      const p = m.params.indexOf(W);
+      if (p < 0 || !dataNodes.includes(x) || rows * inner < LIFT_FROM) continue;
+      const buffer = renamer.fresh(`${m.names.get(n) ?? `t${n.id}`}_chunk`);
+      buffers.push({ name: buffer, size: CHUNK * rows });
+      const W_: Matrix = { array: params[p]!.ident, offset: num(0), stride: inner };
+      c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names)]);
+      placed.set(n, { kind: "array", array: buffer, offset: mul(ref(c.row), num(rows)) });
+    }
+  };
+  /** A data field's rows in the chunk, as a matrix. */
+  const dataMatrix = (c: Chunk, node: Node): Matrix | undefined => {
+    const d = dataNodes.indexOf(node);
+    if (d < 0) return undefined;
+    const width = size(node.shape);
+    return { array: data[d]!.ident, offset: mul(ref(c.start), num(width)), stride: width };
+  };
+  /**
+   * G += a bᵀ summed over the chunk by one blocked product after its
+   * examples; each example stores a (and b, unless it is a data field) in its
+   * row of a chunk buffer. Returns the per-example stores.
+   */
+  const liftOuter = (c: Chunk, kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt[] | undefined => {
+    const [rows, cols] = shape as [number, number];
+    if (t.node.op !== "outer" || shape.length !== 2 || rows * cols < LIFT_FROM) return undefined;
+    const [a, b] = t.node.args as [Node, Node];
+    const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
+      const buffer = renamer.fresh(`${m.names.get(node) ?? `t${node.id}`}_rows`);
+      buffers.push({ name: buffer, size: CHUNK * width });
+      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(ref(c.row), num(width)), k!), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
+      return { matrix: { array: buffer, offset: num(0), stride: width }, stores };
+    };
+    const A = stash(a, rows, t.sign);
+    const given = dataMatrix(c, b);
+    const B = given === undefined ? stash(b, cols, 1) : { matrix: given, stores: [] };
+    c.after.push((names) => [...(comment === undefined ? [] : [{ k: "comment", text: comment } as Stmt]), ...gradientProduct(A.matrix, B.matrix, { array, offset, stride: cols }, rows, cols, ref(c.count), names)]);
+    return [...A.stores, ...B.stores];
+  };
+  const made = (c: Chunk, kernel: Kernel): Made => {
+    const names: Names = { index: () => kernel.freshIndex(), local: (base) => kernel.freshName(base) };
+    return { before: c.before.flatMap((f) => f(names)), after: c.after.flatMap((f) => f(names)) };
+  };
+  // The chunk's names are taken from the renamer only once something is
+  // lifted, so a model with no large product keeps its names (and its code).
+  const newChunk = (): Chunk => {
+    let names: { start: string; count: string; row: string } | undefined;
+    const named = () => (names ??= { start: renamer.fresh("chunk"), count: renamer.fresh("m"), row: renamer.fresh("row") });
+    return {
+      get start() { return named().start; },
+      get count() { return named().count; },
+      get row() { return named().row; },
+      before: [],
+      after: [],
+    };
+  };
 
   // ---- lossAndGrad
   const lossTerms = terms(m.loss);
@@ -110,9 +183,12 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const perExample = perExampleBase(roots);
   const rootUses = new Map<Node, number>();
   for (const r of roots) rootUses.set(r, (rootUses.get(r) ?? 0) + 1);
+  const chunk = newChunk();
+  const placed = places();
+  liftForward(chunk, reachable(roots), placed);
   const kernel = new Kernel({
     nodes: reachable(roots),
-    places: places(),
+    places: placed,
     perExample,
     rootUses,
     names: m.names,
@@ -138,8 +214,9 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const name = m.params[p]!.attrs.name!;
     // Per-example terms are summed in one loop; parameter-only terms once, after.
     const comment = (group: readonly Term[]) => `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
-    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment);
+    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => liftOuter(chunk, kernel, t, shape, g, num(0), c));
   });
+  const chunkCode = made(chunk, kernel);
   const inverse = renamer.fresh("inverseN");
   const lossAndGrad: Stmt[] = [
     ...bind("params", params),
@@ -149,7 +226,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...kernel.hoisted,
     { k: "decl", mutable: true, name: lossSum, init: num(0) },
     { k: "decl", mutable: true, name: lossOnce, init: num(0) },
-    exampleLoop(share([...kernel.perExampleStmts, ...lossLoop, ...gradLoop], [...kernel.hoisted, ...lossAfter, ...gradAfter])),
+    ...chunkedLoop(chunk, chunkCode, share([...kernel.perExampleStmts, ...lossLoop, ...gradLoop], [...kernel.hoisted, ...lossAfter, ...gradAfter, ...chunkCode.before, ...chunkCode.after])),
     { k: "decl", mutable: false, name: inverse, init: bin("/", num(1), ref("n")) },
     ...gradIdents.map((g, p) => scale(kernel, g, m.params[p]!.shape, ref(inverse))),
     ...lossAfter,
@@ -161,9 +238,12 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const outputs = m.outputs.map((o) => ({ name: o.name, ident: renamer.fresh(`out_${o.name}`), shape: o.node.shape }));
   const outRoots = m.outputs.map((o) => o.node);
   const fwdPerExample = perExampleBase(outRoots);
+  const fwdChunk = newChunk();
+  const fwdPlaced = places();
+  liftForward(fwdChunk, reachable(outRoots), fwdPlaced);
   const fwd = new Kernel({
     nodes: reachable(outRoots),
-    places: places(),
+    places: fwdPlaced,
     perExample: fwdPerExample,
     rootUses: new Map(outRoots.map((r) => [r, 1])),
     names: m.names,
@@ -180,12 +260,13 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     stores.push(...fwd.forEach(out.shape, (idx) => [{ k: "store", array: out.ident, at: add(mul(ref(example), num(n)), flat(out.shape, idx)), op: "=", value: fwd.elem(o.node, idx) }]));
   });
   const used = new Set(reachable(outRoots));
+  const fwdCode = made(fwdChunk, fwd);
   const forward: Stmt[] = [
     ...bind("params", params.filter((_, k) => used.has(m.params[k]!))),
     ...bind("batch", data.filter((_, k) => used.has(dataNodes[k]!))),
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
-    exampleLoop(share([...fwd.perExampleStmts, ...stores], fwd.hoisted), used),
+    ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
     { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
   ];
 
@@ -237,6 +318,25 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
+/** Products at least this large (rows × columns) are lifted out of the loop over examples. */
+const LIFT_FROM = 256;
+
+/** The loop over examples in chunks, and the blocked products run for each chunk (made once the kernel can name loop counters). */
+interface Chunk {
+  readonly start: string;
+  readonly count: string;
+  /** The example's row within the chunk. */
+  readonly row: string;
+  readonly before: ((names: Names) => Stmt[])[];
+  readonly after: ((names: Names) => Stmt[])[];
+}
+
+/** A chunk's products, as statements. */
+interface Made {
+  readonly before: readonly Stmt[];
+  readonly after: readonly Stmt[];
+}
+
 const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
 
 /**
@@ -279,11 +379,17 @@ function accumulate(
   inLoop: Stmt[],
   after: Stmt[],
   comment?: (group: readonly Term[]) => string,
+  lift?: (t: Term, comment: string | undefined) => Stmt[] | undefined,
 ): void {
   for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), inLoop], [ts.filter((t) => !perExample.has(t.node)), after]] as const) {
     if (group.length === 0) continue;
     for (const t of group) kernel.ensure(t.node);
     const only = group.length === 1 ? group[0]! : undefined;
+    const lifted = only !== undefined && out === inLoop ? lift?.(only, comment?.(group)) : undefined;
+    if (lifted !== undefined) {
+      out.push(...lifted);
+      continue;
+    }
     if (only?.node.op === "outer" && shape.length === 2) {
       out.push(outerUpdate(kernel, only, shape, array, offset, comment?.(group)));
       continue;
