@@ -1,0 +1,59 @@
+// The generated trainer as a benchmark peer: compiles the job's .nnd file
+// in-process (exactly the code `nndc compile` writes), and trains it with the
+// runtime's optimizers, as `nndc train` does.
+//
+//   npx tsx bench/peers/generated.ts JOB.json
+
+import { readFileSync } from "node:fs";
+import { check } from "../../src/check/check.js";
+import { compile } from "../../src/compile.js";
+import { loadGenerated, type GeneratedModel } from "../../src/load.js";
+import { parse } from "../../src/parse/parse.js";
+import { adam, sgd, type Optimizer, type Params, type Tensor } from "../../src/runtime/optimizers.js";
+import { centralDifferences, paramNames, readData, readInit, readJob, runPeer, type Job, type Trainer } from "../protocol.js";
+
+const job = readJob();
+const data = readData(job.data);
+
+async function generatedTrainer(job: Job): Promise<Trainer> {
+  const { checked } = check(parse(readFileSync(job.model, "utf8"), job.model).program);
+  const compiled = await compile(checked, { precision: job.precision, source: job.model });
+  const modules = await loadGenerated(compiled.code);
+  const model = Object.values(modules).find((m): m is GeneratedModel => typeof (m as GeneratedModel).lossAndGrad === "function")!;
+  const params = model.zeros() as Params;
+  const init = readInit(job.init);
+  for (const name of paramNames(job.sizes)) params[name]!.set(init[name]!);
+  const grads = model.zeros() as Params;
+  const o = job.optimizer;
+  const optimizer: Optimizer = o.kind === "adam" ? adam(model.shapes, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps }) : sgd(model.shapes, { lr: o.lr, momentum: o.momentum ?? 0 });
+  // f32 modules take Float32Array batches: convert the rows once.
+  const rows = (a: Float64Array): Tensor => (job.precision === "f32" ? Float32Array.from(a) : a);
+  const x = rows(data.trainX);
+  const y = rows(data.trainY);
+  const [inputs, outputs] = [data.header.inputs, data.header.outputs];
+  const batch = (start: number, n: number) => ({ x: x.subarray(start * inputs, (start + n) * inputs), y: y.subarray(start * outputs, (start + n) * outputs) });
+  return {
+    step(start, n) {
+      model.lossAndGrad(params, batch(start, n), n, grads);
+      optimizer.step(params, grads);
+    },
+    predict(xs, n, out) {
+      const all = rows(xs);
+      for (let start = 0; start < n; start += job.batch) {
+        const m = Math.min(job.batch, n - start);
+        out.set(model.forward(params, { x: all.subarray(start * inputs, (start + m) * inputs) }, m)["z"]!, start * outputs);
+      }
+    },
+    ...(job.precision === "f64" ? { gradcheck } : {}),
+  };
+  function gradcheck(n: number): number {
+    const loss = () => model.lossAndGrad(params, batch(0, n), n, model.zeros());
+    model.lossAndGrad(params, batch(0, n), n, grads);
+    const names = paramNames(job.sizes);
+    return centralDifferences(names.map((k) => params[k] as Float64Array), names.map((k) => grads[k] as Float64Array), loss);
+  }
+}
+
+const name = `generated ${job.precision}`;
+if (job.precision === "f32") await runPeer(name, job, data, () => generatedTrainer(job), "gradient checked in f64 only");
+else await runPeer(name, job, data, () => generatedTrainer(job));

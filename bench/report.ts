@@ -1,0 +1,173 @@
+// Turns one run's results (bench/results/*.json) into the README's tables.
+// `npx tsx bench/report.ts bench/results/FILE.json` prints them again.
+
+import { readFileSync } from "node:fs";
+import type { PeerResult } from "./protocol.js";
+
+export type PeerOutcome = PeerResult | { readonly peer: string; readonly error: string };
+
+export interface WorkloadResult {
+  readonly id: string;
+  readonly title: string;
+  readonly sizes: readonly number[];
+  readonly batch: number;
+  readonly steps: number;
+  readonly source: string;
+  readonly peers: readonly PeerOutcome[];
+}
+
+export interface CeilingResult {
+  readonly shapes: readonly { readonly shape: readonly [number, number, number]; readonly gflops: number; readonly kernel: string }[];
+  readonly best: number;
+}
+
+export interface Extras {
+  readonly compile: readonly { readonly file: string; readonly ms: number; readonly perFunctionMs?: number }[];
+  readonly logisticMap: readonly { readonly n: number; readonly nodes: number; readonly sympy: number | null }[];
+  readonly heap: { readonly before: number; readonly after: number; readonly growth: number; readonly steps: number };
+  readonly flopRatio: readonly { readonly name: string; readonly forward: number; readonly backward: number; readonly ratio: number }[];
+}
+
+export interface Results {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly seconds: number;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly node: string; readonly platform: string };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly workloads: readonly WorkloadResult[];
+  readonly ceiling?: CeilingResult;
+  readonly extras?: Extras;
+}
+
+export interface Summary {
+  /** µs per step: median, min, max over the timed segments. */
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly examplesPerSecond: number;
+  readonly otherLoad: number;
+  readonly accuracy: number;
+  readonly gradcheck?: number;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export function summarise(r: PeerOutcome): Summary | undefined {
+  if ("error" in r) return undefined;
+  const perStep = r.segments.map((s) => (s.seconds / s.steps) * 1e6);
+  const perExample = r.segments.map((s) => s.examples / s.seconds);
+  return { median: median(perStep), min: Math.min(...perStep), max: Math.max(...perStep), examplesPerSecond: median(perExample), otherLoad: Math.max(...r.segments.map((s) => s.otherLoad)), accuracy: r.accuracy, ...(r.gradcheck === undefined ? {} : { gradcheck: r.gradcheck }) };
+}
+
+/** Nominal training flops per example: 3 × the forward pass's 2 · in · out per layer. */
+export const nominalFlops = (sizes: readonly number[]) => 6 * sizes.slice(1).reduce((sum, out, l) => sum + out * sizes[l]!, 0);
+
+const us = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const times = (v: number) => `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}×`;
+const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+const table = (head: readonly string[], rows: readonly (readonly string[])[]) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+
+function peerNames(results: Results): string[] {
+  return [...new Set(results.workloads.flatMap((w) => w.peers.map((p) => p.peer)))];
+}
+
+function cell(w: WorkloadResult, peer: string, show: (s: Summary) => string): string {
+  const r = w.peers.find((p) => p.peer === peer);
+  if (r === undefined) return "–";
+  const s = summarise(r);
+  return s === undefined ? "failed" : show(s);
+}
+
+/** How many times more time per example `peer` takes than the generated f64 trainer. */
+export function ratio(w: WorkloadResult, peer: string): number | undefined {
+  const find = (name: string) => {
+    const r = w.peers.find((p) => p.peer === name);
+    return r === undefined ? undefined : summarise(r);
+  };
+  const [ours, theirs] = [find("generated f64"), find(peer)];
+  return ours === undefined || theirs === undefined ? undefined : ours.examplesPerSecond / theirs.examplesPerSecond;
+}
+
+function fasterHand(w: WorkloadResult): number | undefined {
+  const rs = ["hand-written (a)", "hand-written (b)"].map((p) => ratio(w, p)).filter((r): r is number => r !== undefined);
+  return rs.length === 0 ? undefined : Math.min(...rs);
+}
+
+interface Target {
+  readonly what: string;
+  readonly workloads: readonly string[];
+  readonly measure: (w: WorkloadResult) => number | undefined;
+  readonly atLeast: number;
+}
+
+const targets: readonly Target[] = [
+  { what: "generated f64 vs the faster hand-written trainer", workloads: ["W3", "W4", "W5"], measure: fasterHand, atLeast: 1.5 },
+  { what: "generated f64 vs the faster hand-written trainer", workloads: ["W1", "W2"], measure: fasterHand, atLeast: 1.3 },
+  { what: "generated f64 vs TensorFlow.js cpu", workloads: ["W1", "W2"], measure: (w) => ratio(w, "TensorFlow.js cpu"), atLeast: 30 },
+  { what: "generated f64 vs TensorFlow.js wasm", workloads: ["W1", "W2"], measure: (w) => ratio(w, "TensorFlow.js wasm"), atLeast: 30 },
+  { what: "generated f64 vs TensorFlow.js cpu", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js cpu"), atLeast: 3 },
+  { what: "generated f64 vs TensorFlow.js wasm (reported)", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js wasm"), atLeast: 0 },
+  { what: "generated f64 vs PyTorch f32, one thread (reported)", workloads: ["W1", "W2", "W3", "W4", "W5"], measure: (w) => ratio(w, "PyTorch f32"), atLeast: 0 },
+];
+
+/** The ceiling for a workload: its three products per layer at the best kernel's speed, as one rate. */
+export function ceilingOf(w: WorkloadResult, c: CeilingResult | undefined): number | undefined {
+  if (c === undefined) return undefined;
+  let flops = 0;
+  let seconds = 0;
+  for (const [l, out] of w.sizes.slice(1).entries()) {
+    const inp = w.sizes[l]!;
+    for (const shape of [[w.batch, out, inp], [out, inp, w.batch], [w.batch, inp, out]]) {
+      const found = c.shapes.find((s) => s.shape.every((d, i) => d === shape[i]));
+      if (found === undefined) return undefined;
+      const f = 2 * shape[0]! * shape[1]! * shape[2]!;
+      flops += f;
+      seconds += f / (found.gflops * 1e9);
+    }
+  }
+  return flops / seconds / 1e9;
+}
+
+export function render(results: Results): string {
+  const peers = peerNames(results);
+  const ws = results.workloads;
+  const m = results.machine;
+  const v = results.versions;
+  const out: string[] = [];
+  out.push(`${results.quick ? "A --quick run" : "One run"} of \`npm run bench\` on ${results.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, Node ${m.node}; TypeScript ${v["typescript"]}, TensorFlow.js ${v["@tensorflow/tfjs"]}, PyTorch ${v["torch"]}; ${results.seconds} s in all.`);
+  out.push("");
+  out.push("µs per training step (gradient and optimizer update), median of the timed segments [min–max]:");
+  out.push("");
+  out.push(table(["workload", ...peers, "busiest other load"], ws.map((w) => [`${w.id} ${w.title}`, ...peers.map((p) => cell(w, p, (s) => `${us(s.median)} [${us(s.min)}–${us(s.max)}]`)), `${Math.round(100 * Math.max(0, ...w.peers.map((p) => summarise(p)?.otherLoad ?? 0)))} %`])));
+  out.push("");
+  out.push("Time per example relative to the generated f64 trainer (2× = takes twice as long), and the accuracy each reached on the test rows (W1: the four points):");
+  out.push("");
+  out.push(table(["workload", ...peers], ws.map((w) => [w.id, ...peers.map((p) => cell(w, p, (s) => `${times(ratio(w, p) ?? NaN)}, ${(100 * s.accuracy).toFixed(1)} %`))])));
+  out.push("");
+  out.push(table(["target", "workload", "measured", "bar", "met"], targets.flatMap((t) => t.workloads.flatMap((id) => {
+    const w = ws.find((x) => x.id === id);
+    if (w === undefined) return [];
+    const got = t.measure(w);
+    return [[t.what, id, got === undefined ? "–" : times(got), t.atLeast > 0 ? `≥ ${t.atLeast}×` : "–", t.atLeast === 0 ? "" : got !== undefined && got >= t.atLeast ? "yes" : "**no**"]];
+  }))));
+  out.push("");
+  out.push(table(["workload", "nominal GFLOP/s, generated f64", "the faster hand-written", "JS matmul ceiling on its shapes", "generated / ceiling", "gradient check (max rel. diff, f64 peers)"], ws.map((w) => {
+    const rate = (p: string) => {
+      const r = w.peers.find((x) => x.peer === p);
+      const s = r === undefined ? undefined : summarise(r);
+      return s === undefined ? undefined : (s.examplesPerSecond * nominalFlops(w.sizes)) / 1e9;
+    };
+    const gen = rate("generated f64");
+    const hand = Math.max(rate("hand-written (a)") ?? 0, rate("hand-written (b)") ?? 0);
+    const ceil = ceilingOf(w, results.ceiling);
+    const checks = w.peers.map((p) => summarise(p)?.gradcheck).filter((g): g is number => g !== undefined);
+    return [w.id, gen?.toFixed(2) ?? "–", hand.toFixed(2), ceil?.toFixed(2) ?? "–", gen !== undefined && ceil !== undefined ? `${Math.round((100 * gen) / ceil)} %` : "–", checks.length === 0 ? "–" : Math.max(...checks).toExponential(1)];
+  })));
+  return out.join("\n");
+}
+
+if (process.argv[1]?.endsWith("report.ts")) {
+  const file = process.argv[2];
+  if (file === undefined) throw new Error("usage: tsx bench/report.ts bench/results/FILE.json");
+  console.log(render(JSON.parse(readFileSync(file, "utf8")) as Results));
+}

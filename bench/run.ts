@@ -1,0 +1,167 @@
+// `npm run bench [-- --quick] [-- --only W3,W4] [-- --readme]`: the whole
+// benchmark in one run. For each workload it writes the data and the initial
+// weights once (bench/.cache/), runs every peer in a process of its own on
+// them, then measures the JS matmul ceiling and the compiler's own numbers
+// (bench/extras.ts), writes everything as JSON to bench/results/, prints the
+// tables, and with --readme puts them into README.md.
+//
+// Only ratios taken in one run are compared: the machine is shared, so each
+// timed segment records how busy the other processes kept it.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { check } from "../src/check/check.js";
+import { compile } from "../src/compile.js";
+import { loadGenerated, type GeneratedModel } from "../src/load.js";
+import { parse } from "../src/parse/parse.js";
+import { writeFileAtomically } from "../src/runtime/files.js";
+import type { DataHeader, Job, PeerResult } from "./protocol.js";
+import { paramNames } from "./protocol.js";
+import { render, type Results, type WorkloadResult } from "./report.js";
+import { prepared, workloads, type Workload } from "./workloads.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
+const only = option("only");
+const onlyPeers = option("peers");
+const SEED = 1;
+const cache = "bench/.cache";
+mkdirSync(cache, { recursive: true });
+
+interface Peer {
+  readonly name: string;
+  readonly command: (job: string) => [string, string[]];
+  /** The generated peer's precision for this peer's job. */
+  readonly precision?: "f32";
+}
+
+const tsx = (file: string, ...rest: string[]) => (job: string): [string, string[]] => [process.execPath, ["--import", "tsx", file, job, ...rest]];
+const python = findTorch();
+const peers: Peer[] = [
+  { name: "generated f64", command: tsx("bench/peers/generated.ts") },
+  { name: "generated f32", command: tsx("bench/peers/generated.ts"), precision: "f32" },
+  { name: "hand-written (a)", command: tsx("bench/peers/handwritten-a.ts") },
+  { name: "hand-written (b)", command: tsx("bench/peers/handwritten-b.ts") },
+  { name: "TensorFlow.js cpu", command: tsx("bench/peers/tfjs.ts", "cpu") },
+  { name: "TensorFlow.js wasm", command: tsx("bench/peers/tfjs.ts", "wasm") },
+  ...(python === undefined
+    ? []
+    : (["f32", "f64"] as const).map((p): Peer => ({ name: `PyTorch ${p}`, command: (job) => [python, ["bench/peers/torch_peer.py", job, p]] }))),
+];
+
+/** A python3 that imports torch: the one on PATH, else Debian's (`apt-get install python3-torch`). */
+function findTorch(): string | undefined {
+  for (const candidate of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(candidate, ["-c", "import torch"], { stdio: "ignore" });
+    if (r.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+function stepsOf(w: Workload, nTrain: number): number {
+  const plan = quick ? w.quick : w;
+  return plan.steps ?? Math.ceil(nTrain / w.batch) * plan.epochs!;
+}
+
+/** The data (shuffled once) and the generated module's initial weights, written for every peer. */
+async function writeInputs(w: Workload): Promise<{ data: string; init: string; header: DataHeader }> {
+  const { train, test, source } = prepared(w, SEED);
+  const [inputs, outputs] = [w.sizes[0]!, w.sizes.at(-1)!];
+  const header: DataHeader = { nTrain: train.n, nTest: test.n, inputs, outputs, source };
+  const data = `${cache}/${w.id}`;
+  const parts = [train.values.get("x")!, train.values.get("y")!, test.values.get("x")!, test.values.get("y")!];
+  writeFileSync(`${data}.f64`, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+  writeFileSync(`${data}.json`, JSON.stringify(header));
+  const { checked } = check(parse(readFileSync(w.model, "utf8"), w.model).program);
+  const modules = await loadGenerated((await compile(checked, { precision: "f64", source: w.model })).code);
+  const model = Object.values(modules)[0] as GeneratedModel;
+  const params = model.init(SEED);
+  const init = `${cache}/${w.id}.init.json`;
+  writeFileSync(init, JSON.stringify(Object.fromEntries(paramNames(w.sizes).map((k) => [k, Array.from(params[k]!)]))));
+  return { data, init, header };
+}
+
+function runPeer(peer: Peer, job: Job): PeerResult | { peer: string; error: string } {
+  const path = `${cache}/${job.workload}.${peer.name.replace(/\W+/g, "-")}.job.json`;
+  writeFileSync(path, JSON.stringify(peer.precision === undefined ? job : { ...job, precision: peer.precision }));
+  const [command, argv] = peer.command(path);
+  const r = spawnSync(command, argv, { encoding: "utf8", maxBuffer: 1 << 26, timeout: 20 * 60_000 });
+  const line = r.stdout?.trim().split("\n").at(-1) ?? "";
+  try {
+    return { ...(JSON.parse(line) as PeerResult), peer: peer.name };
+  } catch {
+    const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split("\n").slice(-3).join(" ");
+    return { peer: peer.name, error: why };
+  }
+}
+
+function child(file: string, ...rest: string[]): unknown {
+  try {
+    return JSON.parse(execFileSync(process.execPath, ["--import", "tsx", file, ...rest], { encoding: "utf8", maxBuffer: 1 << 26 }));
+  } catch (e) {
+    process.stderr.write(`${file} failed: ${(e as Error).message.split("\n").slice(-3).join(" ")}\n`);
+    return undefined;
+  }
+}
+
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, "utf8")) as { version: string }).version;
+  } catch {
+    return "absent";
+  }
+}
+
+const started = Date.now();
+const chosen = workloads.filter((w) => only === undefined || only.includes(w.id));
+const results: WorkloadResult[] = [];
+for (const w of chosen) {
+  const { data, init, header } = await writeInputs(w);
+  const steps = stepsOf(w, header.nTrain);
+  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), segments: quick ? 5 : 7, model: w.model, data, init, precision: "f64" };
+  const peerResults = [];
+  for (const peer of peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)))) {
+    process.stderr.write(`${w.id} ${peer.name}… `);
+    const r = runPeer(peer, job);
+    process.stderr.write("error" in r ? `failed: ${r.error}\n` : "done\n");
+    peerResults.push(r);
+  }
+  results.push({ id: w.id, title: w.title, sizes: w.sizes, batch: w.batch, steps, source: header.source, peers: peerResults });
+}
+
+process.stderr.write("the JS matmul ceiling… ");
+const shapes = chosen.flatMap((w) => w.sizes.slice(1).flatMap((out, l) => {
+  const inp = w.sizes[l]!;
+  return [[w.batch, out, inp], [out, inp, w.batch], [w.batch, inp, out]];
+}));
+const ceiling = child("bench/ceiling.ts", JSON.stringify(shapes), ...(quick ? ["--quick"] : []));
+process.stderr.write("done\nthe compiler's own numbers… ");
+const extras = child("bench/extras.ts", ...(quick ? ["--quick"] : []));
+process.stderr.write("done\n");
+
+const output: Results = {
+  date: new Date().toISOString(),
+  quick,
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` },
+  versions: { nndc: version("."), typescript: version("typescript"), "@tensorflow/tfjs": version("@tensorflow/tfjs"), "@tensorflow/tfjs-backend-wasm": version("@tensorflow/tfjs-backend-wasm"), torch: python === undefined ? "absent (no python3 with torch; on Debian: apt-get install python3-torch)" : execFileSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).trim() },
+  workloads: results,
+  ceiling,
+  extras,
+} as Results;
+mkdirSync("bench/results", { recursive: true });
+const file = `bench/results/${output.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
+writeFileAtomically(file, `${JSON.stringify(output, null, 1)}\n`);
+const markdown = render(output);
+console.log(markdown);
+console.log(`\nresults: ${file} (${output.seconds} s)`);
+if (args.includes("--readme")) {
+  const readme = readFileSync("README.md", "utf8");
+  const [begin, end] = ["<!-- bench:begin -->", "<!-- bench:end -->"];
+  const at = readme.indexOf(begin);
+  const to = readme.indexOf(end);
+  if (at < 0 || to < at) throw new Error(`README.md has no ${begin} … ${end} block`);
+  writeFileAtomically("README.md", `${readme.slice(0, at + begin.length)}\n${markdown}\n${readme.slice(to)}`);
+}
