@@ -53,20 +53,18 @@ export const linear = {
     const y = batch.y;
     const d_w = grads.w;
     const d_b = grads.b;
-    for (let i0 = 0; i0 < 1; i0++) {
-      d_w[i0] = 0;
-    }
-    for (let i1 = 0; i1 < 1; i1++) {
-      d_b[i1] = 0;
-    }
+    let d_w_0 = 0;
+    let d_b_0 = 0;
     let lossSum = 0;
     let lossOnce = 0;
+    const w_0 = w[0];
+    const b_0 = b[0];
     for (let i = 0; i < n; i++) {
       const x_at = i;
       const y_at = i;
-      const s4 = w[0] * x[x_at];
+      const s4 = w_0 * x[x_at];
       // ŷ = w x + b  (examples/linear_regression.nnd:11)
-      const yhat = s4 + b[0];
+      const yhat = s4 + b_0;
       const s6 = yhat - y[y_at];
       // loss = (ŷ − y)²
       const loss = s6 * s6;
@@ -74,16 +72,14 @@ export const linear = {
       const s20 = 2 * s19;
       const s16 = 2 * s6;
       lossSum += loss;
-      d_w[0] += s20;
-      d_b[0] += s16;
+      d_w_0 += s20;
+      d_b_0 += s16;
     }
     const inverseN = 1 / n;
-    for (let i2 = 0; i2 < 1; i2++) {
-      d_w[i2] *= inverseN;
-    }
-    for (let i3 = 0; i3 < 1; i3++) {
-      d_b[i3] *= inverseN;
-    }
+    d_w_0 *= inverseN;
+    d_w[0] = d_w_0;
+    d_b_0 *= inverseN;
+    d_b[0] = d_b_0;
     return lossSum * inverseN + lossOnce;
   },
   forward(params: LinearParams, batch: LinearBatch, n: number): LinearOutputs {
@@ -91,11 +87,13 @@ export const linear = {
     const b = params.b;
     const x = batch.x;
     const out_yhat = new Float64Array(n * 1);
+    const w_0_2 = w[0];
+    const b_0_2 = b[0];
     for (let i = 0; i < n; i++) {
       const x_at = i;
-      const s4_2 = w[0] * x[x_at];
+      const s4_2 = w_0_2 * x[x_at];
       // ŷ = w x + b  (examples/linear_regression.nnd:11)
-      const yhat_2 = s4_2 + b[0];
+      const yhat_2 = s4_2 + b_0_2;
       out_yhat[i] = yhat_2;
     }
     return {
@@ -108,9 +106,10 @@ export const linear = {
     const b = params.b;
     const x = batch.x;
     const y = batch.y;
-    for (let i0 = 0; i0 < 4; i0++) {
-      out[i0] = 0;
-    }
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 0;
     for (let i = 0; i < n; i++) {
       const x_at = i;
       const y_at = i;
@@ -122,9 +121,10 @@ export const linear = {
       out[2] += s31;
     }
     const inverseN_2 = 1 / n;
-    for (let i1 = 0; i1 < 4; i1++) {
-      out[i1] *= inverseN_2;
-    }
+    out[0] *= inverseN_2;
+    out[1] *= inverseN_2;
+    out[2] *= inverseN_2;
+    out[3] *= inverseN_2;
     out[3] += 2;
   },
 };

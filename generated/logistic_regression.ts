@@ -94,9 +94,7 @@ export const logistic = {
     for (let i4 = 0; i4 < 30; i4++) {
       d_w[i4] = 0;
     }
-    for (let i5 = 0; i5 < 1; i5++) {
-      d_b[i5] = 0;
-    }
+    let d_b_0 = 0;
     let s11_sum = 0;
     for (let i1 = 0; i1 < 30; i1++) {
       s11_sum += w[i1] * w[i1];
@@ -105,6 +103,7 @@ export const logistic = {
     const s12 = 0.001 * s11;
     let lossSum = 0;
     let lossOnce = 0;
+    const b_0 = b[0];
     for (let i = 0; i < n; i++) {
       const x_at = i * 30;
       const y_at = i;
@@ -113,7 +112,7 @@ export const logistic = {
         s4_sum += w[i0] * x[x_at + i0];
       }
       const s4 = s4_sum;
-      const s5 = s4 + b[0];
+      const s5 = s4 + b_0;
       let s14_sum = 0;
       s14_sum += Math.max(s5, 0) - s5 * y[y_at] + Math.log1p(Math.exp(-Math.abs(s5)));
       const s14 = s14_sum / 1;
@@ -125,15 +124,14 @@ export const logistic = {
       for (let i2 = 0; i2 < 30; i2++) {
         d_w[i2] += s17 * x[x_at + i2];
       }
-      d_b[0] += p - y[y_at];
+      d_b_0 += p - y[y_at];
     }
     const inverseN = 1 / n;
     for (let i6 = 0; i6 < 30; i6++) {
       d_w[i6] *= inverseN;
     }
-    for (let i7 = 0; i7 < 1; i7++) {
-      d_b[i7] *= inverseN;
-    }
+    d_b_0 *= inverseN;
+    d_b[0] = d_b_0;
     lossOnce += s12;
     // ∂L/∂w += 0.002 w
     for (let i3 = 0; i3 < 30; i3++) {
@@ -146,6 +144,7 @@ export const logistic = {
     const b = params.b;
     const x = batch.x;
     const out_p = new Float64Array(n * 1);
+    const b_0_2 = b[0];
     for (let i = 0; i < n; i++) {
       const x_at = i * 30;
       let s4_2_sum = 0;
@@ -153,7 +152,7 @@ export const logistic = {
         s4_2_sum += w[i0] * x[x_at + i0];
       }
       const s4_2 = s4_2_sum;
-      const s5_2 = s4_2 + b[0];
+      const s5_2 = s4_2 + b_0_2;
       // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
       const p_2 = sigmoid(s5_2);
       out_p[i] = p_2;
@@ -291,6 +290,7 @@ export const logistic = {
       t396[i117] = 0;
     }
     t396[29] = 1;
+    const b_0_3 = b[0];
     for (let i = 0; i < n; i++) {
       const x_at = i * 30;
       const y_at = i;
@@ -304,7 +304,7 @@ export const logistic = {
         s4_3_sum += w[i2] * x[x_at + i2];
       }
       const s4_3 = s4_3_sum;
-      const s5_3 = s4_3 + b[0];
+      const s5_3 = s4_3 + b_0_3;
       // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
       const p_3 = sigmoid(s5_3);
       const s53 = 1 - p_3;

@@ -40,7 +40,6 @@ const t6_chunk = new Float64Array(8192);
 const t7 = new Float64Array(128);
 const h = new Float64Array(128);
 const t9 = new Float64Array(10);
-const logits = new Float64Array(10);
 const t30 = new Float64Array(128);
 const t31 = new Float64Array(128);
 const t31_rows = new Float64Array(8192);
@@ -99,11 +98,38 @@ export const mnist = {
     for (let i38 = 0; i38 < 1280; i38++) {
       d_W2[i38] = 0;
     }
-    for (let i39 = 0; i39 < 10; i39++) {
-      d_b2[i39] = 0;
-    }
+    let d_b2_0 = 0;
+    let d_b2_1 = 0;
+    let d_b2_2 = 0;
+    let d_b2_3 = 0;
+    let d_b2_4 = 0;
+    let d_b2_5 = 0;
+    let d_b2_6 = 0;
+    let d_b2_7 = 0;
+    let d_b2_8 = 0;
+    let d_b2_9 = 0;
     let lossSum = 0;
     let lossOnce = 0;
+    let logits_0 = 0;
+    let logits_1 = 0;
+    let logits_2 = 0;
+    let logits_3 = 0;
+    let logits_4 = 0;
+    let logits_5 = 0;
+    let logits_6 = 0;
+    let logits_7 = 0;
+    let logits_8 = 0;
+    let logits_9 = 0;
+    const b2_0 = b2[0];
+    const b2_1 = b2[1];
+    const b2_2 = b2[2];
+    const b2_3 = b2[3];
+    const b2_4 = b2[4];
+    const b2_5 = b2[5];
+    const b2_6 = b2[6];
+    const b2_7 = b2[7];
+    const b2_8 = b2[8];
+    const b2_9 = b2[9];
     for (let chunk = 0; chunk < n; chunk += 64) {
       const m = Math.min(64, n - chunk);
       // W₁ x, for every example of the chunk
@@ -203,54 +229,131 @@ export const mnist = {
           t9[i2 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
         }
         // logits = W₂ h + b₂  (examples/mnist.nnd:18)
-        for (let i5 = 0; i5 < 10; i5++) {
-          logits[i5] = t9[i5] + b2[i5];
-        }
+        logits_0 = t9[0] + b2_0;
+        logits_1 = t9[1] + b2_1;
+        logits_2 = t9[2] + b2_2;
+        logits_3 = t9[3] + b2_3;
+        logits_4 = t9[4] + b2_4;
+        logits_5 = t9[5] + b2_5;
+        logits_6 = t9[6] + b2_6;
+        logits_7 = t9[7] + b2_7;
+        logits_8 = t9[8] + b2_8;
+        logits_9 = t9[9] + b2_9;
         let loss_lse_max = -Infinity;
-        for (let i6 = 0; i6 < 10; i6++) {
-          loss_lse_max = Math.max(loss_lse_max, logits[i6]);
-        }
+        loss_lse_max = Math.max(loss_lse_max, logits_0);
+        loss_lse_max = Math.max(loss_lse_max, logits_1);
+        loss_lse_max = Math.max(loss_lse_max, logits_2);
+        loss_lse_max = Math.max(loss_lse_max, logits_3);
+        loss_lse_max = Math.max(loss_lse_max, logits_4);
+        loss_lse_max = Math.max(loss_lse_max, logits_5);
+        loss_lse_max = Math.max(loss_lse_max, logits_6);
+        loss_lse_max = Math.max(loss_lse_max, logits_7);
+        loss_lse_max = Math.max(loss_lse_max, logits_8);
+        loss_lse_max = Math.max(loss_lse_max, logits_9);
         let loss_lse_exp = 0;
-        for (let i7 = 0; i7 < 10; i7++) {
-          loss_lse_exp += Math.exp(logits[i7] - loss_lse_max);
-        }
+        loss_lse_exp += Math.exp(logits_0 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_1 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_2 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_3 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_4 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_5 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_6 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_7 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_8 - loss_lse_max);
+        loss_lse_exp += Math.exp(logits_9 - loss_lse_max);
         const loss_lse = Number.isFinite(loss_lse_max)
           ? loss_lse_max + Math.log(loss_lse_exp)
           : loss_lse_max;
         let loss_sum = 0;
-        for (let i8 = 0; i8 < 10; i8++) {
-          loss_sum += y[y_at + i8] * (loss_lse - logits[i8]);
-        }
+        loss_sum += y[y_at] * (loss_lse - logits_0);
+        loss_sum += y[y_at + 1] * (loss_lse - logits_1);
+        loss_sum += y[y_at + 2] * (loss_lse - logits_2);
+        loss_sum += y[y_at + 3] * (loss_lse - logits_3);
+        loss_sum += y[y_at + 4] * (loss_lse - logits_4);
+        loss_sum += y[y_at + 5] * (loss_lse - logits_5);
+        loss_sum += y[y_at + 6] * (loss_lse - logits_6);
+        loss_sum += y[y_at + 7] * (loss_lse - logits_7);
+        loss_sum += y[y_at + 8] * (loss_lse - logits_8);
+        loss_sum += y[y_at + 9] * (loss_lse - logits_9);
         // loss = softmax_cross_entropy(logits, y)
         const loss = loss_sum;
         let t13_max = -Infinity;
-        for (let i9 = 0; i9 < 10; i9++) {
-          t13_max = Math.max(t13_max, logits[i9]);
-        }
+        t13_max = Math.max(t13_max, logits_0);
+        t13_max = Math.max(t13_max, logits_1);
+        t13_max = Math.max(t13_max, logits_2);
+        t13_max = Math.max(t13_max, logits_3);
+        t13_max = Math.max(t13_max, logits_4);
+        t13_max = Math.max(t13_max, logits_5);
+        t13_max = Math.max(t13_max, logits_6);
+        t13_max = Math.max(t13_max, logits_7);
+        t13_max = Math.max(t13_max, logits_8);
+        t13_max = Math.max(t13_max, logits_9);
         let t13_exp = 0;
-        for (let i10 = 0; i10 < 10; i10++) {
-          t13_exp += Math.exp(logits[i10] - t13_max);
-        }
+        t13_exp += Math.exp(logits_0 - t13_max);
+        t13_exp += Math.exp(logits_1 - t13_max);
+        t13_exp += Math.exp(logits_2 - t13_max);
+        t13_exp += Math.exp(logits_3 - t13_max);
+        t13_exp += Math.exp(logits_4 - t13_max);
+        t13_exp += Math.exp(logits_5 - t13_max);
+        t13_exp += Math.exp(logits_6 - t13_max);
+        t13_exp += Math.exp(logits_7 - t13_max);
+        t13_exp += Math.exp(logits_8 - t13_max);
+        t13_exp += Math.exp(logits_9 - t13_max);
         const t13_lse = Number.isFinite(t13_max) ? t13_max + Math.log(t13_exp) : t13_max;
-        for (let i11 = 0; i11 < 10; i11++) {
-          t9[i11] = Math.exp(logits[i11] - t13_lse);
-        }
+        t9[0] = Math.exp(logits_0 - t13_lse);
+        t9[1] = Math.exp(logits_1 - t13_lse);
+        t9[2] = Math.exp(logits_2 - t13_lse);
+        t9[3] = Math.exp(logits_3 - t13_lse);
+        t9[4] = Math.exp(logits_4 - t13_lse);
+        t9[5] = Math.exp(logits_5 - t13_lse);
+        t9[6] = Math.exp(logits_6 - t13_lse);
+        t9[7] = Math.exp(logits_7 - t13_lse);
+        t9[8] = Math.exp(logits_8 - t13_lse);
+        t9[9] = Math.exp(logits_9 - t13_lse);
         let s14_sum = 0;
-        for (let i12 = 0; i12 < 10; i12++) {
-          s14_sum += y[y_at + i12];
-        }
+        s14_sum += y[y_at];
+        s14_sum += y[y_at + 1];
+        s14_sum += y[y_at + 2];
+        s14_sum += y[y_at + 3];
+        s14_sum += y[y_at + 4];
+        s14_sum += y[y_at + 5];
+        s14_sum += y[y_at + 6];
+        s14_sum += y[y_at + 7];
+        s14_sum += y[y_at + 8];
+        s14_sum += y[y_at + 9];
         const s14 = s14_sum;
-        for (let i13 = 0; i13 < 10; i13++) {
-          logits[i13] = t9[i13] * s14;
-        }
-        for (let i14 = 0; i14 < 10; i14++) {
-          t9[i14] = logits[i14] - y[y_at + i14];
-        }
+        logits_0 = t9[0] * s14;
+        logits_1 = t9[1] * s14;
+        logits_2 = t9[2] * s14;
+        logits_3 = t9[3] * s14;
+        logits_4 = t9[4] * s14;
+        logits_5 = t9[5] * s14;
+        logits_6 = t9[6] * s14;
+        logits_7 = t9[7] * s14;
+        logits_8 = t9[8] * s14;
+        logits_9 = t9[9] * s14;
+        t9[0] = logits_0 - y[y_at];
+        t9[1] = logits_1 - y[y_at + 1];
+        t9[2] = logits_2 - y[y_at + 2];
+        t9[3] = logits_3 - y[y_at + 3];
+        t9[4] = logits_4 - y[y_at + 4];
+        t9[5] = logits_5 - y[y_at + 5];
+        t9[6] = logits_6 - y[y_at + 6];
+        t9[7] = logits_7 - y[y_at + 7];
+        t9[8] = logits_8 - y[y_at + 8];
+        t9[9] = logits_9 - y[y_at + 9];
         for (let i15 = 0; i15 < 128; i15++) {
           let t30_dot = 0;
-          for (let i16 = 0; i16 < 10; i16++) {
-            t30_dot += W2[i16 * 128 + i15] * t9[i16];
-          }
+          t30_dot += W2[i15] * t9[0];
+          t30_dot += W2[128 + i15] * t9[1];
+          t30_dot += W2[256 + i15] * t9[2];
+          t30_dot += W2[384 + i15] * t9[3];
+          t30_dot += W2[512 + i15] * t9[4];
+          t30_dot += W2[640 + i15] * t9[5];
+          t30_dot += W2[768 + i15] * t9[6];
+          t30_dot += W2[896 + i15] * t9[7];
+          t30_dot += W2[1024 + i15] * t9[8];
+          t30_dot += W2[1152 + i15] * t9[9];
           t30[i15] = t30_dot;
         }
         for (let i17 = 0; i17 < 128; i17++) {
@@ -264,16 +367,30 @@ export const mnist = {
         for (let i19 = 0; i19 < 128; i19++) {
           d_b1[i19] += t31[i19];
         }
-        for (let i20 = 0; i20 < 10; i20++) {
-          t16_rows[row * 10 + i20] = t9[i20];
-        }
+        t16_rows[row * 10] = t9[0];
+        t16_rows[row * 10 + 1] = t9[1];
+        t16_rows[row * 10 + 2] = t9[2];
+        t16_rows[row * 10 + 3] = t9[3];
+        t16_rows[row * 10 + 4] = t9[4];
+        t16_rows[row * 10 + 5] = t9[5];
+        t16_rows[row * 10 + 6] = t9[6];
+        t16_rows[row * 10 + 7] = t9[7];
+        t16_rows[row * 10 + 8] = t9[8];
+        t16_rows[row * 10 + 9] = t9[9];
         for (let i21 = 0; i21 < 128; i21++) {
           h_rows[row * 128 + i21] = h[i21];
         }
         // ∂L/∂b2 += softmax(logits) sum(y) + −y
-        for (let i22 = 0; i22 < 10; i22++) {
-          d_b2[i22] += logits[i22] - y[y_at + i22];
-        }
+        d_b2_0 += logits_0 - y[y_at];
+        d_b2_1 += logits_1 - y[y_at + 1];
+        d_b2_2 += logits_2 - y[y_at + 2];
+        d_b2_3 += logits_3 - y[y_at + 3];
+        d_b2_4 += logits_4 - y[y_at + 4];
+        d_b2_5 += logits_5 - y[y_at + 5];
+        d_b2_6 += logits_6 - y[y_at + 6];
+        d_b2_7 += logits_7 - y[y_at + 7];
+        d_b2_8 += logits_8 - y[y_at + 8];
+        d_b2_9 += logits_9 - y[y_at + 9];
       }
       // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
       for (let i28 = 0; i28 < 784; i28 += 4) {
@@ -360,9 +477,26 @@ export const mnist = {
     for (let i42 = 0; i42 < 1280; i42++) {
       d_W2[i42] *= inverseN;
     }
-    for (let i43 = 0; i43 < 10; i43++) {
-      d_b2[i43] *= inverseN;
-    }
+    d_b2_0 *= inverseN;
+    d_b2_1 *= inverseN;
+    d_b2_2 *= inverseN;
+    d_b2_3 *= inverseN;
+    d_b2_4 *= inverseN;
+    d_b2_5 *= inverseN;
+    d_b2_6 *= inverseN;
+    d_b2_7 *= inverseN;
+    d_b2_8 *= inverseN;
+    d_b2_9 *= inverseN;
+    d_b2[0] = d_b2_0;
+    d_b2[1] = d_b2_1;
+    d_b2[2] = d_b2_2;
+    d_b2[3] = d_b2_3;
+    d_b2[4] = d_b2_4;
+    d_b2[5] = d_b2_5;
+    d_b2[6] = d_b2_6;
+    d_b2[7] = d_b2_7;
+    d_b2[8] = d_b2_8;
+    d_b2[9] = d_b2_9;
     return lossSum * inverseN + lossOnce;
   },
   forward(params: MnistParams, batch: MnistBatch, n: number): MnistOutputs {
@@ -372,6 +506,16 @@ export const mnist = {
     const b2 = params.b2;
     const x = batch.x;
     const out_logits = new Float64Array(n * 10);
+    const b2_0_2 = b2[0];
+    const b2_1_2 = b2[1];
+    const b2_2_2 = b2[2];
+    const b2_3_2 = b2[3];
+    const b2_4_2 = b2[4];
+    const b2_5_2 = b2[5];
+    const b2_6_2 = b2[6];
+    const b2_7_2 = b2[7];
+    const b2_8_2 = b2[8];
+    const b2_9_2 = b2[9];
     for (let chunk_2 = 0; chunk_2 < n; chunk_2 += 64) {
       const m_2 = Math.min(64, n - chunk_2);
       // W₁ x, for every example of the chunk
@@ -466,9 +610,16 @@ export const mnist = {
           t9_2[i1] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
           t9_2[i1 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
         }
-        for (let i4 = 0; i4 < 10; i4++) {
-          out_logits[i * 10 + i4] = t9_2[i4] + b2[i4];
-        }
+        out_logits[i * 10] = t9_2[0] + b2_0_2;
+        out_logits[i * 10 + 1] = t9_2[1] + b2_1_2;
+        out_logits[i * 10 + 2] = t9_2[2] + b2_2_2;
+        out_logits[i * 10 + 3] = t9_2[3] + b2_3_2;
+        out_logits[i * 10 + 4] = t9_2[4] + b2_4_2;
+        out_logits[i * 10 + 5] = t9_2[5] + b2_5_2;
+        out_logits[i * 10 + 6] = t9_2[6] + b2_6_2;
+        out_logits[i * 10 + 7] = t9_2[7] + b2_7_2;
+        out_logits[i * 10 + 8] = t9_2[8] + b2_8_2;
+        out_logits[i * 10 + 9] = t9_2[9] + b2_9_2;
       }
     }
     return {

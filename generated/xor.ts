@@ -33,53 +33,6 @@ export interface XorBatch {
 export interface XorOutputs {
   yhat: Float64Array;
 }
-const t6 = new Float64Array(4);
-const h = new Float64Array(4);
-const t6_2 = new Float64Array(4);
-const h_2 = new Float64Array(4);
-const t60 = new Float64Array(8);
-const t63 = new Float64Array(4);
-const t6_3 = new Float64Array(4);
-const h_3 = new Float64Array(4);
-const t66 = new Float64Array(4);
-const t50 = new Float64Array(4);
-const t386 = new Float64Array(4);
-const t621 = new Float64Array(4);
-const t88 = new Float64Array(8);
-const t94 = new Float64Array(4);
-const t626 = new Float64Array(4);
-const t112 = new Float64Array(8);
-const t118 = new Float64Array(4);
-const t631 = new Float64Array(4);
-const t136 = new Float64Array(8);
-const t142 = new Float64Array(4);
-const t636 = new Float64Array(4);
-const t160 = new Float64Array(8);
-const t166 = new Float64Array(4);
-const t641 = new Float64Array(4);
-const t184 = new Float64Array(8);
-const t190 = new Float64Array(4);
-const t646 = new Float64Array(4);
-const t208 = new Float64Array(8);
-const t214 = new Float64Array(4);
-const t651 = new Float64Array(4);
-const t232 = new Float64Array(8);
-const t238 = new Float64Array(4);
-const t656 = new Float64Array(4);
-const t256 = new Float64Array(4);
-const t661 = new Float64Array(4);
-const t274 = new Float64Array(4);
-const t275 = new Float64Array(4);
-const t665 = new Float64Array(4);
-const t292 = new Float64Array(4);
-const t293 = new Float64Array(4);
-const t669 = new Float64Array(4);
-const t310 = new Float64Array(4);
-const t311 = new Float64Array(4);
-const t673 = new Float64Array(4);
-const t360 = new Float64Array(4);
-const t372 = new Float64Array(4);
-const t617 = new Float64Array(4);
 /** Model xor: 57 flops forward, 46 backward, per example. */
 export const xor = {
   shapes: { W1: [4, 2], b1: [4], w2: [4], b2: [] } as const,
@@ -121,97 +74,181 @@ export const xor = {
     const d_b1 = grads.b1;
     const d_w2 = grads.w2;
     const d_b2 = grads.b2;
-    for (let i13 = 0; i13 < 8; i13++) {
-      d_W1[i13] = 0;
-    }
-    for (let i14 = 0; i14 < 4; i14++) {
-      d_b1[i14] = 0;
-    }
-    for (let i15 = 0; i15 < 4; i15++) {
-      d_w2[i15] = 0;
-    }
-    for (let i16 = 0; i16 < 1; i16++) {
-      d_b2[i16] = 0;
-    }
+    let d_W1_0 = 0;
+    let d_W1_1 = 0;
+    let d_W1_2 = 0;
+    let d_W1_3 = 0;
+    let d_W1_4 = 0;
+    let d_W1_5 = 0;
+    let d_W1_6 = 0;
+    let d_W1_7 = 0;
+    let d_b1_0 = 0;
+    let d_b1_1 = 0;
+    let d_b1_2 = 0;
+    let d_b1_3 = 0;
+    let d_w2_0 = 0;
+    let d_w2_1 = 0;
+    let d_w2_2 = 0;
+    let d_w2_3 = 0;
+    let d_b2_0 = 0;
     let s16_sum = 0;
-    for (let i4 = 0; i4 < 4; i4++) {
-      for (let i5 = 0; i5 < 2; i5++) {
-        s16_sum += W1[i4 * 2 + i5] * W1[i4 * 2 + i5];
-      }
-    }
+    const W1_0 = W1[0];
+    s16_sum += W1_0 * W1_0;
+    const W1_1 = W1[1];
+    s16_sum += W1_1 * W1_1;
+    const W1_2 = W1[2];
+    s16_sum += W1_2 * W1_2;
+    const W1_3 = W1[3];
+    s16_sum += W1_3 * W1_3;
+    const W1_4 = W1[4];
+    s16_sum += W1_4 * W1_4;
+    const W1_5 = W1[5];
+    s16_sum += W1_5 * W1_5;
+    const W1_6 = W1[6];
+    s16_sum += W1_6 * W1_6;
+    const W1_7 = W1[7];
+    s16_sum += W1_7 * W1_7;
     const s16 = s16_sum;
     const s17 = 0.0001 * s16;
     let lossSum = 0;
     let lossOnce = 0;
+    let t6_0 = 0;
+    let t6_1 = 0;
+    let t6_2 = 0;
+    let t6_3 = 0;
+    let h_0 = 0;
+    let h_1 = 0;
+    let h_2 = 0;
+    let h_3 = 0;
+    const b1_0 = b1[0];
+    const b1_1 = b1[1];
+    const b1_2 = b1[2];
+    const b1_3 = b1[3];
+    const w2_0 = w2[0];
+    const w2_1 = w2[1];
+    const w2_2 = w2[2];
+    const w2_3 = w2[3];
+    const b2_0 = b2[0];
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       const y_at = i;
-      for (let i0 = 0; i0 < 4; i0++) {
-        let t6_dot = 0;
-        for (let i1 = 0; i1 < 2; i1++) {
-          t6_dot += W1[i0 * 2 + i1] * x[x_at + i1];
-        }
-        t6[i0] = t6_dot;
-      }
+      let t6_dot = 0;
+      t6_dot += W1_0 * x[x_at];
+      t6_dot += W1_1 * x[x_at + 1];
+      t6_0 = t6_dot;
+      let t6_dot_2 = 0;
+      t6_dot_2 += W1_2 * x[x_at];
+      t6_dot_2 += W1_3 * x[x_at + 1];
+      t6_1 = t6_dot_2;
+      let t6_dot_3 = 0;
+      t6_dot_3 += W1_4 * x[x_at];
+      t6_dot_3 += W1_5 * x[x_at + 1];
+      t6_2 = t6_dot_3;
+      let t6_dot_4 = 0;
+      t6_dot_4 += W1_6 * x[x_at];
+      t6_dot_4 += W1_7 * x[x_at + 1];
+      t6_3 = t6_dot_4;
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
-      for (let i2 = 0; i2 < 4; i2++) {
-        h[i2] = Math.tanh(t6[i2] + b1[i2]);
-      }
+      h_0 = Math.tanh(t6_0 + b1_0);
+      h_1 = Math.tanh(t6_1 + b1_1);
+      h_2 = Math.tanh(t6_2 + b1_2);
+      h_3 = Math.tanh(t6_3 + b1_3);
       let s9_sum = 0;
-      for (let i3 = 0; i3 < 4; i3++) {
-        s9_sum += w2[i3] * h[i3];
-      }
+      s9_sum += w2_0 * h_0;
+      s9_sum += w2_1 * h_1;
+      s9_sum += w2_2 * h_2;
+      s9_sum += w2_3 * h_3;
       const s9 = s9_sum;
-      const s10 = s9 + b2[0];
+      const s10 = s9 + b2_0;
       let s19_sum = 0;
       s19_sum += Math.max(s10, 0) - s10 * y[y_at] + Math.log1p(Math.exp(-Math.abs(s10)));
       const s19 = s19_sum / 1;
       // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat = sigmoid(s10);
       const s22 = yhat - y[y_at];
-      for (let i6 = 0; i6 < 4; i6++) {
-        t6[i6] = s22 * w2[i6] * (1 - h[i6] * h[i6]);
-      }
+      t6_0 = s22 * w2_0 * (1 - h_0 * h_0);
+      t6_1 = s22 * w2_1 * (1 - h_1 * h_1);
+      t6_2 = s22 * w2_2 * (1 - h_2 * h_2);
+      t6_3 = s22 * w2_3 * (1 - h_3 * h_3);
       lossSum += s19;
       // ∂L/∂W1 += ((ŷ − y) w₂) ⊙ (1 − h²) xᵀ
-      for (let i7 = 0; i7 < 4; i7++) {
-        const row = t6[i7];
-        if (row !== 0) {
-          for (let i8 = 0; i8 < 2; i8++) {
-            d_W1[i7 * 2 + i8] += row * x[x_at + i8];
-          }
-        }
+      const row = t6_0;
+      if (row !== 0) {
+        d_W1_0 += row * x[x_at];
+        d_W1_1 += row * x[x_at + 1];
+      }
+      const row_2 = t6_1;
+      if (row_2 !== 0) {
+        d_W1_2 += row_2 * x[x_at];
+        d_W1_3 += row_2 * x[x_at + 1];
+      }
+      const row_3 = t6_2;
+      if (row_3 !== 0) {
+        d_W1_4 += row_3 * x[x_at];
+        d_W1_5 += row_3 * x[x_at + 1];
+      }
+      const row_4 = t6_3;
+      if (row_4 !== 0) {
+        d_W1_6 += row_4 * x[x_at];
+        d_W1_7 += row_4 * x[x_at + 1];
       }
       // ∂L/∂b1 += ((ŷ − y) w₂) ⊙ (1 − h²)
-      for (let i11 = 0; i11 < 4; i11++) {
-        d_b1[i11] += t6[i11];
-      }
+      d_b1_0 += t6_0;
+      d_b1_1 += t6_1;
+      d_b1_2 += t6_2;
+      d_b1_3 += t6_3;
       // ∂L/∂w2 += (ŷ − y) h
-      for (let i12 = 0; i12 < 4; i12++) {
-        d_w2[i12] += s22 * h[i12];
-      }
-      d_b2[0] += yhat - y[y_at];
+      d_w2_0 += s22 * h_0;
+      d_w2_1 += s22 * h_1;
+      d_w2_2 += s22 * h_2;
+      d_w2_3 += s22 * h_3;
+      d_b2_0 += yhat - y[y_at];
     }
     const inverseN = 1 / n;
-    for (let i17 = 0; i17 < 8; i17++) {
-      d_W1[i17] *= inverseN;
-    }
-    for (let i18 = 0; i18 < 4; i18++) {
-      d_b1[i18] *= inverseN;
-    }
-    for (let i19 = 0; i19 < 4; i19++) {
-      d_w2[i19] *= inverseN;
-    }
-    for (let i20 = 0; i20 < 1; i20++) {
-      d_b2[i20] *= inverseN;
-    }
+    d_W1_0 *= inverseN;
+    d_W1_1 *= inverseN;
+    d_W1_2 *= inverseN;
+    d_W1_3 *= inverseN;
+    d_W1_4 *= inverseN;
+    d_W1_5 *= inverseN;
+    d_W1_6 *= inverseN;
+    d_W1_7 *= inverseN;
+    d_b1_0 *= inverseN;
+    d_b1_1 *= inverseN;
+    d_b1_2 *= inverseN;
+    d_b1_3 *= inverseN;
+    d_b1[0] = d_b1_0;
+    d_b1[1] = d_b1_1;
+    d_b1[2] = d_b1_2;
+    d_b1[3] = d_b1_3;
+    d_w2_0 *= inverseN;
+    d_w2_1 *= inverseN;
+    d_w2_2 *= inverseN;
+    d_w2_3 *= inverseN;
+    d_w2[0] = d_w2_0;
+    d_w2[1] = d_w2_1;
+    d_w2[2] = d_w2_2;
+    d_w2[3] = d_w2_3;
+    d_b2_0 *= inverseN;
+    d_b2[0] = d_b2_0;
     lossOnce += s17;
     // ∂L/∂W1 += 0.0002 W₁
-    for (let i9 = 0; i9 < 4; i9++) {
-      for (let i10 = 0; i10 < 2; i10++) {
-        d_W1[i9 * 2 + i10] += 0.0002 * W1[i9 * 2 + i10];
-      }
-    }
+    d_W1_0 += 0.0002 * W1_0;
+    d_W1_1 += 0.0002 * W1_1;
+    d_W1_2 += 0.0002 * W1_2;
+    d_W1_3 += 0.0002 * W1_3;
+    d_W1_4 += 0.0002 * W1_4;
+    d_W1_5 += 0.0002 * W1_5;
+    d_W1_6 += 0.0002 * W1_6;
+    d_W1_7 += 0.0002 * W1_7;
+    d_W1[0] = d_W1_0;
+    d_W1[1] = d_W1_1;
+    d_W1[2] = d_W1_2;
+    d_W1[3] = d_W1_3;
+    d_W1[4] = d_W1_4;
+    d_W1[5] = d_W1_5;
+    d_W1[6] = d_W1_6;
+    d_W1[7] = d_W1_7;
     return lossSum * inverseN + lossOnce;
   },
   forward(params: XorParams, batch: XorBatch, n: number): XorOutputs {
@@ -221,25 +258,61 @@ export const xor = {
     const b2 = params.b2;
     const x = batch.x;
     const out_yhat = new Float64Array(n * 1);
+    const W1_0_2 = W1[0];
+    const W1_1_2 = W1[1];
+    const W1_2_2 = W1[2];
+    const W1_3_2 = W1[3];
+    const W1_4_2 = W1[4];
+    const W1_5_2 = W1[5];
+    const W1_6_2 = W1[6];
+    const W1_7_2 = W1[7];
+    let t6_4_0 = 0;
+    let t6_4_1 = 0;
+    let t6_4_2 = 0;
+    let t6_4_3 = 0;
+    let h_4_0 = 0;
+    let h_4_1 = 0;
+    let h_4_2 = 0;
+    let h_4_3 = 0;
+    const b1_0_2 = b1[0];
+    const b1_1_2 = b1[1];
+    const b1_2_2 = b1[2];
+    const b1_3_2 = b1[3];
+    const w2_0_2 = w2[0];
+    const w2_1_2 = w2[1];
+    const w2_2_2 = w2[2];
+    const w2_3_2 = w2[3];
+    const b2_0_2 = b2[0];
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
-      for (let i0 = 0; i0 < 4; i0++) {
-        let t6_2_dot = 0;
-        for (let i1 = 0; i1 < 2; i1++) {
-          t6_2_dot += W1[i0 * 2 + i1] * x[x_at + i1];
-        }
-        t6_2[i0] = t6_2_dot;
-      }
+      let t6_4_dot = 0;
+      t6_4_dot += W1_0_2 * x[x_at];
+      t6_4_dot += W1_1_2 * x[x_at + 1];
+      t6_4_0 = t6_4_dot;
+      let t6_4_dot_2 = 0;
+      t6_4_dot_2 += W1_2_2 * x[x_at];
+      t6_4_dot_2 += W1_3_2 * x[x_at + 1];
+      t6_4_1 = t6_4_dot_2;
+      let t6_4_dot_3 = 0;
+      t6_4_dot_3 += W1_4_2 * x[x_at];
+      t6_4_dot_3 += W1_5_2 * x[x_at + 1];
+      t6_4_2 = t6_4_dot_3;
+      let t6_4_dot_4 = 0;
+      t6_4_dot_4 += W1_6_2 * x[x_at];
+      t6_4_dot_4 += W1_7_2 * x[x_at + 1];
+      t6_4_3 = t6_4_dot_4;
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
-      for (let i2 = 0; i2 < 4; i2++) {
-        h_2[i2] = Math.tanh(t6_2[i2] + b1[i2]);
-      }
+      h_4_0 = Math.tanh(t6_4_0 + b1_0_2);
+      h_4_1 = Math.tanh(t6_4_1 + b1_1_2);
+      h_4_2 = Math.tanh(t6_4_2 + b1_2_2);
+      h_4_3 = Math.tanh(t6_4_3 + b1_3_2);
       let s9_2_sum = 0;
-      for (let i3 = 0; i3 < 4; i3++) {
-        s9_2_sum += w2[i3] * h_2[i3];
-      }
+      s9_2_sum += w2_0_2 * h_4_0;
+      s9_2_sum += w2_1_2 * h_4_1;
+      s9_2_sum += w2_2_2 * h_4_2;
+      s9_2_sum += w2_3_2 * h_4_3;
       const s9_2 = s9_2_sum;
-      const s10_2 = s9_2 + b2[0];
+      const s10_2 = s9_2 + b2_0_2;
       // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat_2 = sigmoid(s10_2);
       out_yhat[i] = yhat_2;
@@ -259,642 +332,1204 @@ export const xor = {
     for (let i172 = 0; i172 < 289; i172++) {
       out[i172] = 0;
     }
-    for (let i0 = 0; i0 < 4; i0++) {
-      for (let i1 = 0; i1 < 2; i1++) {
-        t60[i0 * 2 + i1] = 0;
-      }
-    }
-    t60[0] = 1;
-    for (let i20 = 0; i20 < 4; i20++) {
-      for (let i21 = 0; i21 < 2; i21++) {
-        t88[i20 * 2 + i21] = 0;
-      }
-    }
-    t88[1] = 1;
-    for (let i33 = 0; i33 < 4; i33++) {
-      for (let i34 = 0; i34 < 2; i34++) {
-        t112[i33 * 2 + i34] = 0;
-      }
-    }
-    t112[2] = 1;
-    for (let i46 = 0; i46 < 4; i46++) {
-      for (let i47 = 0; i47 < 2; i47++) {
-        t136[i46 * 2 + i47] = 0;
-      }
-    }
-    t136[3] = 1;
-    for (let i59 = 0; i59 < 4; i59++) {
-      for (let i60 = 0; i60 < 2; i60++) {
-        t160[i59 * 2 + i60] = 0;
-      }
-    }
-    t160[4] = 1;
-    for (let i72 = 0; i72 < 4; i72++) {
-      for (let i73 = 0; i73 < 2; i73++) {
-        t184[i72 * 2 + i73] = 0;
-      }
-    }
-    t184[5] = 1;
-    for (let i85 = 0; i85 < 4; i85++) {
-      for (let i86 = 0; i86 < 2; i86++) {
-        t208[i85 * 2 + i86] = 0;
-      }
-    }
-    t208[6] = 1;
-    for (let i98 = 0; i98 < 4; i98++) {
-      for (let i99 = 0; i99 < 2; i99++) {
-        t232[i98 * 2 + i99] = 0;
-      }
-    }
-    t232[7] = 1;
-    for (let i111 = 0; i111 < 4; i111++) {
-      t256[i111] = 0;
-    }
-    t256[0] = 1;
-    for (let i119 = 0; i119 < 4; i119++) {
-      t274[i119] = 0;
-    }
-    t274[1] = 1;
-    for (let i127 = 0; i127 < 4; i127++) {
-      t292[i127] = 0;
-    }
-    t292[2] = 1;
-    for (let i135 = 0; i135 < 4; i135++) {
-      t310[i135] = 0;
-    }
-    t310[3] = 1;
+    let t60_0 = 0;
+    let t60_1 = 0;
+    let t60_2 = 0;
+    let t60_3 = 0;
+    let t60_4 = 0;
+    let t60_5 = 0;
+    let t60_6 = 0;
+    let t60_7 = 0;
+    t60_0 = 1;
+    let t88_0 = 0;
+    let t88_1 = 0;
+    let t88_2 = 0;
+    let t88_3 = 0;
+    let t88_4 = 0;
+    let t88_5 = 0;
+    let t88_6 = 0;
+    let t88_7 = 0;
+    t88_1 = 1;
+    let t112_0 = 0;
+    let t112_1 = 0;
+    let t112_2 = 0;
+    let t112_3 = 0;
+    let t112_4 = 0;
+    let t112_5 = 0;
+    let t112_6 = 0;
+    let t112_7 = 0;
+    t112_2 = 1;
+    let t136_0 = 0;
+    let t136_1 = 0;
+    let t136_2 = 0;
+    let t136_3 = 0;
+    let t136_4 = 0;
+    let t136_5 = 0;
+    let t136_6 = 0;
+    let t136_7 = 0;
+    t136_3 = 1;
+    let t160_0 = 0;
+    let t160_1 = 0;
+    let t160_2 = 0;
+    let t160_3 = 0;
+    let t160_4 = 0;
+    let t160_5 = 0;
+    let t160_6 = 0;
+    let t160_7 = 0;
+    t160_4 = 1;
+    let t184_0 = 0;
+    let t184_1 = 0;
+    let t184_2 = 0;
+    let t184_3 = 0;
+    let t184_4 = 0;
+    let t184_5 = 0;
+    let t184_6 = 0;
+    let t184_7 = 0;
+    t184_5 = 1;
+    let t208_0 = 0;
+    let t208_1 = 0;
+    let t208_2 = 0;
+    let t208_3 = 0;
+    let t208_4 = 0;
+    let t208_5 = 0;
+    let t208_6 = 0;
+    let t208_7 = 0;
+    t208_6 = 1;
+    let t232_0 = 0;
+    let t232_1 = 0;
+    let t232_2 = 0;
+    let t232_3 = 0;
+    let t232_4 = 0;
+    let t232_5 = 0;
+    let t232_6 = 0;
+    let t232_7 = 0;
+    t232_7 = 1;
+    let t256_0 = 0;
+    let t256_1 = 0;
+    let t256_2 = 0;
+    let t256_3 = 0;
+    t256_0 = 1;
+    let t274_0 = 0;
+    let t274_1 = 0;
+    let t274_2 = 0;
+    let t274_3 = 0;
+    t274_1 = 1;
+    let t292_0 = 0;
+    let t292_1 = 0;
+    let t292_2 = 0;
+    let t292_3 = 0;
+    t292_2 = 1;
+    let t310_0 = 0;
+    let t310_1 = 0;
+    let t310_2 = 0;
+    let t310_3 = 0;
+    t310_3 = 1;
+    let t63_0 = 0;
+    let t63_1 = 0;
+    let t63_2 = 0;
+    let t63_3 = 0;
+    const W1_0_3 = W1[0];
+    const W1_1_3 = W1[1];
+    const W1_2_3 = W1[2];
+    const W1_3_3 = W1[3];
+    const W1_4_3 = W1[4];
+    const W1_5_3 = W1[5];
+    const W1_6_3 = W1[6];
+    const W1_7_3 = W1[7];
+    let t6_5_0 = 0;
+    let t6_5_1 = 0;
+    let t6_5_2 = 0;
+    let t6_5_3 = 0;
+    let h_5_0 = 0;
+    let h_5_1 = 0;
+    let h_5_2 = 0;
+    let h_5_3 = 0;
+    const b1_0_3 = b1[0];
+    const b1_1_3 = b1[1];
+    const b1_2_3 = b1[2];
+    const b1_3_3 = b1[3];
+    let t66_0 = 0;
+    let t66_1 = 0;
+    let t66_2 = 0;
+    let t66_3 = 0;
+    const w2_0_3 = w2[0];
+    const w2_1_3 = w2[1];
+    const w2_2_3 = w2[2];
+    const w2_3_3 = w2[3];
+    const b2_0_3 = b2[0];
+    let t50_0 = 0;
+    let t50_1 = 0;
+    let t50_2 = 0;
+    let t50_3 = 0;
+    let t386_0 = 0;
+    let t386_1 = 0;
+    let t386_2 = 0;
+    let t386_3 = 0;
+    let t621_0 = 0;
+    let t621_1 = 0;
+    let t621_2 = 0;
+    let t621_3 = 0;
+    let t94_0 = 0;
+    let t94_1 = 0;
+    let t94_2 = 0;
+    let t94_3 = 0;
+    let t626_0 = 0;
+    let t626_1 = 0;
+    let t626_2 = 0;
+    let t626_3 = 0;
+    let t118_0 = 0;
+    let t118_1 = 0;
+    let t118_2 = 0;
+    let t118_3 = 0;
+    let t631_0 = 0;
+    let t631_1 = 0;
+    let t631_2 = 0;
+    let t631_3 = 0;
+    let t142_0 = 0;
+    let t142_1 = 0;
+    let t142_2 = 0;
+    let t142_3 = 0;
+    let t636_0 = 0;
+    let t636_1 = 0;
+    let t636_2 = 0;
+    let t636_3 = 0;
+    let t166_0 = 0;
+    let t166_1 = 0;
+    let t166_2 = 0;
+    let t166_3 = 0;
+    let t641_0 = 0;
+    let t641_1 = 0;
+    let t641_2 = 0;
+    let t641_3 = 0;
+    let t190_0 = 0;
+    let t190_1 = 0;
+    let t190_2 = 0;
+    let t190_3 = 0;
+    let t646_0 = 0;
+    let t646_1 = 0;
+    let t646_2 = 0;
+    let t646_3 = 0;
+    let t214_0 = 0;
+    let t214_1 = 0;
+    let t214_2 = 0;
+    let t214_3 = 0;
+    let t651_0 = 0;
+    let t651_1 = 0;
+    let t651_2 = 0;
+    let t651_3 = 0;
+    let t238_0 = 0;
+    let t238_1 = 0;
+    let t238_2 = 0;
+    let t238_3 = 0;
+    let t656_0 = 0;
+    let t656_1 = 0;
+    let t656_2 = 0;
+    let t656_3 = 0;
+    let t661_0 = 0;
+    let t661_1 = 0;
+    let t661_2 = 0;
+    let t661_3 = 0;
+    let t275_0 = 0;
+    let t275_1 = 0;
+    let t275_2 = 0;
+    let t275_3 = 0;
+    let t665_0 = 0;
+    let t665_1 = 0;
+    let t665_2 = 0;
+    let t665_3 = 0;
+    let t293_0 = 0;
+    let t293_1 = 0;
+    let t293_2 = 0;
+    let t293_3 = 0;
+    let t669_0 = 0;
+    let t669_1 = 0;
+    let t669_2 = 0;
+    let t669_3 = 0;
+    let t311_0 = 0;
+    let t311_1 = 0;
+    let t311_2 = 0;
+    let t311_3 = 0;
+    let t673_0 = 0;
+    let t673_1 = 0;
+    let t673_2 = 0;
+    let t673_3 = 0;
+    let t360_0 = 0;
+    let t360_1 = 0;
+    let t360_2 = 0;
+    let t360_3 = 0;
+    let t372_0 = 0;
+    let t372_1 = 0;
+    let t372_2 = 0;
+    let t372_3 = 0;
+    let t617_0 = 0;
+    let t617_1 = 0;
+    let t617_2 = 0;
+    let t617_3 = 0;
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       const y_at = i;
-      for (let i2 = 0; i2 < 4; i2++) {
-        let t63_dot = 0;
-        for (let i3 = 0; i3 < 2; i3++) {
-          t63_dot += t60[i2 * 2 + i3] * x[x_at + i3];
-        }
-        t63[i2] = t63_dot;
-      }
-      for (let i4 = 0; i4 < 4; i4++) {
-        let t6_3_dot = 0;
-        for (let i5 = 0; i5 < 2; i5++) {
-          t6_3_dot += W1[i4 * 2 + i5] * x[x_at + i5];
-        }
-        t6_3[i4] = t6_3_dot;
-      }
+      let t63_dot = 0;
+      t63_dot += t60_0 * x[x_at];
+      t63_dot += t60_1 * x[x_at + 1];
+      t63_0 = t63_dot;
+      let t63_dot_2 = 0;
+      t63_dot_2 += t60_2 * x[x_at];
+      t63_dot_2 += t60_3 * x[x_at + 1];
+      t63_1 = t63_dot_2;
+      let t63_dot_3 = 0;
+      t63_dot_3 += t60_4 * x[x_at];
+      t63_dot_3 += t60_5 * x[x_at + 1];
+      t63_2 = t63_dot_3;
+      let t63_dot_4 = 0;
+      t63_dot_4 += t60_6 * x[x_at];
+      t63_dot_4 += t60_7 * x[x_at + 1];
+      t63_3 = t63_dot_4;
+      let t6_5_dot = 0;
+      t6_5_dot += W1_0_3 * x[x_at];
+      t6_5_dot += W1_1_3 * x[x_at + 1];
+      t6_5_0 = t6_5_dot;
+      let t6_5_dot_2 = 0;
+      t6_5_dot_2 += W1_2_3 * x[x_at];
+      t6_5_dot_2 += W1_3_3 * x[x_at + 1];
+      t6_5_1 = t6_5_dot_2;
+      let t6_5_dot_3 = 0;
+      t6_5_dot_3 += W1_4_3 * x[x_at];
+      t6_5_dot_3 += W1_5_3 * x[x_at + 1];
+      t6_5_2 = t6_5_dot_3;
+      let t6_5_dot_4 = 0;
+      t6_5_dot_4 += W1_6_3 * x[x_at];
+      t6_5_dot_4 += W1_7_3 * x[x_at + 1];
+      t6_5_3 = t6_5_dot_4;
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
-      for (let i6 = 0; i6 < 4; i6++) {
-        h_3[i6] = Math.tanh(t6_3[i6] + b1[i6]);
-      }
-      for (let i7 = 0; i7 < 4; i7++) {
-        t6_3[i7] = 1 - h_3[i7] * h_3[i7];
-      }
-      for (let i8 = 0; i8 < 4; i8++) {
-        t66[i8] = t63[i8] * t6_3[i8];
-      }
+      h_5_0 = Math.tanh(t6_5_0 + b1_0_3);
+      h_5_1 = Math.tanh(t6_5_1 + b1_1_3);
+      h_5_2 = Math.tanh(t6_5_2 + b1_2_3);
+      h_5_3 = Math.tanh(t6_5_3 + b1_3_3);
+      t6_5_0 = 1 - h_5_0 * h_5_0;
+      t6_5_1 = 1 - h_5_1 * h_5_1;
+      t6_5_2 = 1 - h_5_2 * h_5_2;
+      t6_5_3 = 1 - h_5_3 * h_5_3;
+      t66_0 = t63_0 * t6_5_0;
+      t66_1 = t63_1 * t6_5_1;
+      t66_2 = t63_2 * t6_5_2;
+      t66_3 = t63_3 * t6_5_3;
       let s70_sum = 0;
-      for (let i9 = 0; i9 < 4; i9++) {
-        s70_sum += t66[i9] * w2[i9];
-      }
+      s70_sum += t66_0 * w2_0_3;
+      s70_sum += t66_1 * w2_1_3;
+      s70_sum += t66_2 * w2_2_3;
+      s70_sum += t66_3 * w2_3_3;
       const s70 = s70_sum;
       let s9_3_sum = 0;
-      for (let i10 = 0; i10 < 4; i10++) {
-        s9_3_sum += w2[i10] * h_3[i10];
-      }
+      s9_3_sum += w2_0_3 * h_5_0;
+      s9_3_sum += w2_1_3 * h_5_1;
+      s9_3_sum += w2_2_3 * h_5_2;
+      s9_3_sum += w2_3_3 * h_5_3;
       const s9_3 = s9_3_sum;
-      const s10_3 = s9_3 + b2[0];
+      const s10_3 = s9_3 + b2_0_3;
       // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat_3 = sigmoid(s10_3);
       const s76 = 1 - yhat_3;
       const s77 = yhat_3 * s76;
       const s78 = s70 * s77;
       const s22_2 = yhat_3 - y[y_at];
-      for (let i11 = 0; i11 < 4; i11++) {
-        t50[i11] = s22_2 * w2[i11];
-      }
-      for (let i12 = 0; i12 < 4; i12++) {
-        t386[i12] = 2 * h_3[i12];
-      }
-      for (let i13 = 0; i13 < 4; i13++) {
-        t621[i13] = (s78 * w2[i13] + -(t63[i13] * t50[i13]) * t386[i13]) * t6_3[i13];
-      }
-      for (let i22 = 0; i22 < 4; i22++) {
-        let t91_dot = 0;
-        for (let i23 = 0; i23 < 2; i23++) {
-          t91_dot += t88[i22 * 2 + i23] * x[x_at + i23];
-        }
-        t63[i22] = t91_dot;
-      }
-      for (let i24 = 0; i24 < 4; i24++) {
-        t94[i24] = t63[i24] * t6_3[i24];
-      }
+      t50_0 = s22_2 * w2_0_3;
+      t50_1 = s22_2 * w2_1_3;
+      t50_2 = s22_2 * w2_2_3;
+      t50_3 = s22_2 * w2_3_3;
+      t386_0 = 2 * h_5_0;
+      t386_1 = 2 * h_5_1;
+      t386_2 = 2 * h_5_2;
+      t386_3 = 2 * h_5_3;
+      t621_0 = (s78 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t621_1 = (s78 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t621_2 = (s78 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t621_3 = (s78 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t91_dot = 0;
+      t91_dot += t88_0 * x[x_at];
+      t91_dot += t88_1 * x[x_at + 1];
+      t63_0 = t91_dot;
+      let t91_dot_2 = 0;
+      t91_dot_2 += t88_2 * x[x_at];
+      t91_dot_2 += t88_3 * x[x_at + 1];
+      t63_1 = t91_dot_2;
+      let t91_dot_3 = 0;
+      t91_dot_3 += t88_4 * x[x_at];
+      t91_dot_3 += t88_5 * x[x_at + 1];
+      t63_2 = t91_dot_3;
+      let t91_dot_4 = 0;
+      t91_dot_4 += t88_6 * x[x_at];
+      t91_dot_4 += t88_7 * x[x_at + 1];
+      t63_3 = t91_dot_4;
+      t94_0 = t63_0 * t6_5_0;
+      t94_1 = t63_1 * t6_5_1;
+      t94_2 = t63_2 * t6_5_2;
+      t94_3 = t63_3 * t6_5_3;
       let s98_sum = 0;
-      for (let i25 = 0; i25 < 4; i25++) {
-        s98_sum += t94[i25] * w2[i25];
-      }
+      s98_sum += t94_0 * w2_0_3;
+      s98_sum += t94_1 * w2_1_3;
+      s98_sum += t94_2 * w2_2_3;
+      s98_sum += t94_3 * w2_3_3;
       const s98 = s98_sum;
       const s102 = s98 * s77;
-      for (let i26 = 0; i26 < 4; i26++) {
-        t626[i26] = (s102 * w2[i26] + -(t63[i26] * t50[i26]) * t386[i26]) * t6_3[i26];
-      }
-      for (let i35 = 0; i35 < 4; i35++) {
-        let t115_dot = 0;
-        for (let i36 = 0; i36 < 2; i36++) {
-          t115_dot += t112[i35 * 2 + i36] * x[x_at + i36];
-        }
-        t63[i35] = t115_dot;
-      }
-      for (let i37 = 0; i37 < 4; i37++) {
-        t118[i37] = t63[i37] * t6_3[i37];
-      }
+      t626_0 = (s102 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t626_1 = (s102 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t626_2 = (s102 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t626_3 = (s102 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t115_dot = 0;
+      t115_dot += t112_0 * x[x_at];
+      t115_dot += t112_1 * x[x_at + 1];
+      t63_0 = t115_dot;
+      let t115_dot_2 = 0;
+      t115_dot_2 += t112_2 * x[x_at];
+      t115_dot_2 += t112_3 * x[x_at + 1];
+      t63_1 = t115_dot_2;
+      let t115_dot_3 = 0;
+      t115_dot_3 += t112_4 * x[x_at];
+      t115_dot_3 += t112_5 * x[x_at + 1];
+      t63_2 = t115_dot_3;
+      let t115_dot_4 = 0;
+      t115_dot_4 += t112_6 * x[x_at];
+      t115_dot_4 += t112_7 * x[x_at + 1];
+      t63_3 = t115_dot_4;
+      t118_0 = t63_0 * t6_5_0;
+      t118_1 = t63_1 * t6_5_1;
+      t118_2 = t63_2 * t6_5_2;
+      t118_3 = t63_3 * t6_5_3;
       let s122_sum = 0;
-      for (let i38 = 0; i38 < 4; i38++) {
-        s122_sum += t118[i38] * w2[i38];
-      }
+      s122_sum += t118_0 * w2_0_3;
+      s122_sum += t118_1 * w2_1_3;
+      s122_sum += t118_2 * w2_2_3;
+      s122_sum += t118_3 * w2_3_3;
       const s122 = s122_sum;
       const s126 = s122 * s77;
-      for (let i39 = 0; i39 < 4; i39++) {
-        t631[i39] = (s126 * w2[i39] + -(t63[i39] * t50[i39]) * t386[i39]) * t6_3[i39];
-      }
-      for (let i48 = 0; i48 < 4; i48++) {
-        let t139_dot = 0;
-        for (let i49 = 0; i49 < 2; i49++) {
-          t139_dot += t136[i48 * 2 + i49] * x[x_at + i49];
-        }
-        t63[i48] = t139_dot;
-      }
-      for (let i50 = 0; i50 < 4; i50++) {
-        t142[i50] = t63[i50] * t6_3[i50];
-      }
+      t631_0 = (s126 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t631_1 = (s126 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t631_2 = (s126 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t631_3 = (s126 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t139_dot = 0;
+      t139_dot += t136_0 * x[x_at];
+      t139_dot += t136_1 * x[x_at + 1];
+      t63_0 = t139_dot;
+      let t139_dot_2 = 0;
+      t139_dot_2 += t136_2 * x[x_at];
+      t139_dot_2 += t136_3 * x[x_at + 1];
+      t63_1 = t139_dot_2;
+      let t139_dot_3 = 0;
+      t139_dot_3 += t136_4 * x[x_at];
+      t139_dot_3 += t136_5 * x[x_at + 1];
+      t63_2 = t139_dot_3;
+      let t139_dot_4 = 0;
+      t139_dot_4 += t136_6 * x[x_at];
+      t139_dot_4 += t136_7 * x[x_at + 1];
+      t63_3 = t139_dot_4;
+      t142_0 = t63_0 * t6_5_0;
+      t142_1 = t63_1 * t6_5_1;
+      t142_2 = t63_2 * t6_5_2;
+      t142_3 = t63_3 * t6_5_3;
       let s146_sum = 0;
-      for (let i51 = 0; i51 < 4; i51++) {
-        s146_sum += t142[i51] * w2[i51];
-      }
+      s146_sum += t142_0 * w2_0_3;
+      s146_sum += t142_1 * w2_1_3;
+      s146_sum += t142_2 * w2_2_3;
+      s146_sum += t142_3 * w2_3_3;
       const s146 = s146_sum;
       const s150 = s146 * s77;
-      for (let i52 = 0; i52 < 4; i52++) {
-        t636[i52] = (s150 * w2[i52] + -(t63[i52] * t50[i52]) * t386[i52]) * t6_3[i52];
-      }
-      for (let i61 = 0; i61 < 4; i61++) {
-        let t163_dot = 0;
-        for (let i62 = 0; i62 < 2; i62++) {
-          t163_dot += t160[i61 * 2 + i62] * x[x_at + i62];
-        }
-        t63[i61] = t163_dot;
-      }
-      for (let i63 = 0; i63 < 4; i63++) {
-        t166[i63] = t63[i63] * t6_3[i63];
-      }
+      t636_0 = (s150 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t636_1 = (s150 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t636_2 = (s150 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t636_3 = (s150 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t163_dot = 0;
+      t163_dot += t160_0 * x[x_at];
+      t163_dot += t160_1 * x[x_at + 1];
+      t63_0 = t163_dot;
+      let t163_dot_2 = 0;
+      t163_dot_2 += t160_2 * x[x_at];
+      t163_dot_2 += t160_3 * x[x_at + 1];
+      t63_1 = t163_dot_2;
+      let t163_dot_3 = 0;
+      t163_dot_3 += t160_4 * x[x_at];
+      t163_dot_3 += t160_5 * x[x_at + 1];
+      t63_2 = t163_dot_3;
+      let t163_dot_4 = 0;
+      t163_dot_4 += t160_6 * x[x_at];
+      t163_dot_4 += t160_7 * x[x_at + 1];
+      t63_3 = t163_dot_4;
+      t166_0 = t63_0 * t6_5_0;
+      t166_1 = t63_1 * t6_5_1;
+      t166_2 = t63_2 * t6_5_2;
+      t166_3 = t63_3 * t6_5_3;
       let s170_sum = 0;
-      for (let i64 = 0; i64 < 4; i64++) {
-        s170_sum += t166[i64] * w2[i64];
-      }
+      s170_sum += t166_0 * w2_0_3;
+      s170_sum += t166_1 * w2_1_3;
+      s170_sum += t166_2 * w2_2_3;
+      s170_sum += t166_3 * w2_3_3;
       const s170 = s170_sum;
       const s174 = s170 * s77;
-      for (let i65 = 0; i65 < 4; i65++) {
-        t641[i65] = (s174 * w2[i65] + -(t63[i65] * t50[i65]) * t386[i65]) * t6_3[i65];
-      }
-      for (let i74 = 0; i74 < 4; i74++) {
-        let t187_dot = 0;
-        for (let i75 = 0; i75 < 2; i75++) {
-          t187_dot += t184[i74 * 2 + i75] * x[x_at + i75];
-        }
-        t63[i74] = t187_dot;
-      }
-      for (let i76 = 0; i76 < 4; i76++) {
-        t190[i76] = t63[i76] * t6_3[i76];
-      }
+      t641_0 = (s174 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t641_1 = (s174 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t641_2 = (s174 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t641_3 = (s174 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t187_dot = 0;
+      t187_dot += t184_0 * x[x_at];
+      t187_dot += t184_1 * x[x_at + 1];
+      t63_0 = t187_dot;
+      let t187_dot_2 = 0;
+      t187_dot_2 += t184_2 * x[x_at];
+      t187_dot_2 += t184_3 * x[x_at + 1];
+      t63_1 = t187_dot_2;
+      let t187_dot_3 = 0;
+      t187_dot_3 += t184_4 * x[x_at];
+      t187_dot_3 += t184_5 * x[x_at + 1];
+      t63_2 = t187_dot_3;
+      let t187_dot_4 = 0;
+      t187_dot_4 += t184_6 * x[x_at];
+      t187_dot_4 += t184_7 * x[x_at + 1];
+      t63_3 = t187_dot_4;
+      t190_0 = t63_0 * t6_5_0;
+      t190_1 = t63_1 * t6_5_1;
+      t190_2 = t63_2 * t6_5_2;
+      t190_3 = t63_3 * t6_5_3;
       let s194_sum = 0;
-      for (let i77 = 0; i77 < 4; i77++) {
-        s194_sum += t190[i77] * w2[i77];
-      }
+      s194_sum += t190_0 * w2_0_3;
+      s194_sum += t190_1 * w2_1_3;
+      s194_sum += t190_2 * w2_2_3;
+      s194_sum += t190_3 * w2_3_3;
       const s194 = s194_sum;
       const s198 = s194 * s77;
-      for (let i78 = 0; i78 < 4; i78++) {
-        t646[i78] = (s198 * w2[i78] + -(t63[i78] * t50[i78]) * t386[i78]) * t6_3[i78];
-      }
-      for (let i87 = 0; i87 < 4; i87++) {
-        let t211_dot = 0;
-        for (let i88 = 0; i88 < 2; i88++) {
-          t211_dot += t208[i87 * 2 + i88] * x[x_at + i88];
-        }
-        t63[i87] = t211_dot;
-      }
-      for (let i89 = 0; i89 < 4; i89++) {
-        t214[i89] = t63[i89] * t6_3[i89];
-      }
+      t646_0 = (s198 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t646_1 = (s198 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t646_2 = (s198 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t646_3 = (s198 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t211_dot = 0;
+      t211_dot += t208_0 * x[x_at];
+      t211_dot += t208_1 * x[x_at + 1];
+      t63_0 = t211_dot;
+      let t211_dot_2 = 0;
+      t211_dot_2 += t208_2 * x[x_at];
+      t211_dot_2 += t208_3 * x[x_at + 1];
+      t63_1 = t211_dot_2;
+      let t211_dot_3 = 0;
+      t211_dot_3 += t208_4 * x[x_at];
+      t211_dot_3 += t208_5 * x[x_at + 1];
+      t63_2 = t211_dot_3;
+      let t211_dot_4 = 0;
+      t211_dot_4 += t208_6 * x[x_at];
+      t211_dot_4 += t208_7 * x[x_at + 1];
+      t63_3 = t211_dot_4;
+      t214_0 = t63_0 * t6_5_0;
+      t214_1 = t63_1 * t6_5_1;
+      t214_2 = t63_2 * t6_5_2;
+      t214_3 = t63_3 * t6_5_3;
       let s218_sum = 0;
-      for (let i90 = 0; i90 < 4; i90++) {
-        s218_sum += t214[i90] * w2[i90];
-      }
+      s218_sum += t214_0 * w2_0_3;
+      s218_sum += t214_1 * w2_1_3;
+      s218_sum += t214_2 * w2_2_3;
+      s218_sum += t214_3 * w2_3_3;
       const s218 = s218_sum;
       const s222 = s218 * s77;
-      for (let i91 = 0; i91 < 4; i91++) {
-        t651[i91] = (s222 * w2[i91] + -(t63[i91] * t50[i91]) * t386[i91]) * t6_3[i91];
-      }
-      for (let i100 = 0; i100 < 4; i100++) {
-        let t235_dot = 0;
-        for (let i101 = 0; i101 < 2; i101++) {
-          t235_dot += t232[i100 * 2 + i101] * x[x_at + i101];
-        }
-        t63[i100] = t235_dot;
-      }
-      for (let i102 = 0; i102 < 4; i102++) {
-        t238[i102] = t63[i102] * t6_3[i102];
-      }
+      t651_0 = (s222 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t651_1 = (s222 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t651_2 = (s222 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t651_3 = (s222 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      let t235_dot = 0;
+      t235_dot += t232_0 * x[x_at];
+      t235_dot += t232_1 * x[x_at + 1];
+      t63_0 = t235_dot;
+      let t235_dot_2 = 0;
+      t235_dot_2 += t232_2 * x[x_at];
+      t235_dot_2 += t232_3 * x[x_at + 1];
+      t63_1 = t235_dot_2;
+      let t235_dot_3 = 0;
+      t235_dot_3 += t232_4 * x[x_at];
+      t235_dot_3 += t232_5 * x[x_at + 1];
+      t63_2 = t235_dot_3;
+      let t235_dot_4 = 0;
+      t235_dot_4 += t232_6 * x[x_at];
+      t235_dot_4 += t232_7 * x[x_at + 1];
+      t63_3 = t235_dot_4;
+      t238_0 = t63_0 * t6_5_0;
+      t238_1 = t63_1 * t6_5_1;
+      t238_2 = t63_2 * t6_5_2;
+      t238_3 = t63_3 * t6_5_3;
       let s242_sum = 0;
-      for (let i103 = 0; i103 < 4; i103++) {
-        s242_sum += t238[i103] * w2[i103];
-      }
+      s242_sum += t238_0 * w2_0_3;
+      s242_sum += t238_1 * w2_1_3;
+      s242_sum += t238_2 * w2_2_3;
+      s242_sum += t238_3 * w2_3_3;
       const s242 = s242_sum;
       const s246 = s242 * s77;
-      for (let i104 = 0; i104 < 4; i104++) {
-        t656[i104] = (s246 * w2[i104] + -(t63[i104] * t50[i104]) * t386[i104]) * t6_3[i104];
-      }
-      for (let i112 = 0; i112 < 4; i112++) {
-        t63[i112] = t256[i112] * t6_3[i112];
-      }
+      t656_0 = (s246 * w2_0_3 + -(t63_0 * t50_0) * t386_0) * t6_5_0;
+      t656_1 = (s246 * w2_1_3 + -(t63_1 * t50_1) * t386_1) * t6_5_1;
+      t656_2 = (s246 * w2_2_3 + -(t63_2 * t50_2) * t386_2) * t6_5_2;
+      t656_3 = (s246 * w2_3_3 + -(t63_3 * t50_3) * t386_3) * t6_5_3;
+      t63_0 = t256_0 * t6_5_0;
+      t63_1 = t256_1 * t6_5_1;
+      t63_2 = t256_2 * t6_5_2;
+      t63_3 = t256_3 * t6_5_3;
       let s261_sum = 0;
-      for (let i113 = 0; i113 < 4; i113++) {
-        s261_sum += t63[i113] * w2[i113];
-      }
+      s261_sum += t63_0 * w2_0_3;
+      s261_sum += t63_1 * w2_1_3;
+      s261_sum += t63_2 * w2_2_3;
+      s261_sum += t63_3 * w2_3_3;
       const s261 = s261_sum;
       const s265 = s261 * s77;
-      for (let i114 = 0; i114 < 4; i114++) {
-        t661[i114] = (s265 * w2[i114] + -(t256[i114] * t50[i114]) * t386[i114]) * t6_3[i114];
-      }
-      for (let i120 = 0; i120 < 4; i120++) {
-        t275[i120] = t274[i120] * t6_3[i120];
-      }
+      t661_0 = (s265 * w2_0_3 + -(t256_0 * t50_0) * t386_0) * t6_5_0;
+      t661_1 = (s265 * w2_1_3 + -(t256_1 * t50_1) * t386_1) * t6_5_1;
+      t661_2 = (s265 * w2_2_3 + -(t256_2 * t50_2) * t386_2) * t6_5_2;
+      t661_3 = (s265 * w2_3_3 + -(t256_3 * t50_3) * t386_3) * t6_5_3;
+      t275_0 = t274_0 * t6_5_0;
+      t275_1 = t274_1 * t6_5_1;
+      t275_2 = t274_2 * t6_5_2;
+      t275_3 = t274_3 * t6_5_3;
       let s279_sum = 0;
-      for (let i121 = 0; i121 < 4; i121++) {
-        s279_sum += t275[i121] * w2[i121];
-      }
+      s279_sum += t275_0 * w2_0_3;
+      s279_sum += t275_1 * w2_1_3;
+      s279_sum += t275_2 * w2_2_3;
+      s279_sum += t275_3 * w2_3_3;
       const s279 = s279_sum;
       const s283 = s279 * s77;
-      for (let i122 = 0; i122 < 4; i122++) {
-        t665[i122] = (s283 * w2[i122] + -(t274[i122] * t50[i122]) * t386[i122]) * t6_3[i122];
-      }
-      for (let i128 = 0; i128 < 4; i128++) {
-        t293[i128] = t292[i128] * t6_3[i128];
-      }
+      t665_0 = (s283 * w2_0_3 + -(t274_0 * t50_0) * t386_0) * t6_5_0;
+      t665_1 = (s283 * w2_1_3 + -(t274_1 * t50_1) * t386_1) * t6_5_1;
+      t665_2 = (s283 * w2_2_3 + -(t274_2 * t50_2) * t386_2) * t6_5_2;
+      t665_3 = (s283 * w2_3_3 + -(t274_3 * t50_3) * t386_3) * t6_5_3;
+      t293_0 = t292_0 * t6_5_0;
+      t293_1 = t292_1 * t6_5_1;
+      t293_2 = t292_2 * t6_5_2;
+      t293_3 = t292_3 * t6_5_3;
       let s297_sum = 0;
-      for (let i129 = 0; i129 < 4; i129++) {
-        s297_sum += t293[i129] * w2[i129];
-      }
+      s297_sum += t293_0 * w2_0_3;
+      s297_sum += t293_1 * w2_1_3;
+      s297_sum += t293_2 * w2_2_3;
+      s297_sum += t293_3 * w2_3_3;
       const s297 = s297_sum;
       const s301 = s297 * s77;
-      for (let i130 = 0; i130 < 4; i130++) {
-        t669[i130] = (s301 * w2[i130] + -(t292[i130] * t50[i130]) * t386[i130]) * t6_3[i130];
-      }
-      for (let i136 = 0; i136 < 4; i136++) {
-        t311[i136] = t310[i136] * t6_3[i136];
-      }
+      t669_0 = (s301 * w2_0_3 + -(t292_0 * t50_0) * t386_0) * t6_5_0;
+      t669_1 = (s301 * w2_1_3 + -(t292_1 * t50_1) * t386_1) * t6_5_1;
+      t669_2 = (s301 * w2_2_3 + -(t292_2 * t50_2) * t386_2) * t6_5_2;
+      t669_3 = (s301 * w2_3_3 + -(t292_3 * t50_3) * t386_3) * t6_5_3;
+      t311_0 = t310_0 * t6_5_0;
+      t311_1 = t310_1 * t6_5_1;
+      t311_2 = t310_2 * t6_5_2;
+      t311_3 = t310_3 * t6_5_3;
       let s315_sum = 0;
-      for (let i137 = 0; i137 < 4; i137++) {
-        s315_sum += t311[i137] * w2[i137];
-      }
+      s315_sum += t311_0 * w2_0_3;
+      s315_sum += t311_1 * w2_1_3;
+      s315_sum += t311_2 * w2_2_3;
+      s315_sum += t311_3 * w2_3_3;
       const s315 = s315_sum;
       const s319 = s315 * s77;
-      for (let i138 = 0; i138 < 4; i138++) {
-        t673[i138] = (s319 * w2[i138] + -(t310[i138] * t50[i138]) * t386[i138]) * t6_3[i138];
-      }
+      t673_0 = (s319 * w2_0_3 + -(t310_0 * t50_0) * t386_0) * t6_5_0;
+      t673_1 = (s319 * w2_1_3 + -(t310_1 * t50_1) * t386_1) * t6_5_1;
+      t673_2 = (s319 * w2_2_3 + -(t310_2 * t50_2) * t386_2) * t6_5_2;
+      t673_3 = (s319 * w2_3_3 + -(t310_3 * t50_3) * t386_3) * t6_5_3;
       let s330_sum = 0;
-      for (let i143 = 0; i143 < 4; i143++) {
-        s330_sum += t256[i143] * h_3[i143];
-      }
+      s330_sum += t256_0 * h_5_0;
+      s330_sum += t256_1 * h_5_1;
+      s330_sum += t256_2 * h_5_2;
+      s330_sum += t256_3 * h_5_3;
       const s330 = s330_sum;
       const s332 = s330 * s77;
-      for (let i144 = 0; i144 < 4; i144++) {
-        t50[i144] = (s332 * w2[i144] + t256[i144] * s22_2) * t6_3[i144];
-      }
+      t50_0 = (s332 * w2_0_3 + t256_0 * s22_2) * t6_5_0;
+      t50_1 = (s332 * w2_1_3 + t256_1 * s22_2) * t6_5_1;
+      t50_2 = (s332 * w2_2_3 + t256_2 * s22_2) * t6_5_2;
+      t50_3 = (s332 * w2_3_3 + t256_3 * s22_2) * t6_5_3;
       let s342_sum = 0;
-      for (let i149 = 0; i149 < 4; i149++) {
-        s342_sum += t274[i149] * h_3[i149];
-      }
+      s342_sum += t274_0 * h_5_0;
+      s342_sum += t274_1 * h_5_1;
+      s342_sum += t274_2 * h_5_2;
+      s342_sum += t274_3 * h_5_3;
       const s342 = s342_sum;
       const s344 = s342 * s77;
-      for (let i150 = 0; i150 < 4; i150++) {
-        t386[i150] = (s344 * w2[i150] + t274[i150] * s22_2) * t6_3[i150];
-      }
+      t386_0 = (s344 * w2_0_3 + t274_0 * s22_2) * t6_5_0;
+      t386_1 = (s344 * w2_1_3 + t274_1 * s22_2) * t6_5_1;
+      t386_2 = (s344 * w2_2_3 + t274_2 * s22_2) * t6_5_2;
+      t386_3 = (s344 * w2_3_3 + t274_3 * s22_2) * t6_5_3;
       let s354_sum = 0;
-      for (let i155 = 0; i155 < 4; i155++) {
-        s354_sum += t292[i155] * h_3[i155];
-      }
+      s354_sum += t292_0 * h_5_0;
+      s354_sum += t292_1 * h_5_1;
+      s354_sum += t292_2 * h_5_2;
+      s354_sum += t292_3 * h_5_3;
       const s354 = s354_sum;
       const s356 = s354 * s77;
-      for (let i156 = 0; i156 < 4; i156++) {
-        t360[i156] = (s356 * w2[i156] + t292[i156] * s22_2) * t6_3[i156];
-      }
+      t360_0 = (s356 * w2_0_3 + t292_0 * s22_2) * t6_5_0;
+      t360_1 = (s356 * w2_1_3 + t292_1 * s22_2) * t6_5_1;
+      t360_2 = (s356 * w2_2_3 + t292_2 * s22_2) * t6_5_2;
+      t360_3 = (s356 * w2_3_3 + t292_3 * s22_2) * t6_5_3;
       let s366_sum = 0;
-      for (let i161 = 0; i161 < 4; i161++) {
-        s366_sum += t310[i161] * h_3[i161];
-      }
+      s366_sum += t310_0 * h_5_0;
+      s366_sum += t310_1 * h_5_1;
+      s366_sum += t310_2 * h_5_2;
+      s366_sum += t310_3 * h_5_3;
       const s366 = s366_sum;
       const s368 = s366 * s77;
-      for (let i162 = 0; i162 < 4; i162++) {
-        t372[i162] = (s368 * w2[i162] + t310[i162] * s22_2) * t6_3[i162];
+      t372_0 = (s368 * w2_0_3 + t310_0 * s22_2) * t6_5_0;
+      t372_1 = (s368 * w2_1_3 + t310_1 * s22_2) * t6_5_1;
+      t372_2 = (s368 * w2_2_3 + t310_2 * s22_2) * t6_5_2;
+      t372_3 = (s368 * w2_3_3 + t310_3 * s22_2) * t6_5_3;
+      t617_0 = s77 * w2_0_3 * t6_5_0;
+      t617_1 = s77 * w2_1_3 * t6_5_1;
+      t617_2 = s77 * w2_2_3 * t6_5_2;
+      t617_3 = s77 * w2_3_3 * t6_5_3;
+      const row_5 = t621_0;
+      if (row_5 !== 0) {
+        out[0] += row_5 * x[x_at];
+        out[1] += row_5 * x[x_at + 1];
       }
-      for (let i167 = 0; i167 < 4; i167++) {
-        t617[i167] = s77 * w2[i167] * t6_3[i167];
+      const row_5_2 = t621_1;
+      if (row_5_2 !== 0) {
+        out[2] += row_5_2 * x[x_at];
+        out[3] += row_5_2 * x[x_at + 1];
       }
-      for (let i14 = 0; i14 < 4; i14++) {
-        const row_2 = t621[i14];
-        if (row_2 !== 0) {
-          for (let i15 = 0; i15 < 2; i15++) {
-            out[i14 * 2 + i15] += row_2 * x[x_at + i15];
-          }
-        }
+      const row_5_3 = t621_2;
+      if (row_5_3 !== 0) {
+        out[4] += row_5_3 * x[x_at];
+        out[5] += row_5_3 * x[x_at + 1];
       }
-      for (let i18 = 0; i18 < 4; i18++) {
-        out[8 + i18] += t621[i18];
+      const row_5_4 = t621_3;
+      if (row_5_4 !== 0) {
+        out[6] += row_5_4 * x[x_at];
+        out[7] += row_5_4 * x[x_at + 1];
       }
-      for (let i19 = 0; i19 < 4; i19++) {
-        out[12 + i19] += s78 * h_3[i19] + t66[i19] * s22_2;
-      }
+      out[8] += t621_0;
+      out[9] += t621_1;
+      out[10] += t621_2;
+      out[11] += t621_3;
+      out[12] += s78 * h_5_0 + t66_0 * s22_2;
+      out[13] += s78 * h_5_1 + t66_1 * s22_2;
+      out[14] += s78 * h_5_2 + t66_2 * s22_2;
+      out[15] += s78 * h_5_3 + t66_3 * s22_2;
       out[16] += s78;
-      for (let i27 = 0; i27 < 4; i27++) {
-        const row_3 = t626[i27];
-        if (row_3 !== 0) {
-          for (let i28 = 0; i28 < 2; i28++) {
-            out[17 + (i27 * 2 + i28)] += row_3 * x[x_at + i28];
-          }
-        }
+      const row_6 = t626_0;
+      if (row_6 !== 0) {
+        out[17] += row_6 * x[x_at];
+        out[18] += row_6 * x[x_at + 1];
       }
-      for (let i31 = 0; i31 < 4; i31++) {
-        out[25 + i31] += t626[i31];
+      const row_6_2 = t626_1;
+      if (row_6_2 !== 0) {
+        out[19] += row_6_2 * x[x_at];
+        out[20] += row_6_2 * x[x_at + 1];
       }
-      for (let i32 = 0; i32 < 4; i32++) {
-        out[29 + i32] += s102 * h_3[i32] + t94[i32] * s22_2;
+      const row_6_3 = t626_2;
+      if (row_6_3 !== 0) {
+        out[21] += row_6_3 * x[x_at];
+        out[22] += row_6_3 * x[x_at + 1];
       }
+      const row_6_4 = t626_3;
+      if (row_6_4 !== 0) {
+        out[23] += row_6_4 * x[x_at];
+        out[24] += row_6_4 * x[x_at + 1];
+      }
+      out[25] += t626_0;
+      out[26] += t626_1;
+      out[27] += t626_2;
+      out[28] += t626_3;
+      out[29] += s102 * h_5_0 + t94_0 * s22_2;
+      out[30] += s102 * h_5_1 + t94_1 * s22_2;
+      out[31] += s102 * h_5_2 + t94_2 * s22_2;
+      out[32] += s102 * h_5_3 + t94_3 * s22_2;
       out[33] += s102;
-      for (let i40 = 0; i40 < 4; i40++) {
-        const row_4 = t631[i40];
-        if (row_4 !== 0) {
-          for (let i41 = 0; i41 < 2; i41++) {
-            out[34 + (i40 * 2 + i41)] += row_4 * x[x_at + i41];
-          }
-        }
+      const row_7 = t631_0;
+      if (row_7 !== 0) {
+        out[34] += row_7 * x[x_at];
+        out[35] += row_7 * x[x_at + 1];
       }
-      for (let i44 = 0; i44 < 4; i44++) {
-        out[42 + i44] += t631[i44];
+      const row_7_2 = t631_1;
+      if (row_7_2 !== 0) {
+        out[36] += row_7_2 * x[x_at];
+        out[37] += row_7_2 * x[x_at + 1];
       }
-      for (let i45 = 0; i45 < 4; i45++) {
-        out[46 + i45] += s126 * h_3[i45] + t118[i45] * s22_2;
+      const row_7_3 = t631_2;
+      if (row_7_3 !== 0) {
+        out[38] += row_7_3 * x[x_at];
+        out[39] += row_7_3 * x[x_at + 1];
       }
+      const row_7_4 = t631_3;
+      if (row_7_4 !== 0) {
+        out[40] += row_7_4 * x[x_at];
+        out[41] += row_7_4 * x[x_at + 1];
+      }
+      out[42] += t631_0;
+      out[43] += t631_1;
+      out[44] += t631_2;
+      out[45] += t631_3;
+      out[46] += s126 * h_5_0 + t118_0 * s22_2;
+      out[47] += s126 * h_5_1 + t118_1 * s22_2;
+      out[48] += s126 * h_5_2 + t118_2 * s22_2;
+      out[49] += s126 * h_5_3 + t118_3 * s22_2;
       out[50] += s126;
-      for (let i53 = 0; i53 < 4; i53++) {
-        const row_5 = t636[i53];
-        if (row_5 !== 0) {
-          for (let i54 = 0; i54 < 2; i54++) {
-            out[51 + (i53 * 2 + i54)] += row_5 * x[x_at + i54];
-          }
-        }
+      const row_8 = t636_0;
+      if (row_8 !== 0) {
+        out[51] += row_8 * x[x_at];
+        out[52] += row_8 * x[x_at + 1];
       }
-      for (let i57 = 0; i57 < 4; i57++) {
-        out[59 + i57] += t636[i57];
+      const row_8_2 = t636_1;
+      if (row_8_2 !== 0) {
+        out[53] += row_8_2 * x[x_at];
+        out[54] += row_8_2 * x[x_at + 1];
       }
-      for (let i58 = 0; i58 < 4; i58++) {
-        out[63 + i58] += s150 * h_3[i58] + t142[i58] * s22_2;
+      const row_8_3 = t636_2;
+      if (row_8_3 !== 0) {
+        out[55] += row_8_3 * x[x_at];
+        out[56] += row_8_3 * x[x_at + 1];
       }
+      const row_8_4 = t636_3;
+      if (row_8_4 !== 0) {
+        out[57] += row_8_4 * x[x_at];
+        out[58] += row_8_4 * x[x_at + 1];
+      }
+      out[59] += t636_0;
+      out[60] += t636_1;
+      out[61] += t636_2;
+      out[62] += t636_3;
+      out[63] += s150 * h_5_0 + t142_0 * s22_2;
+      out[64] += s150 * h_5_1 + t142_1 * s22_2;
+      out[65] += s150 * h_5_2 + t142_2 * s22_2;
+      out[66] += s150 * h_5_3 + t142_3 * s22_2;
       out[67] += s150;
-      for (let i66 = 0; i66 < 4; i66++) {
-        const row_6 = t641[i66];
-        if (row_6 !== 0) {
-          for (let i67 = 0; i67 < 2; i67++) {
-            out[68 + (i66 * 2 + i67)] += row_6 * x[x_at + i67];
-          }
-        }
+      const row_9 = t641_0;
+      if (row_9 !== 0) {
+        out[68] += row_9 * x[x_at];
+        out[69] += row_9 * x[x_at + 1];
       }
-      for (let i70 = 0; i70 < 4; i70++) {
-        out[76 + i70] += t641[i70];
+      const row_9_2 = t641_1;
+      if (row_9_2 !== 0) {
+        out[70] += row_9_2 * x[x_at];
+        out[71] += row_9_2 * x[x_at + 1];
       }
-      for (let i71 = 0; i71 < 4; i71++) {
-        out[80 + i71] += s174 * h_3[i71] + t166[i71] * s22_2;
+      const row_9_3 = t641_2;
+      if (row_9_3 !== 0) {
+        out[72] += row_9_3 * x[x_at];
+        out[73] += row_9_3 * x[x_at + 1];
       }
+      const row_9_4 = t641_3;
+      if (row_9_4 !== 0) {
+        out[74] += row_9_4 * x[x_at];
+        out[75] += row_9_4 * x[x_at + 1];
+      }
+      out[76] += t641_0;
+      out[77] += t641_1;
+      out[78] += t641_2;
+      out[79] += t641_3;
+      out[80] += s174 * h_5_0 + t166_0 * s22_2;
+      out[81] += s174 * h_5_1 + t166_1 * s22_2;
+      out[82] += s174 * h_5_2 + t166_2 * s22_2;
+      out[83] += s174 * h_5_3 + t166_3 * s22_2;
       out[84] += s174;
-      for (let i79 = 0; i79 < 4; i79++) {
-        const row_7 = t646[i79];
-        if (row_7 !== 0) {
-          for (let i80 = 0; i80 < 2; i80++) {
-            out[85 + (i79 * 2 + i80)] += row_7 * x[x_at + i80];
-          }
-        }
+      const row_10 = t646_0;
+      if (row_10 !== 0) {
+        out[85] += row_10 * x[x_at];
+        out[86] += row_10 * x[x_at + 1];
       }
-      for (let i83 = 0; i83 < 4; i83++) {
-        out[93 + i83] += t646[i83];
+      const row_10_2 = t646_1;
+      if (row_10_2 !== 0) {
+        out[87] += row_10_2 * x[x_at];
+        out[88] += row_10_2 * x[x_at + 1];
       }
-      for (let i84 = 0; i84 < 4; i84++) {
-        out[97 + i84] += s198 * h_3[i84] + t190[i84] * s22_2;
+      const row_10_3 = t646_2;
+      if (row_10_3 !== 0) {
+        out[89] += row_10_3 * x[x_at];
+        out[90] += row_10_3 * x[x_at + 1];
       }
+      const row_10_4 = t646_3;
+      if (row_10_4 !== 0) {
+        out[91] += row_10_4 * x[x_at];
+        out[92] += row_10_4 * x[x_at + 1];
+      }
+      out[93] += t646_0;
+      out[94] += t646_1;
+      out[95] += t646_2;
+      out[96] += t646_3;
+      out[97] += s198 * h_5_0 + t190_0 * s22_2;
+      out[98] += s198 * h_5_1 + t190_1 * s22_2;
+      out[99] += s198 * h_5_2 + t190_2 * s22_2;
+      out[100] += s198 * h_5_3 + t190_3 * s22_2;
       out[101] += s198;
-      for (let i92 = 0; i92 < 4; i92++) {
-        const row_8 = t651[i92];
-        if (row_8 !== 0) {
-          for (let i93 = 0; i93 < 2; i93++) {
-            out[102 + (i92 * 2 + i93)] += row_8 * x[x_at + i93];
-          }
-        }
+      const row_11 = t651_0;
+      if (row_11 !== 0) {
+        out[102] += row_11 * x[x_at];
+        out[103] += row_11 * x[x_at + 1];
       }
-      for (let i96 = 0; i96 < 4; i96++) {
-        out[110 + i96] += t651[i96];
+      const row_11_2 = t651_1;
+      if (row_11_2 !== 0) {
+        out[104] += row_11_2 * x[x_at];
+        out[105] += row_11_2 * x[x_at + 1];
       }
-      for (let i97 = 0; i97 < 4; i97++) {
-        out[114 + i97] += s222 * h_3[i97] + t214[i97] * s22_2;
+      const row_11_3 = t651_2;
+      if (row_11_3 !== 0) {
+        out[106] += row_11_3 * x[x_at];
+        out[107] += row_11_3 * x[x_at + 1];
       }
+      const row_11_4 = t651_3;
+      if (row_11_4 !== 0) {
+        out[108] += row_11_4 * x[x_at];
+        out[109] += row_11_4 * x[x_at + 1];
+      }
+      out[110] += t651_0;
+      out[111] += t651_1;
+      out[112] += t651_2;
+      out[113] += t651_3;
+      out[114] += s222 * h_5_0 + t214_0 * s22_2;
+      out[115] += s222 * h_5_1 + t214_1 * s22_2;
+      out[116] += s222 * h_5_2 + t214_2 * s22_2;
+      out[117] += s222 * h_5_3 + t214_3 * s22_2;
       out[118] += s222;
-      for (let i105 = 0; i105 < 4; i105++) {
-        const row_9 = t656[i105];
-        if (row_9 !== 0) {
-          for (let i106 = 0; i106 < 2; i106++) {
-            out[119 + (i105 * 2 + i106)] += row_9 * x[x_at + i106];
-          }
-        }
+      const row_12 = t656_0;
+      if (row_12 !== 0) {
+        out[119] += row_12 * x[x_at];
+        out[120] += row_12 * x[x_at + 1];
       }
-      for (let i109 = 0; i109 < 4; i109++) {
-        out[127 + i109] += t656[i109];
+      const row_12_2 = t656_1;
+      if (row_12_2 !== 0) {
+        out[121] += row_12_2 * x[x_at];
+        out[122] += row_12_2 * x[x_at + 1];
       }
-      for (let i110 = 0; i110 < 4; i110++) {
-        out[131 + i110] += s246 * h_3[i110] + t238[i110] * s22_2;
+      const row_12_3 = t656_2;
+      if (row_12_3 !== 0) {
+        out[123] += row_12_3 * x[x_at];
+        out[124] += row_12_3 * x[x_at + 1];
       }
+      const row_12_4 = t656_3;
+      if (row_12_4 !== 0) {
+        out[125] += row_12_4 * x[x_at];
+        out[126] += row_12_4 * x[x_at + 1];
+      }
+      out[127] += t656_0;
+      out[128] += t656_1;
+      out[129] += t656_2;
+      out[130] += t656_3;
+      out[131] += s246 * h_5_0 + t238_0 * s22_2;
+      out[132] += s246 * h_5_1 + t238_1 * s22_2;
+      out[133] += s246 * h_5_2 + t238_2 * s22_2;
+      out[134] += s246 * h_5_3 + t238_3 * s22_2;
       out[135] += s246;
-      for (let i115 = 0; i115 < 4; i115++) {
-        const row_10 = t661[i115];
-        if (row_10 !== 0) {
-          for (let i116 = 0; i116 < 2; i116++) {
-            out[136 + (i115 * 2 + i116)] += row_10 * x[x_at + i116];
-          }
-        }
+      const row_13 = t661_0;
+      if (row_13 !== 0) {
+        out[136] += row_13 * x[x_at];
+        out[137] += row_13 * x[x_at + 1];
       }
-      for (let i117 = 0; i117 < 4; i117++) {
-        out[144 + i117] += t661[i117];
+      const row_13_2 = t661_1;
+      if (row_13_2 !== 0) {
+        out[138] += row_13_2 * x[x_at];
+        out[139] += row_13_2 * x[x_at + 1];
       }
-      for (let i118 = 0; i118 < 4; i118++) {
-        out[148 + i118] += s265 * h_3[i118] + t63[i118] * s22_2;
+      const row_13_3 = t661_2;
+      if (row_13_3 !== 0) {
+        out[140] += row_13_3 * x[x_at];
+        out[141] += row_13_3 * x[x_at + 1];
       }
+      const row_13_4 = t661_3;
+      if (row_13_4 !== 0) {
+        out[142] += row_13_4 * x[x_at];
+        out[143] += row_13_4 * x[x_at + 1];
+      }
+      out[144] += t661_0;
+      out[145] += t661_1;
+      out[146] += t661_2;
+      out[147] += t661_3;
+      out[148] += s265 * h_5_0 + t63_0 * s22_2;
+      out[149] += s265 * h_5_1 + t63_1 * s22_2;
+      out[150] += s265 * h_5_2 + t63_2 * s22_2;
+      out[151] += s265 * h_5_3 + t63_3 * s22_2;
       out[152] += s265;
-      for (let i123 = 0; i123 < 4; i123++) {
-        const row_11 = t665[i123];
-        if (row_11 !== 0) {
-          for (let i124 = 0; i124 < 2; i124++) {
-            out[153 + (i123 * 2 + i124)] += row_11 * x[x_at + i124];
-          }
-        }
+      const row_14 = t665_0;
+      if (row_14 !== 0) {
+        out[153] += row_14 * x[x_at];
+        out[154] += row_14 * x[x_at + 1];
       }
-      for (let i125 = 0; i125 < 4; i125++) {
-        out[161 + i125] += t665[i125];
+      const row_14_2 = t665_1;
+      if (row_14_2 !== 0) {
+        out[155] += row_14_2 * x[x_at];
+        out[156] += row_14_2 * x[x_at + 1];
       }
-      for (let i126 = 0; i126 < 4; i126++) {
-        out[165 + i126] += s283 * h_3[i126] + t275[i126] * s22_2;
+      const row_14_3 = t665_2;
+      if (row_14_3 !== 0) {
+        out[157] += row_14_3 * x[x_at];
+        out[158] += row_14_3 * x[x_at + 1];
       }
+      const row_14_4 = t665_3;
+      if (row_14_4 !== 0) {
+        out[159] += row_14_4 * x[x_at];
+        out[160] += row_14_4 * x[x_at + 1];
+      }
+      out[161] += t665_0;
+      out[162] += t665_1;
+      out[163] += t665_2;
+      out[164] += t665_3;
+      out[165] += s283 * h_5_0 + t275_0 * s22_2;
+      out[166] += s283 * h_5_1 + t275_1 * s22_2;
+      out[167] += s283 * h_5_2 + t275_2 * s22_2;
+      out[168] += s283 * h_5_3 + t275_3 * s22_2;
       out[169] += s283;
-      for (let i131 = 0; i131 < 4; i131++) {
-        const row_12 = t669[i131];
-        if (row_12 !== 0) {
-          for (let i132 = 0; i132 < 2; i132++) {
-            out[170 + (i131 * 2 + i132)] += row_12 * x[x_at + i132];
-          }
-        }
+      const row_15 = t669_0;
+      if (row_15 !== 0) {
+        out[170] += row_15 * x[x_at];
+        out[171] += row_15 * x[x_at + 1];
       }
-      for (let i133 = 0; i133 < 4; i133++) {
-        out[178 + i133] += t669[i133];
+      const row_15_2 = t669_1;
+      if (row_15_2 !== 0) {
+        out[172] += row_15_2 * x[x_at];
+        out[173] += row_15_2 * x[x_at + 1];
       }
-      for (let i134 = 0; i134 < 4; i134++) {
-        out[182 + i134] += s301 * h_3[i134] + t293[i134] * s22_2;
+      const row_15_3 = t669_2;
+      if (row_15_3 !== 0) {
+        out[174] += row_15_3 * x[x_at];
+        out[175] += row_15_3 * x[x_at + 1];
       }
+      const row_15_4 = t669_3;
+      if (row_15_4 !== 0) {
+        out[176] += row_15_4 * x[x_at];
+        out[177] += row_15_4 * x[x_at + 1];
+      }
+      out[178] += t669_0;
+      out[179] += t669_1;
+      out[180] += t669_2;
+      out[181] += t669_3;
+      out[182] += s301 * h_5_0 + t293_0 * s22_2;
+      out[183] += s301 * h_5_1 + t293_1 * s22_2;
+      out[184] += s301 * h_5_2 + t293_2 * s22_2;
+      out[185] += s301 * h_5_3 + t293_3 * s22_2;
       out[186] += s301;
-      for (let i139 = 0; i139 < 4; i139++) {
-        const row_13 = t673[i139];
-        if (row_13 !== 0) {
-          for (let i140 = 0; i140 < 2; i140++) {
-            out[187 + (i139 * 2 + i140)] += row_13 * x[x_at + i140];
-          }
-        }
+      const row_16 = t673_0;
+      if (row_16 !== 0) {
+        out[187] += row_16 * x[x_at];
+        out[188] += row_16 * x[x_at + 1];
       }
-      for (let i141 = 0; i141 < 4; i141++) {
-        out[195 + i141] += t673[i141];
+      const row_16_2 = t673_1;
+      if (row_16_2 !== 0) {
+        out[189] += row_16_2 * x[x_at];
+        out[190] += row_16_2 * x[x_at + 1];
       }
-      for (let i142 = 0; i142 < 4; i142++) {
-        out[199 + i142] += s319 * h_3[i142] + t311[i142] * s22_2;
+      const row_16_3 = t673_2;
+      if (row_16_3 !== 0) {
+        out[191] += row_16_3 * x[x_at];
+        out[192] += row_16_3 * x[x_at + 1];
       }
+      const row_16_4 = t673_3;
+      if (row_16_4 !== 0) {
+        out[193] += row_16_4 * x[x_at];
+        out[194] += row_16_4 * x[x_at + 1];
+      }
+      out[195] += t673_0;
+      out[196] += t673_1;
+      out[197] += t673_2;
+      out[198] += t673_3;
+      out[199] += s319 * h_5_0 + t311_0 * s22_2;
+      out[200] += s319 * h_5_1 + t311_1 * s22_2;
+      out[201] += s319 * h_5_2 + t311_2 * s22_2;
+      out[202] += s319 * h_5_3 + t311_3 * s22_2;
       out[203] += s319;
-      for (let i145 = 0; i145 < 4; i145++) {
-        const row_14 = t50[i145];
-        if (row_14 !== 0) {
-          for (let i146 = 0; i146 < 2; i146++) {
-            out[204 + (i145 * 2 + i146)] += row_14 * x[x_at + i146];
-          }
-        }
+      const row_17 = t50_0;
+      if (row_17 !== 0) {
+        out[204] += row_17 * x[x_at];
+        out[205] += row_17 * x[x_at + 1];
       }
-      for (let i147 = 0; i147 < 4; i147++) {
-        out[212 + i147] += t50[i147];
+      const row_17_2 = t50_1;
+      if (row_17_2 !== 0) {
+        out[206] += row_17_2 * x[x_at];
+        out[207] += row_17_2 * x[x_at + 1];
       }
-      for (let i148 = 0; i148 < 4; i148++) {
-        out[216 + i148] += s332 * h_3[i148];
+      const row_17_3 = t50_2;
+      if (row_17_3 !== 0) {
+        out[208] += row_17_3 * x[x_at];
+        out[209] += row_17_3 * x[x_at + 1];
       }
+      const row_17_4 = t50_3;
+      if (row_17_4 !== 0) {
+        out[210] += row_17_4 * x[x_at];
+        out[211] += row_17_4 * x[x_at + 1];
+      }
+      out[212] += t50_0;
+      out[213] += t50_1;
+      out[214] += t50_2;
+      out[215] += t50_3;
+      out[216] += s332 * h_5_0;
+      out[217] += s332 * h_5_1;
+      out[218] += s332 * h_5_2;
+      out[219] += s332 * h_5_3;
       out[220] += s332;
-      for (let i151 = 0; i151 < 4; i151++) {
-        const row_15 = t386[i151];
-        if (row_15 !== 0) {
-          for (let i152 = 0; i152 < 2; i152++) {
-            out[221 + (i151 * 2 + i152)] += row_15 * x[x_at + i152];
-          }
-        }
+      const row_18 = t386_0;
+      if (row_18 !== 0) {
+        out[221] += row_18 * x[x_at];
+        out[222] += row_18 * x[x_at + 1];
       }
-      for (let i153 = 0; i153 < 4; i153++) {
-        out[229 + i153] += t386[i153];
+      const row_18_2 = t386_1;
+      if (row_18_2 !== 0) {
+        out[223] += row_18_2 * x[x_at];
+        out[224] += row_18_2 * x[x_at + 1];
       }
-      for (let i154 = 0; i154 < 4; i154++) {
-        out[233 + i154] += s344 * h_3[i154];
+      const row_18_3 = t386_2;
+      if (row_18_3 !== 0) {
+        out[225] += row_18_3 * x[x_at];
+        out[226] += row_18_3 * x[x_at + 1];
       }
+      const row_18_4 = t386_3;
+      if (row_18_4 !== 0) {
+        out[227] += row_18_4 * x[x_at];
+        out[228] += row_18_4 * x[x_at + 1];
+      }
+      out[229] += t386_0;
+      out[230] += t386_1;
+      out[231] += t386_2;
+      out[232] += t386_3;
+      out[233] += s344 * h_5_0;
+      out[234] += s344 * h_5_1;
+      out[235] += s344 * h_5_2;
+      out[236] += s344 * h_5_3;
       out[237] += s344;
-      for (let i157 = 0; i157 < 4; i157++) {
-        const row_16 = t360[i157];
-        if (row_16 !== 0) {
-          for (let i158 = 0; i158 < 2; i158++) {
-            out[238 + (i157 * 2 + i158)] += row_16 * x[x_at + i158];
-          }
-        }
+      const row_19 = t360_0;
+      if (row_19 !== 0) {
+        out[238] += row_19 * x[x_at];
+        out[239] += row_19 * x[x_at + 1];
       }
-      for (let i159 = 0; i159 < 4; i159++) {
-        out[246 + i159] += t360[i159];
+      const row_19_2 = t360_1;
+      if (row_19_2 !== 0) {
+        out[240] += row_19_2 * x[x_at];
+        out[241] += row_19_2 * x[x_at + 1];
       }
-      for (let i160 = 0; i160 < 4; i160++) {
-        out[250 + i160] += s356 * h_3[i160];
+      const row_19_3 = t360_2;
+      if (row_19_3 !== 0) {
+        out[242] += row_19_3 * x[x_at];
+        out[243] += row_19_3 * x[x_at + 1];
       }
+      const row_19_4 = t360_3;
+      if (row_19_4 !== 0) {
+        out[244] += row_19_4 * x[x_at];
+        out[245] += row_19_4 * x[x_at + 1];
+      }
+      out[246] += t360_0;
+      out[247] += t360_1;
+      out[248] += t360_2;
+      out[249] += t360_3;
+      out[250] += s356 * h_5_0;
+      out[251] += s356 * h_5_1;
+      out[252] += s356 * h_5_2;
+      out[253] += s356 * h_5_3;
       out[254] += s356;
-      for (let i163 = 0; i163 < 4; i163++) {
-        const row_17 = t372[i163];
-        if (row_17 !== 0) {
-          for (let i164 = 0; i164 < 2; i164++) {
-            out[255 + (i163 * 2 + i164)] += row_17 * x[x_at + i164];
-          }
-        }
+      const row_20 = t372_0;
+      if (row_20 !== 0) {
+        out[255] += row_20 * x[x_at];
+        out[256] += row_20 * x[x_at + 1];
       }
-      for (let i165 = 0; i165 < 4; i165++) {
-        out[263 + i165] += t372[i165];
+      const row_20_2 = t372_1;
+      if (row_20_2 !== 0) {
+        out[257] += row_20_2 * x[x_at];
+        out[258] += row_20_2 * x[x_at + 1];
       }
-      for (let i166 = 0; i166 < 4; i166++) {
-        out[267 + i166] += s368 * h_3[i166];
+      const row_20_3 = t372_2;
+      if (row_20_3 !== 0) {
+        out[259] += row_20_3 * x[x_at];
+        out[260] += row_20_3 * x[x_at + 1];
       }
+      const row_20_4 = t372_3;
+      if (row_20_4 !== 0) {
+        out[261] += row_20_4 * x[x_at];
+        out[262] += row_20_4 * x[x_at + 1];
+      }
+      out[263] += t372_0;
+      out[264] += t372_1;
+      out[265] += t372_2;
+      out[266] += t372_3;
+      out[267] += s368 * h_5_0;
+      out[268] += s368 * h_5_1;
+      out[269] += s368 * h_5_2;
+      out[270] += s368 * h_5_3;
       out[271] += s368;
-      for (let i168 = 0; i168 < 4; i168++) {
-        const row_18 = t617[i168];
-        if (row_18 !== 0) {
-          for (let i169 = 0; i169 < 2; i169++) {
-            out[272 + (i168 * 2 + i169)] += row_18 * x[x_at + i169];
-          }
-        }
+      const row_21 = t617_0;
+      if (row_21 !== 0) {
+        out[272] += row_21 * x[x_at];
+        out[273] += row_21 * x[x_at + 1];
       }
-      for (let i170 = 0; i170 < 4; i170++) {
-        out[280 + i170] += t617[i170];
+      const row_21_2 = t617_1;
+      if (row_21_2 !== 0) {
+        out[274] += row_21_2 * x[x_at];
+        out[275] += row_21_2 * x[x_at + 1];
       }
-      for (let i171 = 0; i171 < 4; i171++) {
-        out[284 + i171] += s77 * h_3[i171];
+      const row_21_3 = t617_2;
+      if (row_21_3 !== 0) {
+        out[276] += row_21_3 * x[x_at];
+        out[277] += row_21_3 * x[x_at + 1];
       }
+      const row_21_4 = t617_3;
+      if (row_21_4 !== 0) {
+        out[278] += row_21_4 * x[x_at];
+        out[279] += row_21_4 * x[x_at + 1];
+      }
+      out[280] += t617_0;
+      out[281] += t617_1;
+      out[282] += t617_2;
+      out[283] += t617_3;
+      out[284] += s77 * h_5_0;
+      out[285] += s77 * h_5_1;
+      out[286] += s77 * h_5_2;
+      out[287] += s77 * h_5_3;
       out[288] += s77;
     }
     const inverseN_2 = 1 / n;
     for (let i173 = 0; i173 < 289; i173++) {
       out[i173] *= inverseN_2;
     }
-    for (let i16 = 0; i16 < 4; i16++) {
-      for (let i17 = 0; i17 < 2; i17++) {
-        out[i16 * 2 + i17] += t60[i16 * 2 + i17] * 0.0002;
-      }
-    }
-    for (let i29 = 0; i29 < 4; i29++) {
-      for (let i30 = 0; i30 < 2; i30++) {
-        out[17 + (i29 * 2 + i30)] += t88[i29 * 2 + i30] * 0.0002;
-      }
-    }
-    for (let i42 = 0; i42 < 4; i42++) {
-      for (let i43 = 0; i43 < 2; i43++) {
-        out[34 + (i42 * 2 + i43)] += t112[i42 * 2 + i43] * 0.0002;
-      }
-    }
-    for (let i55 = 0; i55 < 4; i55++) {
-      for (let i56 = 0; i56 < 2; i56++) {
-        out[51 + (i55 * 2 + i56)] += t136[i55 * 2 + i56] * 0.0002;
-      }
-    }
-    for (let i68 = 0; i68 < 4; i68++) {
-      for (let i69 = 0; i69 < 2; i69++) {
-        out[68 + (i68 * 2 + i69)] += t160[i68 * 2 + i69] * 0.0002;
-      }
-    }
-    for (let i81 = 0; i81 < 4; i81++) {
-      for (let i82 = 0; i82 < 2; i82++) {
-        out[85 + (i81 * 2 + i82)] += t184[i81 * 2 + i82] * 0.0002;
-      }
-    }
-    for (let i94 = 0; i94 < 4; i94++) {
-      for (let i95 = 0; i95 < 2; i95++) {
-        out[102 + (i94 * 2 + i95)] += t208[i94 * 2 + i95] * 0.0002;
-      }
-    }
-    for (let i107 = 0; i107 < 4; i107++) {
-      for (let i108 = 0; i108 < 2; i108++) {
-        out[119 + (i107 * 2 + i108)] += t232[i107 * 2 + i108] * 0.0002;
-      }
-    }
+    out[0] += t60_0 * 0.0002;
+    out[1] += t60_1 * 0.0002;
+    out[2] += t60_2 * 0.0002;
+    out[3] += t60_3 * 0.0002;
+    out[4] += t60_4 * 0.0002;
+    out[5] += t60_5 * 0.0002;
+    out[6] += t60_6 * 0.0002;
+    out[7] += t60_7 * 0.0002;
+    out[17] += t88_0 * 0.0002;
+    out[18] += t88_1 * 0.0002;
+    out[19] += t88_2 * 0.0002;
+    out[20] += t88_3 * 0.0002;
+    out[21] += t88_4 * 0.0002;
+    out[22] += t88_5 * 0.0002;
+    out[23] += t88_6 * 0.0002;
+    out[24] += t88_7 * 0.0002;
+    out[34] += t112_0 * 0.0002;
+    out[35] += t112_1 * 0.0002;
+    out[36] += t112_2 * 0.0002;
+    out[37] += t112_3 * 0.0002;
+    out[38] += t112_4 * 0.0002;
+    out[39] += t112_5 * 0.0002;
+    out[40] += t112_6 * 0.0002;
+    out[41] += t112_7 * 0.0002;
+    out[51] += t136_0 * 0.0002;
+    out[52] += t136_1 * 0.0002;
+    out[53] += t136_2 * 0.0002;
+    out[54] += t136_3 * 0.0002;
+    out[55] += t136_4 * 0.0002;
+    out[56] += t136_5 * 0.0002;
+    out[57] += t136_6 * 0.0002;
+    out[58] += t136_7 * 0.0002;
+    out[68] += t160_0 * 0.0002;
+    out[69] += t160_1 * 0.0002;
+    out[70] += t160_2 * 0.0002;
+    out[71] += t160_3 * 0.0002;
+    out[72] += t160_4 * 0.0002;
+    out[73] += t160_5 * 0.0002;
+    out[74] += t160_6 * 0.0002;
+    out[75] += t160_7 * 0.0002;
+    out[85] += t184_0 * 0.0002;
+    out[86] += t184_1 * 0.0002;
+    out[87] += t184_2 * 0.0002;
+    out[88] += t184_3 * 0.0002;
+    out[89] += t184_4 * 0.0002;
+    out[90] += t184_5 * 0.0002;
+    out[91] += t184_6 * 0.0002;
+    out[92] += t184_7 * 0.0002;
+    out[102] += t208_0 * 0.0002;
+    out[103] += t208_1 * 0.0002;
+    out[104] += t208_2 * 0.0002;
+    out[105] += t208_3 * 0.0002;
+    out[106] += t208_4 * 0.0002;
+    out[107] += t208_5 * 0.0002;
+    out[108] += t208_6 * 0.0002;
+    out[109] += t208_7 * 0.0002;
+    out[119] += t232_0 * 0.0002;
+    out[120] += t232_1 * 0.0002;
+    out[121] += t232_2 * 0.0002;
+    out[122] += t232_3 * 0.0002;
+    out[123] += t232_4 * 0.0002;
+    out[124] += t232_5 * 0.0002;
+    out[125] += t232_6 * 0.0002;
+    out[126] += t232_7 * 0.0002;
   },
 };

@@ -12,6 +12,7 @@ import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
+import { straighten } from "./unroll.js";
 import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
 
 export interface Variable {
@@ -164,6 +165,9 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   };
   // The chunk's names are taken from the renamer only once something is
   // lifted, so a model with no large product keeps its names (and its code).
+  /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
+  const straight = (body: readonly Stmt[]): Stmt[] =>
+    straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base) });
   const newChunk = (): Chunk => {
     let names: { start: string; count: string; row: string } | undefined;
     const named = () => (names ??= { start: renamer.fresh("chunk"), count: renamer.fresh("m"), row: renamer.fresh("row") });
@@ -218,7 +222,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   });
   const chunkCode = made(chunk, kernel);
   const inverse = renamer.fresh("inverseN");
-  const lossAndGrad: Stmt[] = [
+  const lossAndGrad: Stmt[] = straight([
     ...bind("params", params),
     ...bind("batch", data),
     ...gradIdents.map((g, p): Stmt => ({ k: "decl", mutable: false, name: g, init: { k: "member", object: "grads", key: params[p]!.name } })),
@@ -232,7 +236,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...lossAfter,
     ...gradAfter,
     { k: "return", value: add(bin("*", ref(lossSum), ref(inverse)), ref(lossOnce)) },
-  ];
+  ]);
 
   // ---- forward
   const outputs = m.outputs.map((o) => ({ name: o.name, ident: renamer.fresh(`out_${o.name}`), shape: o.node.shape }));
@@ -261,16 +265,16 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   });
   const used = new Set(reachable(outRoots));
   const fwdCode = made(fwdChunk, fwd);
-  const forward: Stmt[] = [
+  const forward: Stmt[] = straight([
     ...bind("params", params.filter((_, k) => used.has(m.params[k]!))),
     ...bind("batch", data.filter((_, k) => used.has(dataNodes[k]!))),
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
     ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
     { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
-  ];
+  ]);
 
-  const hessian = m.hessian === undefined ? undefined : lowerHessian(m.hessian);
+  const hessian = m.hessian === undefined ? undefined : straight(lowerHessian(m.hessian));
 
   /** Like lossAndGrad, with every (row, parameter) block of the Hessian as a target. */
   function lowerHessian(rows: readonly (readonly Node[])[]): Stmt[] {
@@ -303,12 +307,15 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   }
 
   const flops = forwardBackwardFlops([m.loss], m.grads);
+  // Scratch that became locals everywhere needs no storage.
+  const stillUsed = new Set<string>();
+  for (const st of [...lossAndGrad, ...forward, ...(hessian ?? [])]) arraysOf(st, stillUsed);
   return {
     name: m.name,
     params,
     data,
     outputs,
-    buffers,
+    buffers: buffers.filter((b) => stillUsed.has(b.name)),
     lossAndGrad,
     forward,
     hessian,

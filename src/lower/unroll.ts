@@ -1,0 +1,295 @@
+// Small dimensions as straight-line code: loops over a few entries are
+// unrolled, and then arrays whose every access has a constant index become
+// locals, which V8 keeps in registers. For XOR's 2-4-1 network this turns a
+// step into arithmetic on named numbers, with no loop counters, no index
+// arithmetic and no typed-array loads for the hidden layer, its weights or
+// their gradients.
+//
+// Two passes over one function's statements:
+//   unroll     a `for` with constant bounds, at most SMALL_TRIP trips and at
+//              most MAX_UNROLLED statements once unrolled, is replaced by its
+//              body once per value of its counter (locals declared in the body
+//              renamed in each copy), the counter folded into the indices;
+//   scalarize  each candidate array (scratch buffers; the parameter and
+//              gradient arrays) of at most MAX_ENTRIES entries whose loads and
+//              stores all have constant indices becomes one local per entry:
+//              scratch starts at 0; an outside array is read into its locals
+//              before its first use and, if written, written back after its
+//              last.
+
+import { add, mul, num, type Expr, type Stmt } from "./ir.js";
+
+/** Loops over at most this many values are unrolled (if the result is small). */
+export const SMALL_TRIP = 16;
+/** The most statements one unrolled loop may become. */
+const MAX_UNROLLED = 256;
+/** Arrays of at most this many entries may become locals. */
+const MAX_ENTRIES = 64;
+
+export interface ScalarizeOptions {
+  /** Arrays that may become locals: `scratch` ones hold nothing on entry; `outside` ones (parameters, gradients) do. */
+  readonly scratch: ReadonlySet<string>;
+  readonly outside: ReadonlySet<string>;
+  /** A fresh identifier. */
+  readonly fresh: (base: string) => string;
+}
+
+/** The function's statements with small loops unrolled and small constant-indexed arrays as locals. */
+export function straighten(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
+  return scalarize(body.flatMap((s) => unroll(s, o.fresh)), o);
+}
+
+// ---- unrolling
+
+/** Statements a statement becomes when every loop in it is unrolled. */
+function unrolledSize(s: Stmt): number {
+  if (s.k === "for") {
+    const trips = tripCount(s);
+    const inner = s.body.reduce((a, b) => a + unrolledSize(b), 0);
+    return trips === undefined ? Infinity : trips * inner;
+  }
+  if (s.k === "if") return 1 + s.body.reduce((a, b) => a + unrolledSize(b), 0);
+  return s.k === "comment" ? 0 : 1;
+}
+
+function tripCount(s: Stmt & { k: "for" }): number | undefined {
+  if (s.from.k !== "num" || s.to.k !== "num") return undefined;
+  const step = s.step ?? 1;
+  return Math.max(0, Math.ceil((s.to.value - s.from.value) / step));
+}
+
+function unroll(s: Stmt, fresh: (base: string) => string): Stmt[] {
+  if (s.k === "if") return [{ ...s, body: s.body.flatMap((b) => unroll(b, fresh)) }];
+  if (s.k !== "for") return [s];
+  const body = s.body.flatMap((b) => unroll(b, fresh));
+  const trips = tripCount(s);
+  const loop: Stmt = { ...s, body };
+  if (trips === undefined || trips > SMALL_TRIP || unrolledSize(loop) > MAX_UNROLLED) return [loop];
+  const out: Stmt[] = s.comment === undefined ? [] : [{ k: "comment", text: s.comment }];
+  const from = (s.from as Expr & { k: "num" }).value;
+  const step = s.step ?? 1;
+  for (let t = 0; t < trips; t++) {
+    const names = new Map<string, Expr>([[s.index, num(from + t * step)]]);
+    // Locals declared in the body get new names in every copy but the first.
+    if (t > 0) for (const b of body) if (b.k === "decl") names.set(b.name, { k: "ref", name: fresh(b.name) });
+    out.push(...body.filter((b) => t === 0 || b.k !== "comment").map((b) => substStmt(b, names)));
+  }
+  return out;
+}
+
+/** e with names replaced, index arithmetic on constants folded. */
+function subst(e: Expr, r: ReadonlyMap<string, Expr>): Expr {
+  switch (e.k) {
+    case "ref":
+      return r.get(e.name) ?? e;
+    case "load":
+      return { ...e, at: subst(e.at, r) };
+    case "neg":
+      return { ...e, a: subst(e.a, r) };
+    case "bin": {
+      const [a, b] = [subst(e.a, r), subst(e.b, r)];
+      if (e.op === "+") return add(a, b);
+      if (e.op === "*") return mul(a, b);
+      return { ...e, a, b };
+    }
+    case "call":
+      return { ...e, args: e.args.map((a) => subst(a, r)) };
+    case "cond":
+      return { ...e, test: subst(e.test, r), then: subst(e.then, r), else: subst(e.else, r) };
+    case "newArray":
+      return { ...e, size: subst(e.size, r) };
+    default:
+      return e;
+  }
+}
+
+const renamed = (name: string, r: ReadonlyMap<string, Expr>): string => {
+  const to = r.get(name);
+  return to?.k === "ref" ? to.name : name;
+};
+
+function substStmt(s: Stmt, r: ReadonlyMap<string, Expr>): Stmt {
+  switch (s.k) {
+    case "decl":
+      return { ...s, name: renamed(s.name, r), init: subst(s.init, r) };
+    case "set":
+      return { ...s, name: renamed(s.name, r), value: subst(s.value, r) };
+    case "store":
+      return { ...s, at: subst(s.at, r), value: subst(s.value, r) };
+    case "for":
+      return { ...s, from: subst(s.from, r), to: subst(s.to, r), body: s.body.map((b) => substStmt(b, r)) };
+    case "if":
+      return { ...s, test: subst(s.test, r), body: s.body.map((b) => substStmt(b, r)) };
+    case "alloc":
+      return { ...s, size: subst(s.size, r) };
+    case "return":
+      return { ...s, value: subst(s.value, r) };
+    case "returnObject":
+      return { ...s, entries: s.entries.map(([k, v]) => [k, subst(v, r)] as const) };
+    case "comment":
+      return s;
+  }
+}
+
+// ---- scalar replacement
+
+interface Access {
+  /** For each constant index, the top-level statement that first touches it; undefined once any index is not a constant. */
+  first: Map<number, number> | undefined;
+  written: boolean;
+  /** The last top-level statement that touches the array. */
+  last: number;
+}
+
+function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
+  const access = new Map<string, Access>();
+  body.forEach((s, top) =>
+    visit(s, (array, at, written) => {
+      if (!o.scratch.has(array) && !o.outside.has(array)) return;
+      let a = access.get(array);
+      if (a === undefined) access.set(array, (a = { first: new Map(), written: false, last: top }));
+      a.last = top;
+      a.written ||= written;
+      if (at.k !== "num") a.first = undefined;
+      else if (a.first !== undefined && !a.first.has(at.value)) a.first.set(at.value, top);
+    }),
+  );
+
+  const locals = new Map<string, Map<number, string>>();
+  /** Per top-level statement, the entries it touches first: [array, index, local]. */
+  const declareAt = new Map<number, [string, number, string][]>();
+  for (const [array, a] of access) {
+    if (a.first === undefined || a.first.size > MAX_ENTRIES) continue;
+    const entries = new Map<number, string>();
+    for (const [k, top] of [...a.first].sort(([x], [y]) => x - y)) {
+      const name = o.fresh(`${array}_${k}`);
+      entries.set(k, name);
+      if (!declareAt.has(top)) declareAt.set(top, []);
+      declareAt.get(top)!.push([array, k, name]);
+    }
+    locals.set(array, entries);
+  }
+  if (locals.size === 0) return [...body];
+
+  const out: Stmt[] = [];
+  body.forEach((s, top) => {
+    const replaced = replace(s, locals);
+    let merged = false;
+    for (const [array, k, name] of declareAt.get(top) ?? []) {
+      const mutable = !o.outside.has(array) || access.get(array)!.written;
+      // `A[k] = v` as the entry's first touch, at the top level, becomes `let A_k = v`.
+      if (s.k === "store" && s.array === array && s.op === "=" && replaced.k === "set") {
+        out.push({ k: "decl", mutable, name, init: replaced.value });
+        merged = true;
+      } else out.push({ k: "decl", mutable, name, init: o.outside.has(array) ? { k: "load", array, at: num(k) } : num(0) });
+    }
+    if (!merged) out.push(replaced);
+    for (const [array, entries] of locals) {
+      const a = access.get(array)!;
+      if (a.last !== top || !o.outside.has(array) || !a.written) continue;
+      for (const [k, name] of entries) out.push({ k: "store", array, at: num(k), op: "=", value: { k: "ref", name } });
+    }
+  });
+  // A function's last statement may be its return: write-backs belong before it.
+  const returnAt = out.findIndex((s) => s.k === "return" || s.k === "returnObject");
+  if (returnAt >= 0 && returnAt < out.length - 1) out.push(...out.splice(returnAt, 1));
+  return out;
+}
+
+type Seen = (array: string, at: Expr, written: boolean) => void;
+
+function visitExpr(e: Expr, f: Seen): void {
+  switch (e.k) {
+    case "load":
+      f(e.array, e.at, false);
+      return visitExpr(e.at, f);
+    case "neg":
+      return visitExpr(e.a, f);
+    case "bin":
+      visitExpr(e.a, f);
+      return visitExpr(e.b, f);
+    case "call":
+      return e.args.forEach((a) => visitExpr(a, f));
+    case "cond":
+      visitExpr(e.test, f);
+      visitExpr(e.then, f);
+      return visitExpr(e.else, f);
+    case "newArray":
+      return visitExpr(e.size, f);
+    default:
+      return;
+  }
+}
+
+function visit(s: Stmt, f: Seen): void {
+  switch (s.k) {
+    case "decl":
+      return visitExpr(s.init, f);
+    case "set":
+      return visitExpr(s.value, f);
+    case "store":
+      f(s.array, s.at, true);
+      visitExpr(s.at, f);
+      return visitExpr(s.value, f);
+    case "for":
+      visitExpr(s.from, f);
+      visitExpr(s.to, f);
+      return s.body.forEach((b) => visit(b, f));
+    case "if":
+      visitExpr(s.test, f);
+      return s.body.forEach((b) => visit(b, f));
+    case "alloc":
+      return visitExpr(s.size, f);
+    case "return":
+      return visitExpr(s.value, f);
+    case "returnObject":
+      return s.entries.forEach(([, v]) => visitExpr(v, f));
+    case "comment":
+      return;
+  }
+}
+
+type Locals = ReadonlyMap<string, ReadonlyMap<number, string>>;
+
+function replaceExpr(e: Expr, l: Locals): Expr {
+  switch (e.k) {
+    case "load": {
+      const name = e.at.k === "num" ? l.get(e.array)?.get(e.at.value) : undefined;
+      return name === undefined ? { ...e, at: replaceExpr(e.at, l) } : { k: "ref", name };
+    }
+    case "neg":
+      return { ...e, a: replaceExpr(e.a, l) };
+    case "bin":
+      return { ...e, a: replaceExpr(e.a, l), b: replaceExpr(e.b, l) };
+    case "call":
+      return { ...e, args: e.args.map((a) => replaceExpr(a, l)) };
+    case "cond":
+      return { ...e, test: replaceExpr(e.test, l), then: replaceExpr(e.then, l), else: replaceExpr(e.else, l) };
+    default:
+      return e;
+  }
+}
+
+function replace(s: Stmt, l: Locals): Stmt {
+  switch (s.k) {
+    case "decl":
+      return { ...s, init: replaceExpr(s.init, l) };
+    case "set":
+      return { ...s, value: replaceExpr(s.value, l) };
+    case "store": {
+      const name = s.at.k === "num" ? l.get(s.array)?.get(s.at.value) : undefined;
+      const value = replaceExpr(s.value, l);
+      return name === undefined ? { ...s, at: replaceExpr(s.at, l), value } : { k: "set", name, op: s.op, value };
+    }
+    case "for":
+      return { ...s, from: replaceExpr(s.from, l), to: replaceExpr(s.to, l), body: s.body.map((b) => replace(b, l)) };
+    case "if":
+      return { ...s, test: replaceExpr(s.test, l), body: s.body.map((b) => replace(b, l)) };
+    case "return":
+      return { ...s, value: replaceExpr(s.value, l) };
+    case "returnObject":
+      return { ...s, entries: s.entries.map(([k, v]) => [k, replaceExpr(v, l)] as const) };
+    default:
+      return s;
+  }
+}
