@@ -506,6 +506,7 @@ export const hess_quad = {
   },
 };
 const t379 = new Float64Array(4);
+const t379_exps = new Float64Array(4);
 const t381 = new Float64Array(4);
 const t402 = new Float64Array(4);
 const t386 = new Float64Array(4);
@@ -524,11 +525,13 @@ export const jac_softmax = {
     }
     let t379_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t379_exp += Math.exp(v[i1] - t379_max);
+      t379_exps[i1] = Math.exp(v[i1] - t379_max);
+      t379_exp += t379_exps[i1];
     }
     const t379_lse = Number.isFinite(t379_max) ? t379_max + Math.log(t379_exp) : t379_max;
+    const t379_inverse = Number.isFinite(t379_max) ? 1 / t379_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t379[i2] = Math.exp(v[i2] - t379_lse);
+      t379[i2] = t379_exps[i2] * t379_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
       t381[i3] = 0;

@@ -55,6 +55,8 @@ export class Kernel {
   readonly perExampleStmts: Stmt[] = [];
   private readonly places = new Map<Node, Place>();
   private readonly inline = new Set<Node>();
+  /** logsumexp(v) once computed, by v and the statement list it went to: a softmax after a softmax cross-entropy reuses the loss's. */
+  private readonly lse = new Map<Node, { readonly out: Stmt[]; readonly parts: LogSumExp }>();
   private loopCounter = 0;
 
   constructor(private readonly o: KernelOptions) {
@@ -212,7 +214,7 @@ export class Kernel {
       case "matmul": // [n] @ [n]
         return ref(accumulate(0, (idx) => bin("*", e(a!, idx), e(b!, idx))));
       case "logsumexp":
-        return this.logsumexp(a!, name, out);
+        return ref(this.logsumexp(a!, name, out).lse);
       case "mse":
         return bin("/", ref(accumulate(0, (idx) => square(bin("-", e(a!, idx), e(b!, idx))))), size(a!));
       case "bce": {
@@ -234,9 +236,7 @@ export class Kernel {
           return { k: "cond", test: bin("===", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, call("Math.log", e(a!, idx))) } };
         }));
       case "softmax_cross_entropy": {
-        const lse = this.logsumexp(a!, `${name}_lse`, out);
-        const l = this.fresh(`${name}_lse`);
-        out.push({ k: "decl", mutable: false, name: l, init: lse });
+        const l = this.logsumexp(a!, name, out).lse;
         return ref(accumulate(0, (idx) => bin("*", e(b!, idx), bin("-", ref(l), e(a!, idx)))));
       }
       case "huber": {
@@ -257,14 +257,35 @@ export class Kernel {
     throw new Error(`internal: no scalar lowering for ${n.op}`);
   }
 
-  private logsumexp(v: Node, name: string, out: Stmt[]): Expr {
-    const m = this.fresh(`${name}_max`);
-    const s = this.fresh(`${name}_exp`);
-    out.push({ k: "decl", mutable: true, name: m, init: num(-Infinity) });
-    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: m, op: "=", value: call("Math.max", ref(m), this.elem(v, idx)) }]));
-    out.push({ k: "decl", mutable: true, name: s, init: num(0) });
-    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: s, op: "+=", value: call("Math.exp", bin("-", this.elem(v, idx), ref(m))) }]));
-    return { k: "cond", test: call("Number.isFinite", ref(m)), then: bin("+", ref(m), call("Math.log", ref(s))), else: ref(m) };
+  /**
+   * logsumexp(v) as max + log Σ exp(v − max), into locals declared in `out`.
+   * When the kernel also computes softmax(v), the exponentials are kept in a
+   * scratch array for it (softmax = exp(v − max) / Σ): one exp per entry
+   * for both, as PyTorch's softmax computes it.
+   */
+  private logsumexp(v: Node, name: string, out: Stmt[]): LogSumExp {
+    const known = this.lse.get(v);
+    if (known !== undefined && known.out === out) return known.parts;
+    const max = this.fresh(`${name}_max`);
+    const sum = this.fresh(`${name}_exp`);
+    const lse = this.fresh(`${name}_lse`);
+    const keep = this.o.nodes.some((n) => n.op === "softmax" && n.args[0] === v);
+    const exps = keep ? this.fresh(`${name}_exps`) : undefined;
+    if (exps !== undefined) this.o.buffers.push({ name: exps, size: sizeOf(v.shape) });
+    out.push({ k: "decl", mutable: true, name: max, init: num(-Infinity) });
+    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: max, op: "=", value: call("Math.max", ref(max), this.elem(v, idx)) }]));
+    out.push({ k: "decl", mutable: true, name: sum, init: num(0) });
+    out.push(...this.forEach(v.shape, (idx): Stmt[] => {
+      const exp = call("Math.exp", bin("-", this.elem(v, idx), ref(max)));
+      if (exps === undefined) return [{ k: "set", name: sum, op: "+=", value: exp }];
+      const at = flat(v.shape, idx);
+      return [{ k: "store", array: exps, at, op: "=", value: exp }, { k: "set", name: sum, op: "+=", value: load(exps, at) }];
+    }));
+    // All −∞ (or a +∞ or NaN): the max itself, as the sum would be 0, ∞ or NaN.
+    out.push({ k: "decl", mutable: false, name: lse, init: { k: "cond", test: call("Number.isFinite", ref(max)), then: bin("+", ref(max), call("Math.log", ref(sum))), else: ref(max) } });
+    const parts: LogSumExp = { max, sum, lse, ...(exps === undefined ? {} : { exps }) };
+    this.lse.set(v, { out, parts });
+    return parts;
   }
 
   /** A tensor node stored in a module-level scratch array. */
@@ -282,9 +303,14 @@ export class Kernel {
         break;
       case "softmax":
       case "log_softmax": {
-        const lse = this.fresh(`${name}_lse`);
-        out.push({ k: "decl", mutable: false, name: lse, init: this.logsumexp(a!, name, out) });
-        const value = (idx: Expr[]) => (n.op === "softmax" ? call("Math.exp", bin("-", e(a!, idx), ref(lse))) : bin("-", e(a!, idx), ref(lse)));
+        const { max, sum, lse, exps } = this.logsumexp(a!, name, out);
+        let value = (idx: Expr[]): Expr => (n.op === "softmax" ? call("Math.exp", bin("-", e(a!, idx), ref(lse))) : bin("-", e(a!, idx), ref(lse)));
+        if (n.op === "softmax" && exps !== undefined) {
+          // exp(v − lse) = exp(v − max) / Σ where max is finite; exp(v − max) where it is not.
+          const inverse = this.fresh(`${name}_inverse`);
+          out.push({ k: "decl", mutable: false, name: inverse, init: { k: "cond", test: call("Number.isFinite", ref(max)), then: bin("/", num(1), ref(sum)), else: num(1) } });
+          value = (idx) => bin("*", load(exps, flat(a!.shape, idx)), ref(inverse));
+        }
         out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: value(idx) }], comment));
         break;
       }
@@ -406,6 +432,14 @@ export class Kernel {
 const UNROLL_FROM = 16;
 
 /** Row-major offset of an index. */
+/** The locals (and scratch array of exponentials, if kept) of a logsumexp. */
+interface LogSumExp {
+  readonly max: string;
+  readonly sum: string;
+  readonly lse: string;
+  readonly exps?: string;
+}
+
 export function flat(shape: Shape, idx: readonly Expr[]): Expr {
   if (idx.length !== shape.length) throw new Error(`internal: ${idx.length} indices for shape [${shape}]`);
   let offset: Expr = num(0);
