@@ -92,28 +92,43 @@ export interface SgdOptions {
   readonly weightDecay?: number;
 }
 
-/** Stochastic gradient descent, with momentum (heavy ball or Nesterov) and weight decay. */
-export function sgd(shapes: Shapes, o: SgdOptions): Optimizer {
-  const momentum = o.momentum ?? 0;
-  const decay = o.weightDecay ?? 0;
-  const nesterov = o.nesterov ?? false;
-  if (nesterov && momentum <= 0) throw new Error("Nesterov momentum needs a momentum above 0");
-  return new (class extends Base {
-    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
-      const b = this.slots["momentum"]![index]!;
-      const first = this.t === 1;
-      for (let i = 0; i < p.length; i++) {
-        let d = g[i]! + decay * p[i]!;
-        if (momentum !== 0) {
-          const buf = first ? d : momentum * b[i]! + d;
-          b[i] = buf;
-          d = nesterov ? d + momentum * buf : buf;
-        }
-        p[i]! -= lr * d;
+// One class per optimizer, defined once: every optimizer of a kind shares its
+// code and its object layout, so making many (as a benchmark, a sweep or a
+// restart does) keeps each step's property reads and calls monomorphic.
+
+class Sgd extends Base {
+  private readonly momentum: number;
+  private readonly decay: number;
+  private readonly nesterov: boolean;
+
+  constructor(shapes: Shapes, o: SgdOptions) {
+    const momentum = o.momentum ?? 0;
+    const nesterov = o.nesterov ?? false;
+    if (nesterov && momentum <= 0) throw new Error("Nesterov momentum needs a momentum above 0");
+    super(nesterov ? "nesterov" : momentum !== 0 ? "momentum" : "sgd", o.lr, shapes, ["momentum"]);
+    this.momentum = momentum;
+    this.decay = o.weightDecay ?? 0;
+    this.nesterov = nesterov;
+  }
+
+  protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+    const { momentum, decay, nesterov } = this;
+    const b = this.slots["momentum"]![index]!;
+    const first = this.t === 1;
+    for (let i = 0; i < p.length; i++) {
+      let d = g[i]! + decay * p[i]!;
+      if (momentum !== 0) {
+        const buf = first ? d : momentum * b[i]! + d;
+        b[i] = buf;
+        d = nesterov ? d + momentum * buf : buf;
       }
+      p[i]! -= lr * d;
     }
-  })(nesterov ? "nesterov" : momentum !== 0 ? "momentum" : "sgd", o.lr, shapes, ["momentum"]);
+  }
 }
+
+/** Stochastic gradient descent, with momentum (heavy ball or Nesterov) and weight decay. */
+export const sgd = (shapes: Shapes, o: SgdOptions): Optimizer => new Sgd(shapes, o);
 
 export interface AdagradOptions {
   readonly lr: number;
@@ -121,21 +136,29 @@ export interface AdagradOptions {
   readonly weightDecay?: number;
 }
 
-/** AdaGrad: each entry's step shrinks with the sum of its squared gradients. */
-export function adagrad(shapes: Shapes, o: AdagradOptions): Optimizer {
-  const eps = o.eps ?? 1e-10;
-  const decay = o.weightDecay ?? 0;
-  return new (class extends Base {
-    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
-      const sum = this.slots["sum"]![index]!;
-      for (let i = 0; i < p.length; i++) {
-        const d = g[i]! + decay * p[i]!;
-        sum[i]! += d * d;
-        p[i]! -= (lr * d) / (Math.sqrt(sum[i]!) + eps);
-      }
+class Adagrad extends Base {
+  private readonly eps: number;
+  private readonly decay: number;
+
+  constructor(shapes: Shapes, o: AdagradOptions) {
+    super("adagrad", o.lr, shapes, ["sum"]);
+    this.eps = o.eps ?? 1e-10;
+    this.decay = o.weightDecay ?? 0;
+  }
+
+  protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+    const { eps, decay } = this;
+    const sum = this.slots["sum"]![index]!;
+    for (let i = 0; i < p.length; i++) {
+      const d = g[i]! + decay * p[i]!;
+      sum[i]! += d * d;
+      p[i]! -= (lr * d) / (Math.sqrt(sum[i]!) + eps);
     }
-  })("adagrad", o.lr, shapes, ["sum"]);
+  }
 }
+
+/** AdaGrad: each entry's step shrinks with the sum of its squared gradients. */
+export const adagrad = (shapes: Shapes, o: AdagradOptions): Optimizer => new Adagrad(shapes, o);
 
 export interface RmspropOptions {
   readonly lr: number;
@@ -144,22 +167,31 @@ export interface RmspropOptions {
   readonly weightDecay?: number;
 }
 
-/** RMSprop: steps scaled by a running mean of squared gradients. */
-export function rmsprop(shapes: Shapes, o: RmspropOptions): Optimizer {
-  const alpha = o.alpha ?? 0.99;
-  const eps = o.eps ?? 1e-8;
-  const decay = o.weightDecay ?? 0;
-  return new (class extends Base {
-    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
-      const v = this.slots["square"]![index]!;
-      for (let i = 0; i < p.length; i++) {
-        const d = g[i]! + decay * p[i]!;
-        v[i] = alpha * v[i]! + (1 - alpha) * d * d;
-        p[i]! -= (lr * d) / (Math.sqrt(v[i]!) + eps);
-      }
+class Rmsprop extends Base {
+  private readonly alpha: number;
+  private readonly eps: number;
+  private readonly decay: number;
+
+  constructor(shapes: Shapes, o: RmspropOptions) {
+    super("rmsprop", o.lr, shapes, ["square"]);
+    this.alpha = o.alpha ?? 0.99;
+    this.eps = o.eps ?? 1e-8;
+    this.decay = o.weightDecay ?? 0;
+  }
+
+  protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+    const { alpha, eps, decay } = this;
+    const v = this.slots["square"]![index]!;
+    for (let i = 0; i < p.length; i++) {
+      const d = g[i]! + decay * p[i]!;
+      v[i] = alpha * v[i]! + (1 - alpha) * d * d;
+      p[i]! -= (lr * d) / (Math.sqrt(v[i]!) + eps);
     }
-  })("rmsprop", o.lr, shapes, ["square"]);
+  }
 }
+
+/** RMSprop: steps scaled by a running mean of squared gradients. */
+export const rmsprop = (shapes: Shapes, o: RmspropOptions): Optimizer => new Rmsprop(shapes, o);
 
 export interface AdamOptions {
   readonly lr: number;
@@ -170,40 +202,47 @@ export interface AdamOptions {
   readonly weightDecay?: number;
 }
 
-function adamLike(name: "adam" | "adamw", shapes: Shapes, o: AdamOptions): Optimizer {
-  const beta1 = o.beta1 ?? 0.9;
-  const beta2 = o.beta2 ?? 0.999;
-  const eps = o.eps ?? 1e-8;
-  const decay = o.weightDecay ?? (name === "adamw" ? 0.01 : 0);
-  const decoupled = name === "adamw";
-  return new (class extends Base {
-    private c1 = 1;
-    private sqrtC2 = 1;
+class AdamLike extends Base {
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly eps: number;
+  private readonly decay: number;
+  private readonly decoupled: boolean;
+  private c1 = 1;
+  private sqrtC2 = 1;
 
-    protected override prepare(): void {
-      // Bias corrections for moments that start at zero.
-      this.c1 = 1 - beta1 ** this.t;
-      this.sqrtC2 = Math.sqrt(1 - beta2 ** this.t);
-    }
+  constructor(name: "adam" | "adamw", shapes: Shapes, o: AdamOptions) {
+    super(name, o.lr, shapes, ["m", "v"]);
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.eps = o.eps ?? 1e-8;
+    this.decay = o.weightDecay ?? (name === "adamw" ? 0.01 : 0);
+    this.decoupled = name === "adamw";
+  }
 
-    protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
-      const m = this.slots["m"]![index]!;
-      const v = this.slots["v"]![index]!;
-      // PyTorch's order of operations: p −= (lr / c1) · m / (√v / √c2 + ε).
-      const stepSize = lr / this.c1;
-      const sqrtC2 = this.sqrtC2;
-      for (let i = 0; i < p.length; i++) {
-        if (decoupled) p[i]! *= 1 - lr * decay;
-        const d = decoupled ? g[i]! : g[i]! + decay * p[i]!;
-        m[i] = beta1 * m[i]! + (1 - beta1) * d;
-        v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
-        p[i]! -= stepSize * (m[i]! / (Math.sqrt(v[i]!) / sqrtC2 + eps));
-      }
+  protected override prepare(): void {
+    // Bias corrections for moments that start at zero.
+    this.c1 = 1 - this.beta1 ** this.t;
+    this.sqrtC2 = Math.sqrt(1 - this.beta2 ** this.t);
+  }
+
+  protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
+    const { beta1, beta2, eps, decay, decoupled, sqrtC2 } = this;
+    const m = this.slots["m"]![index]!;
+    const v = this.slots["v"]![index]!;
+    // PyTorch's order of operations: p −= (lr / c1) · m / (√v / √c2 + ε).
+    const stepSize = lr / this.c1;
+    for (let i = 0; i < p.length; i++) {
+      if (decoupled) p[i]! *= 1 - lr * decay;
+      const d = decoupled ? g[i]! : g[i]! + decay * p[i]!;
+      m[i] = beta1 * m[i]! + (1 - beta1) * d;
+      v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
+      p[i]! -= stepSize * (m[i]! / (Math.sqrt(v[i]!) / sqrtC2 + eps));
     }
-  })(name, o.lr, shapes, ["m", "v"]);
+  }
 }
 
 /** Adam: momentum and RMSprop, with bias correction. */
-export const adam = (shapes: Shapes, o: AdamOptions): Optimizer => adamLike("adam", shapes, o);
+export const adam = (shapes: Shapes, o: AdamOptions): Optimizer => new AdamLike("adam", shapes, o);
 /** AdamW: Adam with weight decay decoupled from the gradient. */
-export const adamw = (shapes: Shapes, o: AdamOptions): Optimizer => adamLike("adamw", shapes, o);
+export const adamw = (shapes: Shapes, o: AdamOptions): Optimizer => new AdamLike("adamw", shapes, o);
