@@ -40,6 +40,14 @@ export interface Job {
   /** Steps in all; the first `warmup` are not timed, the rest are cut into `segments` equal segments. */
   readonly steps: number;
   readonly warmup: number;
+  /**
+   * Before the real run, a throwaway trainer of the same code trains for this
+   * long (cycling through the same minibatches), so that the timed run sees
+   * code the JIT has already optimized; its weights are then discarded.
+   */
+  readonly warmupSeconds: number;
+  /** A timed segment lasts at least about this long (see runPeer). */
+  readonly minSegmentSeconds: number;
   readonly segments: number;
   /** The .nnd file of the network (for the generated peer). */
   readonly model: string;
@@ -195,6 +203,8 @@ export interface Trainer {
   predict(x: Float64Array, n: number, out: Float64Array): void;
   /** Max relative difference of the gradient from central differences on rows [0, n), before training; f64 peers. */
   gradcheck?(n: number): number;
+  /** Frees what the trainer holds outside the JavaScript heap (TF.js tensors). */
+  dispose?(): void;
 }
 
 /**
@@ -228,29 +238,65 @@ export function centralDifferences(params: readonly Float64Array[], grads: reado
 }
 
 /**
- * Runs a Job with a Trainer: the warm-up, the timed segments (load recorded
- * for each), the test accuracy; prints the PeerResult as one JSON line.
+ * Runs a Job with a Trainer and prints the PeerResult as one JSON line.
+ *
+ * Warm-up: throwaway trainers of the same code train on the plan for
+ * `warmupSeconds`, which also estimates the time of one training run. Then
+ * a run that lasts long enough is timed from the inside: its first `warmup`
+ * steps untimed, the rest in `segments` equal segments. A short run (under
+ * `segments` × `minSegmentSeconds`) is repeated instead, each time by a
+ * fresh trainer from the same initial weights, and a segment is a number of
+ * whole runs, so a fast peer is timed over as long as a slow one while every
+ * peer trains exactly the same steps. The load from other processes is
+ * recorded for each segment; the accuracy is that of the (last) run.
  */
 export async function runPeer(peer: string, job: Job, data: Dataset, make: () => Trainer | Promise<Trainer>, note?: string): Promise<void> {
-  const trainer = await make();
-  const gradcheck = trainer.gradcheck?.(Math.min(job.batch, data.header.nTrain));
   const plan = [...batches(data.header.nTrain, job.batch, job.steps)];
-  const perSegment = Math.floor((job.steps - job.warmup) / job.segments);
-  const timedFrom = job.steps - perSegment * job.segments;
-  for (let s = 0; s < timedFrom; s++) trainer.step(plan[s]!.start, plan[s]!.n);
-  const segments: Segment[] = [];
+  const now = () => Number(process.hrtime.bigint()) / 1e9;
+  const warmStart = now();
+  let warmSteps = 0;
+  while (now() - warmStart < job.warmupSeconds) {
+    const throwaway = await make();
+    for (let s = 0; s < plan.length && now() - warmStart < job.warmupSeconds; s++, warmSteps++) throwaway.step(plan[s]!.start, plan[s]!.n);
+    throwaway.dispose?.();
+  }
+  const runSeconds = ((now() - warmStart) / Math.max(1, warmSteps)) * plan.length;
   const load = loadMeter();
-  for (let k = 0; k < job.segments; k++) {
-    const from = timedFrom + k * perSegment;
+  const segments: Segment[] = [];
+  const timed = (trainer: Trainer, from: number, to: number): { examples: number; seconds: number } => {
     let examples = 0;
-    load();
-    const start = process.hrtime.bigint();
-    for (let s = from; s < from + perSegment; s++) {
+    const start = now();
+    for (let s = from; s < to; s++) {
       trainer.step(plan[s]!.start, plan[s]!.n);
       examples += plan[s]!.n;
     }
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    segments.push({ steps: perSegment, examples, seconds, otherLoad: load() });
+    return { examples, seconds: now() - start };
+  };
+  let trainer = await make();
+  const gradcheck = trainer.gradcheck?.(Math.min(job.batch, data.header.nTrain));
+  if (runSeconds >= job.segments * job.minSegmentSeconds) {
+    const perSegment = Math.floor((job.steps - job.warmup) / job.segments);
+    const timedFrom = job.steps - perSegment * job.segments;
+    timed(trainer, 0, timedFrom);
+    for (let k = 0; k < job.segments; k++) {
+      load();
+      const t = timed(trainer, timedFrom + k * perSegment, timedFrom + (k + 1) * perSegment);
+      segments.push({ steps: perSegment, ...t, otherLoad: load() });
+    }
+  } else {
+    const runs = Math.ceil(job.minSegmentSeconds / runSeconds);
+    for (let k = 0; k < job.segments; k++) {
+      let [examples, seconds] = [0, 0];
+      load();
+      for (let r = 0; r < runs; r++) {
+        trainer.dispose?.();
+        trainer = await make();
+        const t = timed(trainer, 0, plan.length);
+        examples += t.examples;
+        seconds += t.seconds;
+      }
+      segments.push({ steps: runs * plan.length, examples, seconds, otherLoad: load() });
+    }
   }
   const { header } = data;
   const evalX = job.workload === "W1" ? data.trainX : data.testX;

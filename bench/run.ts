@@ -120,7 +120,7 @@ const results: WorkloadResult[] = [];
 for (const w of chosen) {
   const { data, init, header } = await writeInputs(w);
   const steps = stepsOf(w, header.nTrain);
-  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), segments: quick ? 5 : 7, model: w.model, data, init, precision: "f64" };
+  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.3 : 1, minSegmentSeconds: quick ? 0.05 : 0.2, segments: quick ? 5 : 7, model: w.model, data, init, precision: "f64" };
   const peerResults = [];
   for (const peer of peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)))) {
     process.stderr.write(`${w.id} ${peer.name}… `);

@@ -73,8 +73,8 @@ export const workloads: readonly Workload[] = [
     loss: "sigmoid-bce",
     optimizer: { kind: "sgd", lr: 0.5 },
     batch: 4,
-    steps: 200_000,
-    quick: { steps: 20_000 },
+    steps: 20_000,
+    quick: { steps: 5_000 },
     data: () => {
       const xor: RuntimeDataset = { n: 4, values: new Map([["x", Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1)], ["y", Float64Array.of(0, 1, 1, 0)]]) };
       return { train: xor, test: xor, source: "the four XOR points" };

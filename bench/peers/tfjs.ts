@@ -59,6 +59,11 @@ function makeTrainer(job: Job): Trainer {
   const lossOf = job.loss === "sigmoid-bce" ? tf.losses.sigmoidCrossEntropy : tf.losses.softmaxCrossEntropy;
   const optimizer = optimizerFor(job.optimizer);
   return {
+    dispose() {
+      for (const v of [...Ws, ...bs]) v.dispose();
+      for (const t of [trainX, trainY]) t.dispose();
+      optimizer.dispose();
+    },
     step(start, n) {
       tf.tidy(() => {
         const x = trainX.slice([start, 0], [n, inputs]);

@@ -133,35 +133,65 @@ def main():
     torch.set_num_threads(1)
     header, (train_x, train_y, test_x, test_y) = read_data(job["data"], dtype)
     with open(job["init"]) as f:
-        model = make_model(job, json.load(f), dtype)
-    optimizer = make_optimizer(job["optimizer"], model.parameters())
-    if job["loss"] == "sigmoid-bce":
-        loss_on = lambda s, n: F.binary_cross_entropy_with_logits(model(train_x[s : s + n]), train_y[s : s + n])
-    else:
-        labels = train_y.argmax(1)  # class indices: F.cross_entropy's usual target, made once
-        loss_on = lambda s, n: F.cross_entropy(model(train_x[s : s + n]), labels[s : s + n])
+        init = json.load(f)
+    labels = train_y.argmax(1)  # class indices: F.cross_entropy's usual target, made once
 
-    def step(s, n):
-        optimizer.zero_grad()
-        loss_on(s, n).backward()
-        optimizer.step()
+    def trainer():
+        model = make_model(job, init, dtype)
+        optimizer = make_optimizer(job["optimizer"], model.parameters())
+        if job["loss"] == "sigmoid-bce":
+            loss_on = lambda s, n: F.binary_cross_entropy_with_logits(model(train_x[s : s + n]), train_y[s : s + n])
+        else:
+            loss_on = lambda s, n: F.cross_entropy(model(train_x[s : s + n]), labels[s : s + n])
+
+        def step(s, n):
+            optimizer.zero_grad()
+            loss_on(s, n).backward()
+            optimizer.step()
+
+        return model, loss_on, step
 
     n_train = header["nTrain"]
-    checked = gradcheck(model, loss_on, min(job["batch"], n_train)) if precision == "f64" else None
     plan = list(batches(n_train, job["batch"], job["steps"]))
-    per_segment = (job["steps"] - job["warmup"]) // job["segments"]
-    timed_from = job["steps"] - per_segment * job["segments"]
-    for s, n in plan[:timed_from]:
-        step(s, n)
-    segments, load = [], load_meter()
-    for k in range(job["segments"]):
-        chunk = plan[timed_from + k * per_segment : timed_from + (k + 1) * per_segment]
-        load()
+    # Warm-up by throwaway models, then one long run timed from the inside or
+    # short runs repeated from the same weights: protocol.ts's runPeer.
+    warm_start, warm_steps = time.perf_counter(), 0
+    while time.perf_counter() - warm_start < job["warmupSeconds"]:
+        _, _, warm_step = trainer()
+        for s, n in plan:
+            if time.perf_counter() - warm_start >= job["warmupSeconds"]:
+                break
+            warm_step(s, n)
+            warm_steps += 1
+    run_seconds = (time.perf_counter() - warm_start) / max(1, warm_steps) * len(plan)
+    model, loss_on, step = trainer()
+    checked = gradcheck(model, loss_on, min(job["batch"], n_train)) if precision == "f64" else None
+
+    def timed(step, chunk):
         start = time.perf_counter()
         for s, n in chunk:
             step(s, n)
-        seconds = time.perf_counter() - start
-        segments.append({"steps": per_segment, "examples": sum(n for _, n in chunk), "seconds": seconds, "otherLoad": load()})
+        return sum(n for _, n in chunk), time.perf_counter() - start
+
+    segments, load = [], load_meter()
+    if run_seconds >= job["segments"] * job["minSegmentSeconds"]:
+        per_segment = (job["steps"] - job["warmup"]) // job["segments"]
+        timed_from = job["steps"] - per_segment * job["segments"]
+        timed(step, plan[:timed_from])
+        for k in range(job["segments"]):
+            load()
+            examples, seconds = timed(step, plan[timed_from + k * per_segment : timed_from + (k + 1) * per_segment])
+            segments.append({"steps": per_segment, "examples": examples, "seconds": seconds, "otherLoad": load()})
+    else:
+        runs = -(-job["minSegmentSeconds"] // run_seconds)
+        for k in range(job["segments"]):
+            examples = seconds = 0
+            load()
+            for _ in range(int(runs)):
+                model, loss_on, step = trainer()
+                e, t = timed(step, plan)
+                examples, seconds = examples + e, seconds + t
+            segments.append({"steps": int(runs) * len(plan), "examples": examples, "seconds": seconds, "otherLoad": load()})
 
     eval_x, eval_y = (train_x, train_y) if job["workload"] == "W1" else (test_x, test_y)
     with torch.no_grad():
