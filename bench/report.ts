@@ -17,15 +17,16 @@ export interface WorkloadResult {
 }
 
 export interface CeilingResult {
-  readonly shapes: readonly { readonly shape: readonly [number, number, number]; readonly gflops: number; readonly kernel: string }[];
+  readonly method: string;
+  readonly shapes: readonly { readonly shape: readonly [number, number, number]; readonly gflops: number; readonly kernel: string; readonly otherLoad: number }[];
   readonly best: number;
 }
 
 export interface Extras {
-  readonly compile: readonly { readonly file: string; readonly ms: number; readonly perFunctionMs?: number }[];
+  readonly compile: readonly { readonly file: string; readonly decls: number; readonly kib: number; readonly runs: number; readonly medianMs: number; readonly msPerDecl: number }[];
   readonly logisticMap: readonly { readonly n: number; readonly nodes: number; readonly sympy: number | null }[];
-  readonly heap: { readonly before: number; readonly after: number; readonly growth: number; readonly steps: number };
-  readonly flopRatio: readonly { readonly name: string; readonly forward: number; readonly backward: number; readonly ratio: number }[];
+  readonly heap: { readonly model: string; readonly batch: number; readonly steps: number; readonly before: number; readonly after: number; readonly growth: number; readonly usPerStep: number };
+  readonly flopRatio: readonly { readonly file: string; readonly kind: "model" | "fn"; readonly name: string; readonly forward: number; readonly backward: number; readonly ratio: number | null }[];
 }
 
 export interface Results {
@@ -163,7 +164,29 @@ export function render(results: Results): string {
     const checks = w.peers.map((p) => summarise(p)?.gradcheck).filter((g): g is number => g !== undefined);
     return [w.id, gen?.toFixed(2) ?? "–", hand.toFixed(2), ceil?.toFixed(2) ?? "–", gen !== undefined && ceil !== undefined ? `${Math.round((100 * gen) / ceil)} %` : "–", checks.length === 0 ? "–" : Math.max(...checks).toExponential(1)];
   })));
+  out.push(...renderExtras(results));
   return out.join("\n");
+}
+
+/** The measurements beside the race: the ceiling per shape, compile times, swell, heap, flop ratios. */
+function renderExtras(results: Results): string[] {
+  const out: string[] = [];
+  const c = results.ceiling;
+  if (c !== undefined) {
+    out.push("", `The JS matmul ceiling (bench/ceiling.ts: ${c.method}), per product shape M×N×K of the workloads:`, "");
+    out.push(table(["M×N×K", "GFLOP/s", "kernel", "other load"], c.shapes.map((r) => [r.shape.join("×"), r.gflops.toFixed(2), r.kernel, `${Math.round(100 * r.otherLoad)} %`])));
+  }
+  const e = results.extras;
+  if (e === undefined) return out;
+  out.push("", "Compile time (check, differentiate, simplify, lower, emit, format), median:", "");
+  out.push(table(["file", "declarations", "KiB", "ms", "ms per declaration"], e.compile.map((r) => [r.file, String(r.decls), String(r.kib), String(r.medianMs), String(r.msPerDecl)])));
+  out.push("", "Nodes in the derivative of the n-times iterated logistic map l ← 4 l (1 − l), beside SymPy's naive derivative (operations, n = 1…6):", "");
+  out.push(table(["n", ...e.logisticMap.map((r) => String(r.n))], [["nndc", ...e.logisticMap.map((r) => String(r.nodes))], ["SymPy", ...e.logisticMap.map((r) => (r.sympy === null ? "" : String(r.sympy)))]]));
+  const h = e.heap;
+  out.push("", `Heap over ${h.steps.toLocaleString("en")} training steps of the generated ${h.model} trainer (batch ${h.batch}), after a full collection each time: ${h.before} → ${h.after} bytes, growth ${h.growth} bytes (${h.usPerStep} µs a step).`);
+  out.push("", "Backward / forward flops of every example:", "");
+  out.push(table(["file", "model or fn", "forward", "backward", "ratio"], e.flopRatio.map((r) => [r.file, `${r.kind} ${r.name}`, String(r.forward), String(r.backward), r.ratio === null ? "–" : String(r.ratio)])));
+  return out;
 }
 
 if (process.argv[1]?.endsWith("report.ts")) {

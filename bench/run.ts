@@ -18,7 +18,7 @@ import { parse } from "../src/parse/parse.js";
 import { writeFileAtomically } from "../src/runtime/files.js";
 import type { DataHeader, Job, PeerResult } from "./protocol.js";
 import { paramNames } from "./protocol.js";
-import { render, type Results, type WorkloadResult } from "./report.js";
+import { render, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
 import { prepared, workloads, type Workload } from "./workloads.js";
 
 const args = process.argv.slice(2);
@@ -83,7 +83,7 @@ async function writeInputs(w: Workload): Promise<{ data: string; init: string; h
   return { data, init, header };
 }
 
-function runPeer(peer: Peer, job: Job): PeerResult | { peer: string; error: string } {
+function runPeer(peer: Peer, job: Job): PeerOutcome {
   const path = `${cache}/${job.workload}.${peer.name.replace(/\W+/g, "-")}.job.json`;
   writeFileSync(path, JSON.stringify(peer.precision === undefined ? job : { ...job, precision: peer.precision }));
   const [command, argv] = peer.command(path);
@@ -95,6 +95,14 @@ function runPeer(peer: Peer, job: Job): PeerResult | { peer: string; error: stri
     const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split("\n").slice(-3).join(" ");
     return { peer: peer.name, error: why };
   }
+}
+
+/** One peer's rounds as one result: all their segments; the first round's accuracy and gradient check (every round trains the same steps). */
+function merged(before: PeerOutcome | undefined, r: PeerOutcome): PeerOutcome {
+  if (before === undefined || "error" in before) return r;
+  if ("error" in r) return before;
+  const note = r.accuracy === before.accuracy ? before.note : `${before.note === undefined ? "" : `${before.note}; `}rounds reached different accuracies (${before.accuracy}, ${r.accuracy})`;
+  return { ...before, segments: [...before.segments, ...r.segments], ...(note === undefined ? {} : { note }) };
 }
 
 function child(file: string, ...rest: string[]): unknown {
@@ -120,13 +128,19 @@ const results: WorkloadResult[] = [];
 for (const w of chosen) {
   const { data, init, header } = await writeInputs(w);
   const steps = stepsOf(w, header.nTrain);
-  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.3 : 1, minSegmentSeconds: quick ? 0.05 : 0.2, segments: quick ? 5 : 7, model: w.model, data, init, precision: "f64" };
-  const peerResults = [];
-  for (const peer of peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)))) {
-    process.stderr.write(`${w.id} ${peer.name}… `);
-    const r = runPeer(peer, job);
-    process.stderr.write("error" in r ? `failed: ${r.error}\n` : "done\n");
-    peerResults.push(r);
+  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.3 : 1, minSegmentSeconds: quick ? 0.05 : 0.2, segments: 5, model: w.model, data, init, precision: "f64" };
+  // Peers take turns, w.rounds times, each time in a fresh process: what the
+  // machine's noise and the JIT's luck do to one process is shared out.
+  const chosenPeers = peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)));
+  const peerResults: PeerOutcome[] = [];
+  const rounds = quick ? 1 : w.rounds;
+  for (let round = 1; round <= rounds; round++) {
+    chosenPeers.forEach((peer, k) => {
+      process.stderr.write(`${w.id} ${peer.name} (${round}/${rounds})… `);
+      const r = runPeer(peer, job);
+      process.stderr.write("error" in r ? `failed: ${r.error}\n` : "done\n");
+      peerResults[k] = merged(peerResults[k], r);
+    });
   }
   results.push({ id: w.id, title: w.title, sizes: w.sizes, batch: w.batch, steps, source: header.source, peers: peerResults });
 }

@@ -19,6 +19,12 @@ export interface Workload {
   readonly steps?: number;
   /** The same in `--quick`. */
   readonly quick: { readonly epochs?: number; readonly steps?: number };
+  /**
+   * Times each peer runs, in turn, each time in a fresh process (1 in
+   * `--quick`): two where a run is short and one process's JIT luck would
+   * weigh, one where a run lasts long enough to even it out.
+   */
+  readonly rounds: number;
   readonly data: () => Split;
 }
 
@@ -66,6 +72,7 @@ const adam = (lr: number): OptimizerSpec => ({ kind: "adam", lr, beta1: 0.9, bet
 export const workloads: readonly Workload[] = [
   {
     id: "W1",
+    rounds: 2,
     title: "XOR 2-4-1 tanh, bce, SGD, batch 4",
     model: "bench/models/w1_xor.nnd",
     sizes: [2, 4, 1],
@@ -82,6 +89,7 @@ export const workloads: readonly Workload[] = [
   },
   {
     id: "W2",
+    rounds: 2,
     title: "iris 4-16-3 tanh, softmax CE, Adam, batch 16",
     model: "bench/models/w2_iris.nnd",
     sizes: [4, 16, 3],
@@ -99,6 +107,7 @@ export const workloads: readonly Workload[] = [
   },
   {
     id: "W3",
+    rounds: 2,
     title: "digits 64-32-10 ReLU, softmax CE, momentum 0.9, batch 32, 30 epochs",
     model: "bench/models/w3_digits.nnd",
     sizes: [64, 32, 10],
@@ -115,6 +124,7 @@ export const workloads: readonly Workload[] = [
   },
   {
     id: "W4",
+    rounds: 1,
     title: "Fashion-MNIST 784-128-10 ReLU, momentum 0.9, batch 64, one epoch",
     model: "bench/models/w4_fashion.nnd",
     sizes: [784, 128, 10],
@@ -128,6 +138,7 @@ export const workloads: readonly Workload[] = [
   },
   {
     id: "W5",
+    rounds: 1,
     title: "Fashion-MNIST 784-256-256-10 ReLU, Adam, batch 128",
     model: "bench/models/w5_deep.nnd",
     sizes: [784, 256, 256, 10],

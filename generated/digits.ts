@@ -42,9 +42,10 @@ const h = new Float64Array(32);
 const t9 = new Float64Array(10);
 const t61 = new Float64Array(32);
 const t63 = new Float64Array(32);
-const t63_rows = new Float64Array(2048);
-const t35_rows = new Float64Array(640);
-const h_rows = new Float64Array(2048);
+const t63_chunk = new Float64Array(2048);
+const x_chunkT = new Float64Array(4096);
+const t35_chunk = new Float64Array(640);
+const h_chunk = new Float64Array(2048);
 const t6_chunk_2 = new Float64Array(2048);
 const h_2 = new Float64Array(32);
 const t9_2 = new Float64Array(10);
@@ -89,14 +90,14 @@ export const digits = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i42 = 0; i42 < 2048; i42++) {
-      d_W1[i42] = 0;
+    for (let i44 = 0; i44 < 2048; i44++) {
+      d_W1[i44] = 0;
     }
-    for (let i43 = 0; i43 < 32; i43++) {
-      d_b1[i43] = 0;
+    for (let i45 = 0; i45 < 32; i45++) {
+      d_b1[i45] = 0;
     }
-    for (let i44 = 0; i44 < 320; i44++) {
-      d_W2[i44] = 0;
+    for (let i46 = 0; i46 < 320; i46++) {
+      d_W2[i46] = 0;
     }
     let d_b2_0 = 0;
     let d_b2_1 = 0;
@@ -445,24 +446,24 @@ export const digits = {
         }
         lossSum += s12;
         for (let i20 = 0; i20 < 32; i20++) {
-          t63_rows[row * 32 + i20] = t63[i20];
+          t63_chunk[i20 * 64 + row] = t63[i20];
         }
         // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
         for (let i23 = 0; i23 < 32; i23++) {
           d_b1[i23] += t63[i23];
         }
-        t35_rows[row * 10] = logits_0;
-        t35_rows[row * 10 + 1] = logits_1;
-        t35_rows[row * 10 + 2] = logits_2;
-        t35_rows[row * 10 + 3] = logits_3;
-        t35_rows[row * 10 + 4] = logits_4;
-        t35_rows[row * 10 + 5] = logits_5;
-        t35_rows[row * 10 + 6] = logits_6;
-        t35_rows[row * 10 + 7] = logits_7;
-        t35_rows[row * 10 + 8] = logits_8;
-        t35_rows[row * 10 + 9] = logits_9;
+        t35_chunk[row] = logits_0;
+        t35_chunk[64 + row] = logits_1;
+        t35_chunk[128 + row] = logits_2;
+        t35_chunk[192 + row] = logits_3;
+        t35_chunk[256 + row] = logits_4;
+        t35_chunk[320 + row] = logits_5;
+        t35_chunk[384 + row] = logits_6;
+        t35_chunk[448 + row] = logits_7;
+        t35_chunk[512 + row] = logits_8;
+        t35_chunk[576 + row] = logits_9;
         for (let i25 = 0; i25 < 32; i25++) {
-          h_rows[row * 32 + i25] = h[i25];
+          h_chunk[i25 * 64 + row] = h[i25];
         }
         // ∂L/∂b2 += probs sum(y) + −y
         d_b2_0 += t9[0] - y[y_at];
@@ -476,9 +477,15 @@ export const digits = {
         d_b2_8 += t9[8] - y[y_at + 8];
         d_b2_9 += t9[9] - y[y_at + 9];
       }
+      // x of the chunk's examples, transposed
+      for (let i34 = 0; i34 < m; i34++) {
+        for (let i35 = 0; i35 < 64; i35++) {
+          x_chunkT[i35 * 64 + i34] = x[chunk * 64 + i34 * 64 + i35];
+        }
+      }
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i34 = 0; i34 < 64; i34 += 4) {
-        for (let i35 = 0; i35 < 32; i35 += 2) {
+      for (let i36 = 0; i36 < 64; i36 += 4) {
+        for (let i37 = 0; i37 < 32; i37 += 2) {
           let g = 0;
           let g_2 = 0;
           let g_3 = 0;
@@ -487,13 +494,13 @@ export const digits = {
           let g_6 = 0;
           let g_7 = 0;
           let g_8 = 0;
-          for (let i37 = 0; i37 < m; i37++) {
-            const a = t63_rows[i37 * 32 + i35];
-            const a_2 = t63_rows[i37 * 32 + (i35 + 1)];
-            const b = x[chunk * 64 + i37 * 64 + i34];
-            const b_2 = x[chunk * 64 + i37 * 64 + (i34 + 1)];
-            const b_3 = x[chunk * 64 + i37 * 64 + (i34 + 2)];
-            const b_4 = x[chunk * 64 + i37 * 64 + (i34 + 3)];
+          for (let i39 = 0; i39 < m; i39++) {
+            const a = t63_chunk[i37 * 64 + i39];
+            const a_2 = t63_chunk[(i37 + 1) * 64 + i39];
+            const b = x_chunkT[i36 * 64 + i39];
+            const b_2 = x_chunkT[(i36 + 1) * 64 + i39];
+            const b_3 = x_chunkT[(i36 + 2) * 64 + i39];
+            const b_4 = x_chunkT[(i36 + 3) * 64 + i39];
             g += a * b;
             g_2 += a * b_2;
             g_3 += a * b_3;
@@ -503,19 +510,19 @@ export const digits = {
             g_7 += a_2 * b_3;
             g_8 += a_2 * b_4;
           }
-          d_W1[i35 * 64 + i34] += g;
-          d_W1[i35 * 64 + (i34 + 1)] += g_2;
-          d_W1[i35 * 64 + (i34 + 2)] += g_3;
-          d_W1[i35 * 64 + (i34 + 3)] += g_4;
-          d_W1[(i35 + 1) * 64 + i34] += g_5;
-          d_W1[(i35 + 1) * 64 + (i34 + 1)] += g_6;
-          d_W1[(i35 + 1) * 64 + (i34 + 2)] += g_7;
-          d_W1[(i35 + 1) * 64 + (i34 + 3)] += g_8;
+          d_W1[i37 * 64 + i36] += g;
+          d_W1[i37 * 64 + (i36 + 1)] += g_2;
+          d_W1[i37 * 64 + (i36 + 2)] += g_3;
+          d_W1[i37 * 64 + (i36 + 3)] += g_4;
+          d_W1[(i37 + 1) * 64 + i36] += g_5;
+          d_W1[(i37 + 1) * 64 + (i36 + 1)] += g_6;
+          d_W1[(i37 + 1) * 64 + (i36 + 2)] += g_7;
+          d_W1[(i37 + 1) * 64 + (i36 + 3)] += g_8;
         }
       }
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      for (let i38 = 0; i38 < 32; i38 += 4) {
-        for (let i39 = 0; i39 < 10; i39 += 2) {
+      for (let i40 = 0; i40 < 32; i40 += 4) {
+        for (let i41 = 0; i41 < 10; i41 += 2) {
           let g_9 = 0;
           let g_10 = 0;
           let g_11 = 0;
@@ -524,13 +531,13 @@ export const digits = {
           let g_14 = 0;
           let g_15 = 0;
           let g_16 = 0;
-          for (let i41 = 0; i41 < m; i41++) {
-            const a_3 = t35_rows[i41 * 10 + i39];
-            const a_4 = t35_rows[i41 * 10 + (i39 + 1)];
-            const b_5 = h_rows[i41 * 32 + i38];
-            const b_6 = h_rows[i41 * 32 + (i38 + 1)];
-            const b_7 = h_rows[i41 * 32 + (i38 + 2)];
-            const b_8 = h_rows[i41 * 32 + (i38 + 3)];
+          for (let i43 = 0; i43 < m; i43++) {
+            const a_3 = t35_chunk[i41 * 64 + i43];
+            const a_4 = t35_chunk[(i41 + 1) * 64 + i43];
+            const b_5 = h_chunk[i40 * 64 + i43];
+            const b_6 = h_chunk[(i40 + 1) * 64 + i43];
+            const b_7 = h_chunk[(i40 + 2) * 64 + i43];
+            const b_8 = h_chunk[(i40 + 3) * 64 + i43];
             g_9 += a_3 * b_5;
             g_10 += a_3 * b_6;
             g_11 += a_3 * b_7;
@@ -540,26 +547,26 @@ export const digits = {
             g_15 += a_4 * b_7;
             g_16 += a_4 * b_8;
           }
-          d_W2[i39 * 32 + i38] += g_9;
-          d_W2[i39 * 32 + (i38 + 1)] += g_10;
-          d_W2[i39 * 32 + (i38 + 2)] += g_11;
-          d_W2[i39 * 32 + (i38 + 3)] += g_12;
-          d_W2[(i39 + 1) * 32 + i38] += g_13;
-          d_W2[(i39 + 1) * 32 + (i38 + 1)] += g_14;
-          d_W2[(i39 + 1) * 32 + (i38 + 2)] += g_15;
-          d_W2[(i39 + 1) * 32 + (i38 + 3)] += g_16;
+          d_W2[i41 * 32 + i40] += g_9;
+          d_W2[i41 * 32 + (i40 + 1)] += g_10;
+          d_W2[i41 * 32 + (i40 + 2)] += g_11;
+          d_W2[i41 * 32 + (i40 + 3)] += g_12;
+          d_W2[(i41 + 1) * 32 + i40] += g_13;
+          d_W2[(i41 + 1) * 32 + (i40 + 1)] += g_14;
+          d_W2[(i41 + 1) * 32 + (i40 + 2)] += g_15;
+          d_W2[(i41 + 1) * 32 + (i40 + 3)] += g_16;
         }
       }
     }
     const inverseN = 1 / n;
-    for (let i46 = 0; i46 < 2048; i46++) {
-      d_W1[i46] *= inverseN;
+    for (let i48 = 0; i48 < 2048; i48++) {
+      d_W1[i48] *= inverseN;
     }
-    for (let i47 = 0; i47 < 32; i47++) {
-      d_b1[i47] *= inverseN;
+    for (let i49 = 0; i49 < 32; i49++) {
+      d_b1[i49] *= inverseN;
     }
-    for (let i48 = 0; i48 < 320; i48++) {
-      d_W2[i48] *= inverseN;
+    for (let i50 = 0; i50 < 320; i50++) {
+      d_W2[i50] *= inverseN;
     }
     d_b2_0 *= inverseN;
     d_b2_1 *= inverseN;

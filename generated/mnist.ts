@@ -42,9 +42,10 @@ const h = new Float64Array(128);
 const t9 = new Float64Array(10);
 const t30 = new Float64Array(128);
 const t31 = new Float64Array(128);
-const t31_rows = new Float64Array(8192);
-const t16_rows = new Float64Array(640);
-const h_rows = new Float64Array(8192);
+const t31_chunk = new Float64Array(8192);
+const x_chunkT = new Float64Array(50176);
+const t16_chunk = new Float64Array(640);
+const h_chunk = new Float64Array(8192);
 const t6_chunk_2 = new Float64Array(8192);
 const h_2 = new Float64Array(128);
 const t9_2 = new Float64Array(10);
@@ -89,14 +90,14 @@ export const mnist = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i34 = 0; i34 < 100352; i34++) {
-      d_W1[i34] = 0;
+    for (let i36 = 0; i36 < 100352; i36++) {
+      d_W1[i36] = 0;
     }
-    for (let i35 = 0; i35 < 128; i35++) {
-      d_b1[i35] = 0;
+    for (let i37 = 0; i37 < 128; i37++) {
+      d_b1[i37] = 0;
     }
-    for (let i36 = 0; i36 < 1280; i36++) {
-      d_W2[i36] = 0;
+    for (let i38 = 0; i38 < 1280; i38++) {
+      d_W2[i38] = 0;
     }
     let d_b2_0 = 0;
     let d_b2_1 = 0;
@@ -347,24 +348,24 @@ export const mnist = {
         }
         lossSum += loss;
         for (let i16 = 0; i16 < 128; i16++) {
-          t31_rows[row * 128 + i16] = t31[i16];
+          t31_chunk[i16 * 64 + row] = t31[i16];
         }
         // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
         for (let i17 = 0; i17 < 128; i17++) {
           d_b1[i17] += t31[i17];
         }
-        t16_rows[row * 10] = logits_0;
-        t16_rows[row * 10 + 1] = logits_1;
-        t16_rows[row * 10 + 2] = logits_2;
-        t16_rows[row * 10 + 3] = logits_3;
-        t16_rows[row * 10 + 4] = logits_4;
-        t16_rows[row * 10 + 5] = logits_5;
-        t16_rows[row * 10 + 6] = logits_6;
-        t16_rows[row * 10 + 7] = logits_7;
-        t16_rows[row * 10 + 8] = logits_8;
-        t16_rows[row * 10 + 9] = logits_9;
+        t16_chunk[row] = logits_0;
+        t16_chunk[64 + row] = logits_1;
+        t16_chunk[128 + row] = logits_2;
+        t16_chunk[192 + row] = logits_3;
+        t16_chunk[256 + row] = logits_4;
+        t16_chunk[320 + row] = logits_5;
+        t16_chunk[384 + row] = logits_6;
+        t16_chunk[448 + row] = logits_7;
+        t16_chunk[512 + row] = logits_8;
+        t16_chunk[576 + row] = logits_9;
         for (let i19 = 0; i19 < 128; i19++) {
-          h_rows[row * 128 + i19] = h[i19];
+          h_chunk[i19 * 64 + row] = h[i19];
         }
         // ∂L/∂b2 += softmax(logits) sum(y) + −y
         d_b2_0 += t9[0] - y[y_at];
@@ -378,9 +379,15 @@ export const mnist = {
         d_b2_8 += t9[8] - y[y_at + 8];
         d_b2_9 += t9[9] - y[y_at + 9];
       }
+      // x of the chunk's examples, transposed
+      for (let i26 = 0; i26 < m; i26++) {
+        for (let i27 = 0; i27 < 784; i27++) {
+          x_chunkT[i27 * 64 + i26] = x[chunk * 784 + i26 * 784 + i27];
+        }
+      }
       // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
-      for (let i26 = 0; i26 < 784; i26 += 4) {
-        for (let i27 = 0; i27 < 128; i27 += 2) {
+      for (let i28 = 0; i28 < 784; i28 += 4) {
+        for (let i29 = 0; i29 < 128; i29 += 2) {
           let g = 0;
           let g_2 = 0;
           let g_3 = 0;
@@ -389,13 +396,13 @@ export const mnist = {
           let g_6 = 0;
           let g_7 = 0;
           let g_8 = 0;
-          for (let i29 = 0; i29 < m; i29++) {
-            const a = t31_rows[i29 * 128 + i27];
-            const a_2 = t31_rows[i29 * 128 + (i27 + 1)];
-            const b = x[chunk * 784 + i29 * 784 + i26];
-            const b_2 = x[chunk * 784 + i29 * 784 + (i26 + 1)];
-            const b_3 = x[chunk * 784 + i29 * 784 + (i26 + 2)];
-            const b_4 = x[chunk * 784 + i29 * 784 + (i26 + 3)];
+          for (let i31 = 0; i31 < m; i31++) {
+            const a = t31_chunk[i29 * 64 + i31];
+            const a_2 = t31_chunk[(i29 + 1) * 64 + i31];
+            const b = x_chunkT[i28 * 64 + i31];
+            const b_2 = x_chunkT[(i28 + 1) * 64 + i31];
+            const b_3 = x_chunkT[(i28 + 2) * 64 + i31];
+            const b_4 = x_chunkT[(i28 + 3) * 64 + i31];
             g += a * b;
             g_2 += a * b_2;
             g_3 += a * b_3;
@@ -405,19 +412,19 @@ export const mnist = {
             g_7 += a_2 * b_3;
             g_8 += a_2 * b_4;
           }
-          d_W1[i27 * 784 + i26] += g;
-          d_W1[i27 * 784 + (i26 + 1)] += g_2;
-          d_W1[i27 * 784 + (i26 + 2)] += g_3;
-          d_W1[i27 * 784 + (i26 + 3)] += g_4;
-          d_W1[(i27 + 1) * 784 + i26] += g_5;
-          d_W1[(i27 + 1) * 784 + (i26 + 1)] += g_6;
-          d_W1[(i27 + 1) * 784 + (i26 + 2)] += g_7;
-          d_W1[(i27 + 1) * 784 + (i26 + 3)] += g_8;
+          d_W1[i29 * 784 + i28] += g;
+          d_W1[i29 * 784 + (i28 + 1)] += g_2;
+          d_W1[i29 * 784 + (i28 + 2)] += g_3;
+          d_W1[i29 * 784 + (i28 + 3)] += g_4;
+          d_W1[(i29 + 1) * 784 + i28] += g_5;
+          d_W1[(i29 + 1) * 784 + (i28 + 1)] += g_6;
+          d_W1[(i29 + 1) * 784 + (i28 + 2)] += g_7;
+          d_W1[(i29 + 1) * 784 + (i28 + 3)] += g_8;
         }
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
-      for (let i30 = 0; i30 < 128; i30 += 4) {
-        for (let i31 = 0; i31 < 10; i31 += 2) {
+      for (let i32 = 0; i32 < 128; i32 += 4) {
+        for (let i33 = 0; i33 < 10; i33 += 2) {
           let g_9 = 0;
           let g_10 = 0;
           let g_11 = 0;
@@ -426,13 +433,13 @@ export const mnist = {
           let g_14 = 0;
           let g_15 = 0;
           let g_16 = 0;
-          for (let i33 = 0; i33 < m; i33++) {
-            const a_3 = t16_rows[i33 * 10 + i31];
-            const a_4 = t16_rows[i33 * 10 + (i31 + 1)];
-            const b_5 = h_rows[i33 * 128 + i30];
-            const b_6 = h_rows[i33 * 128 + (i30 + 1)];
-            const b_7 = h_rows[i33 * 128 + (i30 + 2)];
-            const b_8 = h_rows[i33 * 128 + (i30 + 3)];
+          for (let i35 = 0; i35 < m; i35++) {
+            const a_3 = t16_chunk[i33 * 64 + i35];
+            const a_4 = t16_chunk[(i33 + 1) * 64 + i35];
+            const b_5 = h_chunk[i32 * 64 + i35];
+            const b_6 = h_chunk[(i32 + 1) * 64 + i35];
+            const b_7 = h_chunk[(i32 + 2) * 64 + i35];
+            const b_8 = h_chunk[(i32 + 3) * 64 + i35];
             g_9 += a_3 * b_5;
             g_10 += a_3 * b_6;
             g_11 += a_3 * b_7;
@@ -442,26 +449,26 @@ export const mnist = {
             g_15 += a_4 * b_7;
             g_16 += a_4 * b_8;
           }
-          d_W2[i31 * 128 + i30] += g_9;
-          d_W2[i31 * 128 + (i30 + 1)] += g_10;
-          d_W2[i31 * 128 + (i30 + 2)] += g_11;
-          d_W2[i31 * 128 + (i30 + 3)] += g_12;
-          d_W2[(i31 + 1) * 128 + i30] += g_13;
-          d_W2[(i31 + 1) * 128 + (i30 + 1)] += g_14;
-          d_W2[(i31 + 1) * 128 + (i30 + 2)] += g_15;
-          d_W2[(i31 + 1) * 128 + (i30 + 3)] += g_16;
+          d_W2[i33 * 128 + i32] += g_9;
+          d_W2[i33 * 128 + (i32 + 1)] += g_10;
+          d_W2[i33 * 128 + (i32 + 2)] += g_11;
+          d_W2[i33 * 128 + (i32 + 3)] += g_12;
+          d_W2[(i33 + 1) * 128 + i32] += g_13;
+          d_W2[(i33 + 1) * 128 + (i32 + 1)] += g_14;
+          d_W2[(i33 + 1) * 128 + (i32 + 2)] += g_15;
+          d_W2[(i33 + 1) * 128 + (i32 + 3)] += g_16;
         }
       }
     }
     const inverseN = 1 / n;
-    for (let i38 = 0; i38 < 100352; i38++) {
-      d_W1[i38] *= inverseN;
+    for (let i40 = 0; i40 < 100352; i40++) {
+      d_W1[i40] *= inverseN;
     }
-    for (let i39 = 0; i39 < 128; i39++) {
-      d_b1[i39] *= inverseN;
+    for (let i41 = 0; i41 < 128; i41++) {
+      d_b1[i41] *= inverseN;
     }
-    for (let i40 = 0; i40 < 1280; i40++) {
-      d_W2[i40] *= inverseN;
+    for (let i42 = 0; i42 < 1280; i42++) {
+      d_W2[i42] *= inverseN;
     }
     d_b2_0 *= inverseN;
     d_b2_1 *= inverseN;

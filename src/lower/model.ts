@@ -140,24 +140,43 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   };
   /**
    * G += a bᵀ summed over the chunk by one blocked product after its
-   * examples; each example stores a (and b, unless it is a data field) in its
-   * row of a chunk buffer. Returns the per-example stores.
+   * examples. Both operands are kept transposed, an entry's values for the
+   * chunk's examples side by side, so that the product is dot products along
+   * contiguous memory: each example stores a (and b, unless it is a data
+   * field, which is transposed once per chunk) in its column of a chunk
+   * buffer. Returns the per-example stores.
    */
   const liftOuter = (c: Chunk, kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt[] | undefined => {
     const [rows, cols] = shape as [number, number];
     if (t.node.op !== "outer" || shape.length !== 2 || rows * cols < LIFT_FROM) return undefined;
     const [a, b] = t.node.args as [Node, Node];
     const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
-      const buffer = renamer.fresh(`${m.names.get(node) ?? `t${node.id}`}_rows`);
+      const buffer = renamer.fresh(`${m.names.get(node) ?? `t${node.id}`}_chunk`);
       buffers.push({ name: buffer, size: CHUNK * width });
-      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(ref(c.row), num(width)), k!), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
-      return { matrix: { array: buffer, offset: num(0), stride: width }, stores };
+      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(k!, num(CHUNK)), ref(c.row)), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
+      return { matrix: { array: buffer, offset: num(0), stride: CHUNK }, stores };
     };
     const A = stash(a, rows, t.sign);
-    const given = dataMatrix(c, b);
-    const B = given === undefined ? stash(b, cols, 1) : { matrix: given, stores: [] };
+    const B = dataNodes.includes(b) ? { matrix: transposedData(c, b), stores: [] } : stash(b, cols, 1);
     c.after.push((names) => [...(comment === undefined ? [] : [{ k: "comment", text: comment } as Stmt]), ...gradientProduct(A.matrix, B.matrix, { array, offset, stride: cols }, rows, cols, ref(c.count), names)]);
     return [...A.stores, ...B.stores];
+  };
+  /** A data field's rows in the chunk, transposed (once per chunk, before the products that read it). */
+  const transposedData = (c: Chunk, node: Node): Matrix => {
+    const known = c.transposed.get(node);
+    if (known !== undefined) return known;
+    const width = size(node.shape);
+    const buffer = renamer.fresh(`${data[dataNodes.indexOf(node)]!.ident}_chunkT`);
+    buffers.push({ name: buffer, size: CHUNK * width });
+    const rowsOf = dataMatrix(c, node)!;
+    c.after.push((names) => {
+      const [e, k] = [names.index(), names.index()];
+      const copy: Stmt = { k: "store", array: buffer, at: add(mul(ref(k), num(CHUNK)), ref(e)), op: "=", value: { k: "load", array: rowsOf.array, at: add(add(rowsOf.offset, mul(ref(e), num(width))), ref(k)) } };
+      return [{ k: "comment", text: `${m.formula(node)} of the chunk's examples, transposed` }, { k: "for", index: e, from: num(0), to: ref(c.count), body: [loop(k, width, [copy])] }];
+    });
+    const matrix: Matrix = { array: buffer, offset: num(0), stride: CHUNK };
+    c.transposed.set(node, matrix);
+    return matrix;
   };
   const made = (c: Chunk, kernel: Kernel): Made => {
     const names: Names = { index: () => kernel.freshIndex(), local: (base) => kernel.freshName(base) };
@@ -177,6 +196,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
       get row() { return named().row; },
       before: [],
       after: [],
+      transposed: new Map(),
     };
   };
 
@@ -336,6 +356,8 @@ interface Chunk {
   readonly row: string;
   readonly before: ((names: Names) => Stmt[])[];
   readonly after: ((names: Names) => Stmt[])[];
+  /** Data fields already transposed for this chunk. */
+  readonly transposed: Map<Node, Matrix>;
 }
 
 /** A chunk's products, as statements. */
