@@ -89,7 +89,7 @@ export interface PeerResult {
   readonly segments: readonly Segment[];
   /** Test accuracy after training (W1: on its four training points). */
   readonly accuracy: number;
-  /** Largest relative difference between the peer's gradient and central differences, on the first minibatch (f64 peers). */
+  /** Largest relative difference between the peer's gradient and central differences, on the first GRADCHECK_ROWS rows (f64 peers). */
   readonly gradcheck?: number;
   readonly note?: string;
 }
@@ -101,6 +101,9 @@ export interface Dataset {
   readonly testX: Float64Array;
   readonly testY: Float64Array;
 }
+
+/** Rows of the first minibatch the gradient check runs on (a whole batch of W5 would take seconds per peer). */
+export const GRADCHECK_ROWS = 16;
 
 export function readJob(path = process.argv[2]): Job {
   if (path === undefined) throw new Error("usage: <peer> JOB.json");
@@ -273,7 +276,7 @@ export async function runPeer(peer: string, job: Job, data: Dataset, make: () =>
     return { examples, seconds: now() - start };
   };
   let trainer = await make();
-  const gradcheck = trainer.gradcheck?.(Math.min(job.batch, data.header.nTrain));
+  const gradcheck = trainer.gradcheck?.(Math.min(GRADCHECK_ROWS, job.batch, data.header.nTrain));
   if (runSeconds >= job.segments * job.minSegmentSeconds) {
     const perSegment = Math.floor((job.steps - job.warmup) / job.segments);
     const timedFrom = job.steps - perSegment * job.segments;

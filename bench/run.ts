@@ -39,16 +39,17 @@ interface Peer {
 
 const tsx = (file: string, ...rest: string[]) => (job: string): [string, string[]] => [process.execPath, ["--import", "tsx", file, job, ...rest]];
 const python = findTorch();
+// --quick leaves out the second precision of the generated trainer and of PyTorch.
 const peers: Peer[] = [
   { name: "generated f64", command: tsx("bench/peers/generated.ts") },
-  { name: "generated f32", command: tsx("bench/peers/generated.ts"), precision: "f32" },
+  ...(quick ? [] : [{ name: "generated f32", command: tsx("bench/peers/generated.ts"), precision: "f32" } as const]),
   { name: "hand-written (a)", command: tsx("bench/peers/handwritten-a.ts") },
   { name: "hand-written (b)", command: tsx("bench/peers/handwritten-b.ts") },
   { name: "TensorFlow.js cpu", command: tsx("bench/peers/tfjs.ts", "cpu") },
   { name: "TensorFlow.js wasm", command: tsx("bench/peers/tfjs.ts", "wasm") },
   ...(python === undefined
     ? []
-    : (["f32", "f64"] as const).map((p): Peer => ({ name: `PyTorch ${p}`, command: (job) => [python, ["bench/peers/torch_peer.py", job, p]] }))),
+    : (quick ? (["f32"] as const) : (["f32", "f64"] as const)).map((p): Peer => ({ name: `PyTorch ${p}`, command: (job) => [python, ["bench/peers/torch_peer.py", job, p]] }))),
 ];
 
 /** A python3 that imports torch: the one on PATH, else Debian's (`apt-get install python3-torch`). */
@@ -67,7 +68,7 @@ function stepsOf(w: Workload, nTrain: number): number {
 
 /** The data (shuffled once) and the generated module's initial weights, written for every peer. */
 async function writeInputs(w: Workload): Promise<{ data: string; init: string; header: DataHeader }> {
-  const { train, test, source } = prepared(w, SEED);
+  const { train, test, source } = prepared(w, SEED, quick);
   const [inputs, outputs] = [w.sizes[0]!, w.sizes.at(-1)!];
   const header: DataHeader = { nTrain: train.n, nTest: test.n, inputs, outputs, source };
   const data = `${cache}/${w.id}`;
@@ -128,7 +129,7 @@ const results: WorkloadResult[] = [];
 for (const w of chosen) {
   const { data, init, header } = await writeInputs(w);
   const steps = stepsOf(w, header.nTrain);
-  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.3 : 1, minSegmentSeconds: quick ? 0.05 : 0.2, segments: 5, model: w.model, data, init, precision: "f64" };
+  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.2 : 1, minSegmentSeconds: quick ? 0.03 : 0.2, segments: 5, model: w.model, data, init, precision: "f64" };
   // Peers take turns, w.rounds times, each time in a fresh process: what the
   // machine's noise and the JIT's luck do to one process is shared out.
   const chosenPeers = peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)));
@@ -137,8 +138,9 @@ for (const w of chosen) {
   for (let round = 1; round <= rounds; round++) {
     chosenPeers.forEach((peer, k) => {
       process.stderr.write(`${w.id} ${peer.name} (${round}/${rounds})… `);
+      const started = Date.now();
       const r = runPeer(peer, job);
-      process.stderr.write("error" in r ? `failed: ${r.error}\n` : "done\n");
+      process.stderr.write("error" in r ? `failed: ${r.error}\n` : `done (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
       peerResults[k] = merged(peerResults[k], r);
     });
   }

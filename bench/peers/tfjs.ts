@@ -13,6 +13,9 @@ if (backend !== "cpu" && backend !== "wasm") throw new Error(`backend must be cp
 const data = readData(job.data);
 const init = readInit(job.init);
 
+/** The training rows in float32, made once for every trainer. */
+const train32 = { x: Float32Array.from(data.trainX), y: Float32Array.from(data.trainY) };
+
 /** Rows predicted per forward pass, so a large test set is not one huge tensor. */
 const predictChunk = 1024;
 
@@ -30,7 +33,7 @@ function optimizerFor(o: OptimizerSpec): tf.Optimizer {
 }
 
 function makeTrainer(job: Job): Trainer {
-  const { inputs, outputs, nTrain } = data.header;
+  const { inputs, outputs } = data.header;
   const layers = job.sizes.length - 1;
   // The init file has W_l as out × in (W @ x); TF.js multiplies rows, x @ W, so W is stored in × out.
   // (tidy frees the tensors the variables are made from, and keeps the variables.)
@@ -43,8 +46,9 @@ function makeTrainer(job: Job): Trainer {
       else Ws.push(tf.variable(tf.tensor2d(values, [job.sizes[l + 1]!, job.sizes[l]!]).transpose(), true, name));
     }),
   );
-  const trainX = tf.tensor2d(Float32Array.from(data.trainX), [nTrain, inputs]);
-  const trainY = tf.tensor2d(Float32Array.from(data.trainY), [nTrain, outputs]);
+  // Each step's minibatch becomes a tensor of its own (as tf.data would hand it over): slicing it
+  // out of one 60,000-row tensor costs the wasm backend more than the step itself.
+  const [trainX, trainY] = [train32.x, train32.y];
   const act = job.hidden === "relu" ? tf.relu : tf.tanh;
   const forward = (x: tf.Tensor2D): tf.Tensor2D => {
     let h = x;
@@ -61,13 +65,12 @@ function makeTrainer(job: Job): Trainer {
   return {
     dispose() {
       for (const v of [...Ws, ...bs]) v.dispose();
-      for (const t of [trainX, trainY]) t.dispose();
       optimizer.dispose();
     },
     step(start, n) {
       tf.tidy(() => {
-        const x = trainX.slice([start, 0], [n, inputs]);
-        const y = trainY.slice([start, 0], [n, outputs]);
+        const x = tf.tensor2d(trainX.subarray(start * inputs, (start + n) * inputs), [n, inputs]);
+        const y = tf.tensor2d(trainY.subarray(start * outputs, (start + n) * outputs), [n, outputs]);
         optimizer.minimize(() => lossOf(y, forward(x)) as tf.Scalar);
       });
     },

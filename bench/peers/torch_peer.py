@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 SAMPLES = 24  # entries per parameter checked by central differences, as in protocol.ts
+GRADCHECK_ROWS = 16  # rows of the first minibatch the check runs on, as in protocol.ts
 PREDICT_CHUNK = 1024
 
 
@@ -170,7 +171,7 @@ def main():
             warm_steps += 1
     run_seconds = (time.perf_counter() - warm_start) / max(1, warm_steps) * len(plan)
     model, loss_on, step = trainer()
-    checked = gradcheck(model, loss_on, min(job["batch"], n_train)) if precision == "f64" else None
+    checked = gradcheck(model, loss_on, min(GRADCHECK_ROWS, job["batch"], n_train)) if precision == "f64" else None
 
     def timed(step, chunk):
         start = time.perf_counter()
