@@ -615,118 +615,70 @@ export const iris = {
       t33_15 = t6_15 * (1 - h_15 * h_15);
       lossSum += loss;
       // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²) xᵀ
-      const row = t33_0;
-      if (row !== 0) {
-        d_W1[0] += row * x[x_at];
-        d_W1[1] += row * x[x_at + 1];
-        d_W1[2] += row * x[x_at + 2];
-        d_W1[3] += row * x[x_at + 3];
-      }
-      const row_3 = t33_1;
-      if (row_3 !== 0) {
-        d_W1[4] += row_3 * x[x_at];
-        d_W1[5] += row_3 * x[x_at + 1];
-        d_W1[6] += row_3 * x[x_at + 2];
-        d_W1[7] += row_3 * x[x_at + 3];
-      }
-      const row_4 = t33_2;
-      if (row_4 !== 0) {
-        d_W1[8] += row_4 * x[x_at];
-        d_W1[9] += row_4 * x[x_at + 1];
-        d_W1[10] += row_4 * x[x_at + 2];
-        d_W1[11] += row_4 * x[x_at + 3];
-      }
-      const row_5 = t33_3;
-      if (row_5 !== 0) {
-        d_W1[12] += row_5 * x[x_at];
-        d_W1[13] += row_5 * x[x_at + 1];
-        d_W1[14] += row_5 * x[x_at + 2];
-        d_W1[15] += row_5 * x[x_at + 3];
-      }
-      const row_6 = t33_4;
-      if (row_6 !== 0) {
-        d_W1[16] += row_6 * x[x_at];
-        d_W1[17] += row_6 * x[x_at + 1];
-        d_W1[18] += row_6 * x[x_at + 2];
-        d_W1[19] += row_6 * x[x_at + 3];
-      }
-      const row_7 = t33_5;
-      if (row_7 !== 0) {
-        d_W1[20] += row_7 * x[x_at];
-        d_W1[21] += row_7 * x[x_at + 1];
-        d_W1[22] += row_7 * x[x_at + 2];
-        d_W1[23] += row_7 * x[x_at + 3];
-      }
-      const row_8 = t33_6;
-      if (row_8 !== 0) {
-        d_W1[24] += row_8 * x[x_at];
-        d_W1[25] += row_8 * x[x_at + 1];
-        d_W1[26] += row_8 * x[x_at + 2];
-        d_W1[27] += row_8 * x[x_at + 3];
-      }
-      const row_9 = t33_7;
-      if (row_9 !== 0) {
-        d_W1[28] += row_9 * x[x_at];
-        d_W1[29] += row_9 * x[x_at + 1];
-        d_W1[30] += row_9 * x[x_at + 2];
-        d_W1[31] += row_9 * x[x_at + 3];
-      }
-      const row_10 = t33_8;
-      if (row_10 !== 0) {
-        d_W1[32] += row_10 * x[x_at];
-        d_W1[33] += row_10 * x[x_at + 1];
-        d_W1[34] += row_10 * x[x_at + 2];
-        d_W1[35] += row_10 * x[x_at + 3];
-      }
-      const row_11 = t33_9;
-      if (row_11 !== 0) {
-        d_W1[36] += row_11 * x[x_at];
-        d_W1[37] += row_11 * x[x_at + 1];
-        d_W1[38] += row_11 * x[x_at + 2];
-        d_W1[39] += row_11 * x[x_at + 3];
-      }
-      const row_12 = t33_10;
-      if (row_12 !== 0) {
-        d_W1[40] += row_12 * x[x_at];
-        d_W1[41] += row_12 * x[x_at + 1];
-        d_W1[42] += row_12 * x[x_at + 2];
-        d_W1[43] += row_12 * x[x_at + 3];
-      }
-      const row_13 = t33_11;
-      if (row_13 !== 0) {
-        d_W1[44] += row_13 * x[x_at];
-        d_W1[45] += row_13 * x[x_at + 1];
-        d_W1[46] += row_13 * x[x_at + 2];
-        d_W1[47] += row_13 * x[x_at + 3];
-      }
-      const row_14 = t33_12;
-      if (row_14 !== 0) {
-        d_W1[48] += row_14 * x[x_at];
-        d_W1[49] += row_14 * x[x_at + 1];
-        d_W1[50] += row_14 * x[x_at + 2];
-        d_W1[51] += row_14 * x[x_at + 3];
-      }
-      const row_15 = t33_13;
-      if (row_15 !== 0) {
-        d_W1[52] += row_15 * x[x_at];
-        d_W1[53] += row_15 * x[x_at + 1];
-        d_W1[54] += row_15 * x[x_at + 2];
-        d_W1[55] += row_15 * x[x_at + 3];
-      }
-      const row_16 = t33_14;
-      if (row_16 !== 0) {
-        d_W1[56] += row_16 * x[x_at];
-        d_W1[57] += row_16 * x[x_at + 1];
-        d_W1[58] += row_16 * x[x_at + 2];
-        d_W1[59] += row_16 * x[x_at + 3];
-      }
-      const row_17 = t33_15;
-      if (row_17 !== 0) {
-        d_W1[60] += row_17 * x[x_at];
-        d_W1[61] += row_17 * x[x_at + 1];
-        d_W1[62] += row_17 * x[x_at + 2];
-        d_W1[63] += row_17 * x[x_at + 3];
-      }
+      d_W1[0] += t33_0 * x[x_at];
+      d_W1[1] += t33_0 * x[x_at + 1];
+      d_W1[2] += t33_0 * x[x_at + 2];
+      d_W1[3] += t33_0 * x[x_at + 3];
+      d_W1[4] += t33_1 * x[x_at];
+      d_W1[5] += t33_1 * x[x_at + 1];
+      d_W1[6] += t33_1 * x[x_at + 2];
+      d_W1[7] += t33_1 * x[x_at + 3];
+      d_W1[8] += t33_2 * x[x_at];
+      d_W1[9] += t33_2 * x[x_at + 1];
+      d_W1[10] += t33_2 * x[x_at + 2];
+      d_W1[11] += t33_2 * x[x_at + 3];
+      d_W1[12] += t33_3 * x[x_at];
+      d_W1[13] += t33_3 * x[x_at + 1];
+      d_W1[14] += t33_3 * x[x_at + 2];
+      d_W1[15] += t33_3 * x[x_at + 3];
+      d_W1[16] += t33_4 * x[x_at];
+      d_W1[17] += t33_4 * x[x_at + 1];
+      d_W1[18] += t33_4 * x[x_at + 2];
+      d_W1[19] += t33_4 * x[x_at + 3];
+      d_W1[20] += t33_5 * x[x_at];
+      d_W1[21] += t33_5 * x[x_at + 1];
+      d_W1[22] += t33_5 * x[x_at + 2];
+      d_W1[23] += t33_5 * x[x_at + 3];
+      d_W1[24] += t33_6 * x[x_at];
+      d_W1[25] += t33_6 * x[x_at + 1];
+      d_W1[26] += t33_6 * x[x_at + 2];
+      d_W1[27] += t33_6 * x[x_at + 3];
+      d_W1[28] += t33_7 * x[x_at];
+      d_W1[29] += t33_7 * x[x_at + 1];
+      d_W1[30] += t33_7 * x[x_at + 2];
+      d_W1[31] += t33_7 * x[x_at + 3];
+      d_W1[32] += t33_8 * x[x_at];
+      d_W1[33] += t33_8 * x[x_at + 1];
+      d_W1[34] += t33_8 * x[x_at + 2];
+      d_W1[35] += t33_8 * x[x_at + 3];
+      d_W1[36] += t33_9 * x[x_at];
+      d_W1[37] += t33_9 * x[x_at + 1];
+      d_W1[38] += t33_9 * x[x_at + 2];
+      d_W1[39] += t33_9 * x[x_at + 3];
+      d_W1[40] += t33_10 * x[x_at];
+      d_W1[41] += t33_10 * x[x_at + 1];
+      d_W1[42] += t33_10 * x[x_at + 2];
+      d_W1[43] += t33_10 * x[x_at + 3];
+      d_W1[44] += t33_11 * x[x_at];
+      d_W1[45] += t33_11 * x[x_at + 1];
+      d_W1[46] += t33_11 * x[x_at + 2];
+      d_W1[47] += t33_11 * x[x_at + 3];
+      d_W1[48] += t33_12 * x[x_at];
+      d_W1[49] += t33_12 * x[x_at + 1];
+      d_W1[50] += t33_12 * x[x_at + 2];
+      d_W1[51] += t33_12 * x[x_at + 3];
+      d_W1[52] += t33_13 * x[x_at];
+      d_W1[53] += t33_13 * x[x_at + 1];
+      d_W1[54] += t33_13 * x[x_at + 2];
+      d_W1[55] += t33_13 * x[x_at + 3];
+      d_W1[56] += t33_14 * x[x_at];
+      d_W1[57] += t33_14 * x[x_at + 1];
+      d_W1[58] += t33_14 * x[x_at + 2];
+      d_W1[59] += t33_14 * x[x_at + 3];
+      d_W1[60] += t33_15 * x[x_at];
+      d_W1[61] += t33_15 * x[x_at + 1];
+      d_W1[62] += t33_15 * x[x_at + 2];
+      d_W1[63] += t33_15 * x[x_at + 3];
       // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ (1 − h²)
       d_b1_0 += t33_0;
       d_b1_1 += t33_1;
@@ -745,63 +697,54 @@ export const iris = {
       d_b1_14 += t33_14;
       d_b1_15 += t33_15;
       // ∂L/∂W2 += (probs sum(y) − y) hᵀ
-      const row_2 = logits_0;
-      if (row_2 !== 0) {
-        d_W2[0] += row_2 * h_0;
-        d_W2[1] += row_2 * h_1;
-        d_W2[2] += row_2 * h_2;
-        d_W2[3] += row_2 * h_3;
-        d_W2[4] += row_2 * h_4;
-        d_W2[5] += row_2 * h_5;
-        d_W2[6] += row_2 * h_6;
-        d_W2[7] += row_2 * h_7;
-        d_W2[8] += row_2 * h_8;
-        d_W2[9] += row_2 * h_9;
-        d_W2[10] += row_2 * h_10;
-        d_W2[11] += row_2 * h_11;
-        d_W2[12] += row_2 * h_12;
-        d_W2[13] += row_2 * h_13;
-        d_W2[14] += row_2 * h_14;
-        d_W2[15] += row_2 * h_15;
-      }
-      const row_2_2 = logits_1;
-      if (row_2_2 !== 0) {
-        d_W2[16] += row_2_2 * h_0;
-        d_W2[17] += row_2_2 * h_1;
-        d_W2[18] += row_2_2 * h_2;
-        d_W2[19] += row_2_2 * h_3;
-        d_W2[20] += row_2_2 * h_4;
-        d_W2[21] += row_2_2 * h_5;
-        d_W2[22] += row_2_2 * h_6;
-        d_W2[23] += row_2_2 * h_7;
-        d_W2[24] += row_2_2 * h_8;
-        d_W2[25] += row_2_2 * h_9;
-        d_W2[26] += row_2_2 * h_10;
-        d_W2[27] += row_2_2 * h_11;
-        d_W2[28] += row_2_2 * h_12;
-        d_W2[29] += row_2_2 * h_13;
-        d_W2[30] += row_2_2 * h_14;
-        d_W2[31] += row_2_2 * h_15;
-      }
-      const row_2_3 = logits_2;
-      if (row_2_3 !== 0) {
-        d_W2[32] += row_2_3 * h_0;
-        d_W2[33] += row_2_3 * h_1;
-        d_W2[34] += row_2_3 * h_2;
-        d_W2[35] += row_2_3 * h_3;
-        d_W2[36] += row_2_3 * h_4;
-        d_W2[37] += row_2_3 * h_5;
-        d_W2[38] += row_2_3 * h_6;
-        d_W2[39] += row_2_3 * h_7;
-        d_W2[40] += row_2_3 * h_8;
-        d_W2[41] += row_2_3 * h_9;
-        d_W2[42] += row_2_3 * h_10;
-        d_W2[43] += row_2_3 * h_11;
-        d_W2[44] += row_2_3 * h_12;
-        d_W2[45] += row_2_3 * h_13;
-        d_W2[46] += row_2_3 * h_14;
-        d_W2[47] += row_2_3 * h_15;
-      }
+      d_W2[0] += logits_0 * h_0;
+      d_W2[1] += logits_0 * h_1;
+      d_W2[2] += logits_0 * h_2;
+      d_W2[3] += logits_0 * h_3;
+      d_W2[4] += logits_0 * h_4;
+      d_W2[5] += logits_0 * h_5;
+      d_W2[6] += logits_0 * h_6;
+      d_W2[7] += logits_0 * h_7;
+      d_W2[8] += logits_0 * h_8;
+      d_W2[9] += logits_0 * h_9;
+      d_W2[10] += logits_0 * h_10;
+      d_W2[11] += logits_0 * h_11;
+      d_W2[12] += logits_0 * h_12;
+      d_W2[13] += logits_0 * h_13;
+      d_W2[14] += logits_0 * h_14;
+      d_W2[15] += logits_0 * h_15;
+      d_W2[16] += logits_1 * h_0;
+      d_W2[17] += logits_1 * h_1;
+      d_W2[18] += logits_1 * h_2;
+      d_W2[19] += logits_1 * h_3;
+      d_W2[20] += logits_1 * h_4;
+      d_W2[21] += logits_1 * h_5;
+      d_W2[22] += logits_1 * h_6;
+      d_W2[23] += logits_1 * h_7;
+      d_W2[24] += logits_1 * h_8;
+      d_W2[25] += logits_1 * h_9;
+      d_W2[26] += logits_1 * h_10;
+      d_W2[27] += logits_1 * h_11;
+      d_W2[28] += logits_1 * h_12;
+      d_W2[29] += logits_1 * h_13;
+      d_W2[30] += logits_1 * h_14;
+      d_W2[31] += logits_1 * h_15;
+      d_W2[32] += logits_2 * h_0;
+      d_W2[33] += logits_2 * h_1;
+      d_W2[34] += logits_2 * h_2;
+      d_W2[35] += logits_2 * h_3;
+      d_W2[36] += logits_2 * h_4;
+      d_W2[37] += logits_2 * h_5;
+      d_W2[38] += logits_2 * h_6;
+      d_W2[39] += logits_2 * h_7;
+      d_W2[40] += logits_2 * h_8;
+      d_W2[41] += logits_2 * h_9;
+      d_W2[42] += logits_2 * h_10;
+      d_W2[43] += logits_2 * h_11;
+      d_W2[44] += logits_2 * h_12;
+      d_W2[45] += logits_2 * h_13;
+      d_W2[46] += logits_2 * h_14;
+      d_W2[47] += logits_2 * h_15;
       // ∂L/∂b2 += probs sum(y) + −y
       d_b2_0 += t9_0 - y[y_at];
       d_b2_1 += t9_1 - y[y_at + 1];

@@ -172,26 +172,14 @@ export const xor = {
       t6_3 = s22 * w2_3 * (1 - h_3 * h_3);
       lossSum += s19;
       // ∂L/∂W1 += ((ŷ − y) w₂) ⊙ (1 − h²) xᵀ
-      const row = t6_0;
-      if (row !== 0) {
-        d_W1_0 += row * x[x_at];
-        d_W1_1 += row * x[x_at + 1];
-      }
-      const row_2 = t6_1;
-      if (row_2 !== 0) {
-        d_W1_2 += row_2 * x[x_at];
-        d_W1_3 += row_2 * x[x_at + 1];
-      }
-      const row_3 = t6_2;
-      if (row_3 !== 0) {
-        d_W1_4 += row_3 * x[x_at];
-        d_W1_5 += row_3 * x[x_at + 1];
-      }
-      const row_4 = t6_3;
-      if (row_4 !== 0) {
-        d_W1_6 += row_4 * x[x_at];
-        d_W1_7 += row_4 * x[x_at + 1];
-      }
+      d_W1_0 += t6_0 * x[x_at];
+      d_W1_1 += t6_0 * x[x_at + 1];
+      d_W1_2 += t6_1 * x[x_at];
+      d_W1_3 += t6_1 * x[x_at + 1];
+      d_W1_4 += t6_2 * x[x_at];
+      d_W1_5 += t6_2 * x[x_at + 1];
+      d_W1_6 += t6_3 * x[x_at];
+      d_W1_7 += t6_3 * x[x_at + 1];
       // ∂L/∂b1 += ((ŷ − y) w₂) ⊙ (1 − h²)
       d_b1_0 += t6_0;
       d_b1_1 += t6_1;
@@ -969,26 +957,14 @@ export const xor = {
       t617_1 = s77 * w2_1_3 * t6_5_1;
       t617_2 = s77 * w2_2_3 * t6_5_2;
       t617_3 = s77 * w2_3_3 * t6_5_3;
-      const row_5 = t621_0;
-      if (row_5 !== 0) {
-        out[0] += row_5 * x[x_at];
-        out[1] += row_5 * x[x_at + 1];
-      }
-      const row_5_2 = t621_1;
-      if (row_5_2 !== 0) {
-        out[2] += row_5_2 * x[x_at];
-        out[3] += row_5_2 * x[x_at + 1];
-      }
-      const row_5_3 = t621_2;
-      if (row_5_3 !== 0) {
-        out[4] += row_5_3 * x[x_at];
-        out[5] += row_5_3 * x[x_at + 1];
-      }
-      const row_5_4 = t621_3;
-      if (row_5_4 !== 0) {
-        out[6] += row_5_4 * x[x_at];
-        out[7] += row_5_4 * x[x_at + 1];
-      }
+      out[0] += t621_0 * x[x_at];
+      out[1] += t621_0 * x[x_at + 1];
+      out[2] += t621_1 * x[x_at];
+      out[3] += t621_1 * x[x_at + 1];
+      out[4] += t621_2 * x[x_at];
+      out[5] += t621_2 * x[x_at + 1];
+      out[6] += t621_3 * x[x_at];
+      out[7] += t621_3 * x[x_at + 1];
       out[8] += t621_0;
       out[9] += t621_1;
       out[10] += t621_2;
@@ -998,26 +974,14 @@ export const xor = {
       out[14] += s78 * h_5_2 + t66_2 * s22_2;
       out[15] += s78 * h_5_3 + t66_3 * s22_2;
       out[16] += s78;
-      const row_6 = t626_0;
-      if (row_6 !== 0) {
-        out[17] += row_6 * x[x_at];
-        out[18] += row_6 * x[x_at + 1];
-      }
-      const row_6_2 = t626_1;
-      if (row_6_2 !== 0) {
-        out[19] += row_6_2 * x[x_at];
-        out[20] += row_6_2 * x[x_at + 1];
-      }
-      const row_6_3 = t626_2;
-      if (row_6_3 !== 0) {
-        out[21] += row_6_3 * x[x_at];
-        out[22] += row_6_3 * x[x_at + 1];
-      }
-      const row_6_4 = t626_3;
-      if (row_6_4 !== 0) {
-        out[23] += row_6_4 * x[x_at];
-        out[24] += row_6_4 * x[x_at + 1];
-      }
+      out[17] += t626_0 * x[x_at];
+      out[18] += t626_0 * x[x_at + 1];
+      out[19] += t626_1 * x[x_at];
+      out[20] += t626_1 * x[x_at + 1];
+      out[21] += t626_2 * x[x_at];
+      out[22] += t626_2 * x[x_at + 1];
+      out[23] += t626_3 * x[x_at];
+      out[24] += t626_3 * x[x_at + 1];
       out[25] += t626_0;
       out[26] += t626_1;
       out[27] += t626_2;
@@ -1027,26 +991,14 @@ export const xor = {
       out[31] += s102 * h_5_2 + t94_2 * s22_2;
       out[32] += s102 * h_5_3 + t94_3 * s22_2;
       out[33] += s102;
-      const row_7 = t631_0;
-      if (row_7 !== 0) {
-        out[34] += row_7 * x[x_at];
-        out[35] += row_7 * x[x_at + 1];
-      }
-      const row_7_2 = t631_1;
-      if (row_7_2 !== 0) {
-        out[36] += row_7_2 * x[x_at];
-        out[37] += row_7_2 * x[x_at + 1];
-      }
-      const row_7_3 = t631_2;
-      if (row_7_3 !== 0) {
-        out[38] += row_7_3 * x[x_at];
-        out[39] += row_7_3 * x[x_at + 1];
-      }
-      const row_7_4 = t631_3;
-      if (row_7_4 !== 0) {
-        out[40] += row_7_4 * x[x_at];
-        out[41] += row_7_4 * x[x_at + 1];
-      }
+      out[34] += t631_0 * x[x_at];
+      out[35] += t631_0 * x[x_at + 1];
+      out[36] += t631_1 * x[x_at];
+      out[37] += t631_1 * x[x_at + 1];
+      out[38] += t631_2 * x[x_at];
+      out[39] += t631_2 * x[x_at + 1];
+      out[40] += t631_3 * x[x_at];
+      out[41] += t631_3 * x[x_at + 1];
       out[42] += t631_0;
       out[43] += t631_1;
       out[44] += t631_2;
@@ -1056,26 +1008,14 @@ export const xor = {
       out[48] += s126 * h_5_2 + t118_2 * s22_2;
       out[49] += s126 * h_5_3 + t118_3 * s22_2;
       out[50] += s126;
-      const row_8 = t636_0;
-      if (row_8 !== 0) {
-        out[51] += row_8 * x[x_at];
-        out[52] += row_8 * x[x_at + 1];
-      }
-      const row_8_2 = t636_1;
-      if (row_8_2 !== 0) {
-        out[53] += row_8_2 * x[x_at];
-        out[54] += row_8_2 * x[x_at + 1];
-      }
-      const row_8_3 = t636_2;
-      if (row_8_3 !== 0) {
-        out[55] += row_8_3 * x[x_at];
-        out[56] += row_8_3 * x[x_at + 1];
-      }
-      const row_8_4 = t636_3;
-      if (row_8_4 !== 0) {
-        out[57] += row_8_4 * x[x_at];
-        out[58] += row_8_4 * x[x_at + 1];
-      }
+      out[51] += t636_0 * x[x_at];
+      out[52] += t636_0 * x[x_at + 1];
+      out[53] += t636_1 * x[x_at];
+      out[54] += t636_1 * x[x_at + 1];
+      out[55] += t636_2 * x[x_at];
+      out[56] += t636_2 * x[x_at + 1];
+      out[57] += t636_3 * x[x_at];
+      out[58] += t636_3 * x[x_at + 1];
       out[59] += t636_0;
       out[60] += t636_1;
       out[61] += t636_2;
@@ -1085,26 +1025,14 @@ export const xor = {
       out[65] += s150 * h_5_2 + t142_2 * s22_2;
       out[66] += s150 * h_5_3 + t142_3 * s22_2;
       out[67] += s150;
-      const row_9 = t641_0;
-      if (row_9 !== 0) {
-        out[68] += row_9 * x[x_at];
-        out[69] += row_9 * x[x_at + 1];
-      }
-      const row_9_2 = t641_1;
-      if (row_9_2 !== 0) {
-        out[70] += row_9_2 * x[x_at];
-        out[71] += row_9_2 * x[x_at + 1];
-      }
-      const row_9_3 = t641_2;
-      if (row_9_3 !== 0) {
-        out[72] += row_9_3 * x[x_at];
-        out[73] += row_9_3 * x[x_at + 1];
-      }
-      const row_9_4 = t641_3;
-      if (row_9_4 !== 0) {
-        out[74] += row_9_4 * x[x_at];
-        out[75] += row_9_4 * x[x_at + 1];
-      }
+      out[68] += t641_0 * x[x_at];
+      out[69] += t641_0 * x[x_at + 1];
+      out[70] += t641_1 * x[x_at];
+      out[71] += t641_1 * x[x_at + 1];
+      out[72] += t641_2 * x[x_at];
+      out[73] += t641_2 * x[x_at + 1];
+      out[74] += t641_3 * x[x_at];
+      out[75] += t641_3 * x[x_at + 1];
       out[76] += t641_0;
       out[77] += t641_1;
       out[78] += t641_2;
@@ -1114,26 +1042,14 @@ export const xor = {
       out[82] += s174 * h_5_2 + t166_2 * s22_2;
       out[83] += s174 * h_5_3 + t166_3 * s22_2;
       out[84] += s174;
-      const row_10 = t646_0;
-      if (row_10 !== 0) {
-        out[85] += row_10 * x[x_at];
-        out[86] += row_10 * x[x_at + 1];
-      }
-      const row_10_2 = t646_1;
-      if (row_10_2 !== 0) {
-        out[87] += row_10_2 * x[x_at];
-        out[88] += row_10_2 * x[x_at + 1];
-      }
-      const row_10_3 = t646_2;
-      if (row_10_3 !== 0) {
-        out[89] += row_10_3 * x[x_at];
-        out[90] += row_10_3 * x[x_at + 1];
-      }
-      const row_10_4 = t646_3;
-      if (row_10_4 !== 0) {
-        out[91] += row_10_4 * x[x_at];
-        out[92] += row_10_4 * x[x_at + 1];
-      }
+      out[85] += t646_0 * x[x_at];
+      out[86] += t646_0 * x[x_at + 1];
+      out[87] += t646_1 * x[x_at];
+      out[88] += t646_1 * x[x_at + 1];
+      out[89] += t646_2 * x[x_at];
+      out[90] += t646_2 * x[x_at + 1];
+      out[91] += t646_3 * x[x_at];
+      out[92] += t646_3 * x[x_at + 1];
       out[93] += t646_0;
       out[94] += t646_1;
       out[95] += t646_2;
@@ -1143,26 +1059,14 @@ export const xor = {
       out[99] += s198 * h_5_2 + t190_2 * s22_2;
       out[100] += s198 * h_5_3 + t190_3 * s22_2;
       out[101] += s198;
-      const row_11 = t651_0;
-      if (row_11 !== 0) {
-        out[102] += row_11 * x[x_at];
-        out[103] += row_11 * x[x_at + 1];
-      }
-      const row_11_2 = t651_1;
-      if (row_11_2 !== 0) {
-        out[104] += row_11_2 * x[x_at];
-        out[105] += row_11_2 * x[x_at + 1];
-      }
-      const row_11_3 = t651_2;
-      if (row_11_3 !== 0) {
-        out[106] += row_11_3 * x[x_at];
-        out[107] += row_11_3 * x[x_at + 1];
-      }
-      const row_11_4 = t651_3;
-      if (row_11_4 !== 0) {
-        out[108] += row_11_4 * x[x_at];
-        out[109] += row_11_4 * x[x_at + 1];
-      }
+      out[102] += t651_0 * x[x_at];
+      out[103] += t651_0 * x[x_at + 1];
+      out[104] += t651_1 * x[x_at];
+      out[105] += t651_1 * x[x_at + 1];
+      out[106] += t651_2 * x[x_at];
+      out[107] += t651_2 * x[x_at + 1];
+      out[108] += t651_3 * x[x_at];
+      out[109] += t651_3 * x[x_at + 1];
       out[110] += t651_0;
       out[111] += t651_1;
       out[112] += t651_2;
@@ -1172,26 +1076,14 @@ export const xor = {
       out[116] += s222 * h_5_2 + t214_2 * s22_2;
       out[117] += s222 * h_5_3 + t214_3 * s22_2;
       out[118] += s222;
-      const row_12 = t656_0;
-      if (row_12 !== 0) {
-        out[119] += row_12 * x[x_at];
-        out[120] += row_12 * x[x_at + 1];
-      }
-      const row_12_2 = t656_1;
-      if (row_12_2 !== 0) {
-        out[121] += row_12_2 * x[x_at];
-        out[122] += row_12_2 * x[x_at + 1];
-      }
-      const row_12_3 = t656_2;
-      if (row_12_3 !== 0) {
-        out[123] += row_12_3 * x[x_at];
-        out[124] += row_12_3 * x[x_at + 1];
-      }
-      const row_12_4 = t656_3;
-      if (row_12_4 !== 0) {
-        out[125] += row_12_4 * x[x_at];
-        out[126] += row_12_4 * x[x_at + 1];
-      }
+      out[119] += t656_0 * x[x_at];
+      out[120] += t656_0 * x[x_at + 1];
+      out[121] += t656_1 * x[x_at];
+      out[122] += t656_1 * x[x_at + 1];
+      out[123] += t656_2 * x[x_at];
+      out[124] += t656_2 * x[x_at + 1];
+      out[125] += t656_3 * x[x_at];
+      out[126] += t656_3 * x[x_at + 1];
       out[127] += t656_0;
       out[128] += t656_1;
       out[129] += t656_2;
@@ -1201,26 +1093,14 @@ export const xor = {
       out[133] += s246 * h_5_2 + t238_2 * s22_2;
       out[134] += s246 * h_5_3 + t238_3 * s22_2;
       out[135] += s246;
-      const row_13 = t661_0;
-      if (row_13 !== 0) {
-        out[136] += row_13 * x[x_at];
-        out[137] += row_13 * x[x_at + 1];
-      }
-      const row_13_2 = t661_1;
-      if (row_13_2 !== 0) {
-        out[138] += row_13_2 * x[x_at];
-        out[139] += row_13_2 * x[x_at + 1];
-      }
-      const row_13_3 = t661_2;
-      if (row_13_3 !== 0) {
-        out[140] += row_13_3 * x[x_at];
-        out[141] += row_13_3 * x[x_at + 1];
-      }
-      const row_13_4 = t661_3;
-      if (row_13_4 !== 0) {
-        out[142] += row_13_4 * x[x_at];
-        out[143] += row_13_4 * x[x_at + 1];
-      }
+      out[136] += t661_0 * x[x_at];
+      out[137] += t661_0 * x[x_at + 1];
+      out[138] += t661_1 * x[x_at];
+      out[139] += t661_1 * x[x_at + 1];
+      out[140] += t661_2 * x[x_at];
+      out[141] += t661_2 * x[x_at + 1];
+      out[142] += t661_3 * x[x_at];
+      out[143] += t661_3 * x[x_at + 1];
       out[144] += t661_0;
       out[145] += t661_1;
       out[146] += t661_2;
@@ -1230,26 +1110,14 @@ export const xor = {
       out[150] += s265 * h_5_2 + t63_2 * s22_2;
       out[151] += s265 * h_5_3 + t63_3 * s22_2;
       out[152] += s265;
-      const row_14 = t665_0;
-      if (row_14 !== 0) {
-        out[153] += row_14 * x[x_at];
-        out[154] += row_14 * x[x_at + 1];
-      }
-      const row_14_2 = t665_1;
-      if (row_14_2 !== 0) {
-        out[155] += row_14_2 * x[x_at];
-        out[156] += row_14_2 * x[x_at + 1];
-      }
-      const row_14_3 = t665_2;
-      if (row_14_3 !== 0) {
-        out[157] += row_14_3 * x[x_at];
-        out[158] += row_14_3 * x[x_at + 1];
-      }
-      const row_14_4 = t665_3;
-      if (row_14_4 !== 0) {
-        out[159] += row_14_4 * x[x_at];
-        out[160] += row_14_4 * x[x_at + 1];
-      }
+      out[153] += t665_0 * x[x_at];
+      out[154] += t665_0 * x[x_at + 1];
+      out[155] += t665_1 * x[x_at];
+      out[156] += t665_1 * x[x_at + 1];
+      out[157] += t665_2 * x[x_at];
+      out[158] += t665_2 * x[x_at + 1];
+      out[159] += t665_3 * x[x_at];
+      out[160] += t665_3 * x[x_at + 1];
       out[161] += t665_0;
       out[162] += t665_1;
       out[163] += t665_2;
@@ -1259,26 +1127,14 @@ export const xor = {
       out[167] += s283 * h_5_2 + t275_2 * s22_2;
       out[168] += s283 * h_5_3 + t275_3 * s22_2;
       out[169] += s283;
-      const row_15 = t669_0;
-      if (row_15 !== 0) {
-        out[170] += row_15 * x[x_at];
-        out[171] += row_15 * x[x_at + 1];
-      }
-      const row_15_2 = t669_1;
-      if (row_15_2 !== 0) {
-        out[172] += row_15_2 * x[x_at];
-        out[173] += row_15_2 * x[x_at + 1];
-      }
-      const row_15_3 = t669_2;
-      if (row_15_3 !== 0) {
-        out[174] += row_15_3 * x[x_at];
-        out[175] += row_15_3 * x[x_at + 1];
-      }
-      const row_15_4 = t669_3;
-      if (row_15_4 !== 0) {
-        out[176] += row_15_4 * x[x_at];
-        out[177] += row_15_4 * x[x_at + 1];
-      }
+      out[170] += t669_0 * x[x_at];
+      out[171] += t669_0 * x[x_at + 1];
+      out[172] += t669_1 * x[x_at];
+      out[173] += t669_1 * x[x_at + 1];
+      out[174] += t669_2 * x[x_at];
+      out[175] += t669_2 * x[x_at + 1];
+      out[176] += t669_3 * x[x_at];
+      out[177] += t669_3 * x[x_at + 1];
       out[178] += t669_0;
       out[179] += t669_1;
       out[180] += t669_2;
@@ -1288,26 +1144,14 @@ export const xor = {
       out[184] += s301 * h_5_2 + t293_2 * s22_2;
       out[185] += s301 * h_5_3 + t293_3 * s22_2;
       out[186] += s301;
-      const row_16 = t673_0;
-      if (row_16 !== 0) {
-        out[187] += row_16 * x[x_at];
-        out[188] += row_16 * x[x_at + 1];
-      }
-      const row_16_2 = t673_1;
-      if (row_16_2 !== 0) {
-        out[189] += row_16_2 * x[x_at];
-        out[190] += row_16_2 * x[x_at + 1];
-      }
-      const row_16_3 = t673_2;
-      if (row_16_3 !== 0) {
-        out[191] += row_16_3 * x[x_at];
-        out[192] += row_16_3 * x[x_at + 1];
-      }
-      const row_16_4 = t673_3;
-      if (row_16_4 !== 0) {
-        out[193] += row_16_4 * x[x_at];
-        out[194] += row_16_4 * x[x_at + 1];
-      }
+      out[187] += t673_0 * x[x_at];
+      out[188] += t673_0 * x[x_at + 1];
+      out[189] += t673_1 * x[x_at];
+      out[190] += t673_1 * x[x_at + 1];
+      out[191] += t673_2 * x[x_at];
+      out[192] += t673_2 * x[x_at + 1];
+      out[193] += t673_3 * x[x_at];
+      out[194] += t673_3 * x[x_at + 1];
       out[195] += t673_0;
       out[196] += t673_1;
       out[197] += t673_2;
@@ -1317,26 +1161,14 @@ export const xor = {
       out[201] += s319 * h_5_2 + t311_2 * s22_2;
       out[202] += s319 * h_5_3 + t311_3 * s22_2;
       out[203] += s319;
-      const row_17 = t50_0;
-      if (row_17 !== 0) {
-        out[204] += row_17 * x[x_at];
-        out[205] += row_17 * x[x_at + 1];
-      }
-      const row_17_2 = t50_1;
-      if (row_17_2 !== 0) {
-        out[206] += row_17_2 * x[x_at];
-        out[207] += row_17_2 * x[x_at + 1];
-      }
-      const row_17_3 = t50_2;
-      if (row_17_3 !== 0) {
-        out[208] += row_17_3 * x[x_at];
-        out[209] += row_17_3 * x[x_at + 1];
-      }
-      const row_17_4 = t50_3;
-      if (row_17_4 !== 0) {
-        out[210] += row_17_4 * x[x_at];
-        out[211] += row_17_4 * x[x_at + 1];
-      }
+      out[204] += t50_0 * x[x_at];
+      out[205] += t50_0 * x[x_at + 1];
+      out[206] += t50_1 * x[x_at];
+      out[207] += t50_1 * x[x_at + 1];
+      out[208] += t50_2 * x[x_at];
+      out[209] += t50_2 * x[x_at + 1];
+      out[210] += t50_3 * x[x_at];
+      out[211] += t50_3 * x[x_at + 1];
       out[212] += t50_0;
       out[213] += t50_1;
       out[214] += t50_2;
@@ -1346,26 +1178,14 @@ export const xor = {
       out[218] += s332 * h_5_2;
       out[219] += s332 * h_5_3;
       out[220] += s332;
-      const row_18 = t386_0;
-      if (row_18 !== 0) {
-        out[221] += row_18 * x[x_at];
-        out[222] += row_18 * x[x_at + 1];
-      }
-      const row_18_2 = t386_1;
-      if (row_18_2 !== 0) {
-        out[223] += row_18_2 * x[x_at];
-        out[224] += row_18_2 * x[x_at + 1];
-      }
-      const row_18_3 = t386_2;
-      if (row_18_3 !== 0) {
-        out[225] += row_18_3 * x[x_at];
-        out[226] += row_18_3 * x[x_at + 1];
-      }
-      const row_18_4 = t386_3;
-      if (row_18_4 !== 0) {
-        out[227] += row_18_4 * x[x_at];
-        out[228] += row_18_4 * x[x_at + 1];
-      }
+      out[221] += t386_0 * x[x_at];
+      out[222] += t386_0 * x[x_at + 1];
+      out[223] += t386_1 * x[x_at];
+      out[224] += t386_1 * x[x_at + 1];
+      out[225] += t386_2 * x[x_at];
+      out[226] += t386_2 * x[x_at + 1];
+      out[227] += t386_3 * x[x_at];
+      out[228] += t386_3 * x[x_at + 1];
       out[229] += t386_0;
       out[230] += t386_1;
       out[231] += t386_2;
@@ -1375,26 +1195,14 @@ export const xor = {
       out[235] += s344 * h_5_2;
       out[236] += s344 * h_5_3;
       out[237] += s344;
-      const row_19 = t360_0;
-      if (row_19 !== 0) {
-        out[238] += row_19 * x[x_at];
-        out[239] += row_19 * x[x_at + 1];
-      }
-      const row_19_2 = t360_1;
-      if (row_19_2 !== 0) {
-        out[240] += row_19_2 * x[x_at];
-        out[241] += row_19_2 * x[x_at + 1];
-      }
-      const row_19_3 = t360_2;
-      if (row_19_3 !== 0) {
-        out[242] += row_19_3 * x[x_at];
-        out[243] += row_19_3 * x[x_at + 1];
-      }
-      const row_19_4 = t360_3;
-      if (row_19_4 !== 0) {
-        out[244] += row_19_4 * x[x_at];
-        out[245] += row_19_4 * x[x_at + 1];
-      }
+      out[238] += t360_0 * x[x_at];
+      out[239] += t360_0 * x[x_at + 1];
+      out[240] += t360_1 * x[x_at];
+      out[241] += t360_1 * x[x_at + 1];
+      out[242] += t360_2 * x[x_at];
+      out[243] += t360_2 * x[x_at + 1];
+      out[244] += t360_3 * x[x_at];
+      out[245] += t360_3 * x[x_at + 1];
       out[246] += t360_0;
       out[247] += t360_1;
       out[248] += t360_2;
@@ -1404,26 +1212,14 @@ export const xor = {
       out[252] += s356 * h_5_2;
       out[253] += s356 * h_5_3;
       out[254] += s356;
-      const row_20 = t372_0;
-      if (row_20 !== 0) {
-        out[255] += row_20 * x[x_at];
-        out[256] += row_20 * x[x_at + 1];
-      }
-      const row_20_2 = t372_1;
-      if (row_20_2 !== 0) {
-        out[257] += row_20_2 * x[x_at];
-        out[258] += row_20_2 * x[x_at + 1];
-      }
-      const row_20_3 = t372_2;
-      if (row_20_3 !== 0) {
-        out[259] += row_20_3 * x[x_at];
-        out[260] += row_20_3 * x[x_at + 1];
-      }
-      const row_20_4 = t372_3;
-      if (row_20_4 !== 0) {
-        out[261] += row_20_4 * x[x_at];
-        out[262] += row_20_4 * x[x_at + 1];
-      }
+      out[255] += t372_0 * x[x_at];
+      out[256] += t372_0 * x[x_at + 1];
+      out[257] += t372_1 * x[x_at];
+      out[258] += t372_1 * x[x_at + 1];
+      out[259] += t372_2 * x[x_at];
+      out[260] += t372_2 * x[x_at + 1];
+      out[261] += t372_3 * x[x_at];
+      out[262] += t372_3 * x[x_at + 1];
       out[263] += t372_0;
       out[264] += t372_1;
       out[265] += t372_2;
@@ -1433,26 +1229,14 @@ export const xor = {
       out[269] += s368 * h_5_2;
       out[270] += s368 * h_5_3;
       out[271] += s368;
-      const row_21 = t617_0;
-      if (row_21 !== 0) {
-        out[272] += row_21 * x[x_at];
-        out[273] += row_21 * x[x_at + 1];
-      }
-      const row_21_2 = t617_1;
-      if (row_21_2 !== 0) {
-        out[274] += row_21_2 * x[x_at];
-        out[275] += row_21_2 * x[x_at + 1];
-      }
-      const row_21_3 = t617_2;
-      if (row_21_3 !== 0) {
-        out[276] += row_21_3 * x[x_at];
-        out[277] += row_21_3 * x[x_at + 1];
-      }
-      const row_21_4 = t617_3;
-      if (row_21_4 !== 0) {
-        out[278] += row_21_4 * x[x_at];
-        out[279] += row_21_4 * x[x_at + 1];
-      }
+      out[272] += t617_0 * x[x_at];
+      out[273] += t617_0 * x[x_at + 1];
+      out[274] += t617_1 * x[x_at];
+      out[275] += t617_1 * x[x_at + 1];
+      out[276] += t617_2 * x[x_at];
+      out[277] += t617_2 * x[x_at + 1];
+      out[278] += t617_3 * x[x_at];
+      out[279] += t617_3 * x[x_at + 1];
       out[280] += t617_0;
       out[281] += t617_1;
       out[282] += t617_2;

@@ -12,7 +12,7 @@ import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
-import { straighten } from "./unroll.js";
+import { SMALL_TRIP, straighten } from "./unroll.js";
 import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
 
 export interface Variable {
@@ -419,7 +419,8 @@ function accumulate(
       out.push(...lifted);
       continue;
     }
-    if (only?.node.op === "outer" && shape.length === 2) {
+    // Skipping a zero row pays for a long row; a short one (unrolled) is cheaper to do than to test.
+    if (only?.node.op === "outer" && shape.length === 2 && shape[1]! > SMALL_TRIP) {
       out.push(outerUpdate(kernel, only, shape, array, offset, comment?.(group)));
       continue;
     }
