@@ -113,6 +113,11 @@ class Sgd extends Base {
 
   protected update(index: number, p: Tensor, g: Tensor, lr: number): void {
     const { momentum, decay, nesterov } = this;
+    if (momentum === 0 && decay === 0) {
+      // Plain SGD, the common case for small models, without the per-entry tests.
+      for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
+      return;
+    }
     const b = this.slots["momentum"]![index]!;
     const first = this.t === 1;
     for (let i = 0; i < p.length; i++) {
