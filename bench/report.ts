@@ -1,7 +1,9 @@
 // Turns one run's results (bench/results/*.json) into the README's tables.
-// `npx tsx bench/report.ts bench/results/FILE.json` prints them again.
+// `npx tsx bench/report.ts bench/results/FILE.json [--readme]` prints them
+// again (and puts them into README.md).
 
 import { readFileSync } from "node:fs";
+import { writeFileAtomically } from "../src/runtime/files.js";
 import type { PeerResult } from "./protocol.js";
 
 export type PeerOutcome = PeerResult | { readonly peer: string; readonly error: string };
@@ -189,8 +191,21 @@ function renderExtras(results: Results): string[] {
   return out;
 }
 
+/** Replaces the README's block between `<!-- bench:begin -->` and `<!-- bench:end -->` with `markdown`. */
+export function putIntoReadme(markdown: string, file = "README.md"): void {
+  const readme = readFileSync(file, "utf8");
+  const [begin, end] = ["<!-- bench:begin -->", "<!-- bench:end -->"];
+  const at = readme.indexOf(begin);
+  const to = readme.indexOf(end);
+  if (at < 0 || to < at) throw new Error(`${file} has no ${begin} … ${end} block`);
+  writeFileAtomically(file, `${readme.slice(0, at + begin.length)}\n${markdown}\n${readme.slice(to)}`);
+}
+
+// `npx tsx bench/report.ts bench/results/FILE.json [--readme]`
 if (process.argv[1]?.endsWith("report.ts")) {
   const file = process.argv[2];
-  if (file === undefined) throw new Error("usage: tsx bench/report.ts bench/results/FILE.json");
-  console.log(render(JSON.parse(readFileSync(file, "utf8")) as Results));
+  if (file === undefined) throw new Error("usage: tsx bench/report.ts bench/results/FILE.json [--readme]");
+  const markdown = render(JSON.parse(readFileSync(file, "utf8")) as Results);
+  console.log(markdown);
+  if (process.argv.includes("--readme")) putIntoReadme(markdown);
 }

@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --only W3,W4] [-- --readme]`: the whole
+// `npm run bench [-- --quick] [-- --only=W3,W4] [-- --peers=generated,hand]
+// [-- --skip=ceiling,extras] [-- --results=DIR] [-- --readme]`: the whole
 // benchmark in one run. For each workload it writes the data and the initial
 // weights once (bench/.cache/), runs every peer in a process of its own on
 // them, then measures the JS matmul ceiling and the compiler's own numbers
@@ -18,7 +19,7 @@ import { parse } from "../src/parse/parse.js";
 import { writeFileAtomically } from "../src/runtime/files.js";
 import type { DataHeader, Job, PeerResult } from "./protocol.js";
 import { paramNames } from "./protocol.js";
-import { render, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
+import { putIntoReadme, render, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
 import { prepared, workloads, type Workload } from "./workloads.js";
 
 const args = process.argv.slice(2);
@@ -26,6 +27,8 @@ const quick = args.includes("--quick");
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",");
 const only = option("only");
 const onlyPeers = option("peers");
+const skip = option("skip") ?? [];
+const resultsDir = option("results")?.[0] ?? "bench/results";
 const SEED = 1;
 const cache = "bench/.cache";
 mkdirSync(cache, { recursive: true });
@@ -147,15 +150,19 @@ for (const w of chosen) {
   results.push({ id: w.id, title: w.title, sizes: w.sizes, batch: w.batch, steps, source: header.source, peers: peerResults });
 }
 
-process.stderr.write("the JS matmul ceiling… ");
 const shapes = chosen.flatMap((w) => w.sizes.slice(1).flatMap((out, l) => {
   const inp = w.sizes[l]!;
   return [[w.batch, out, inp], [out, inp, w.batch], [w.batch, inp, out]];
 }));
-const ceiling = child("bench/ceiling.ts", JSON.stringify(shapes), ...(quick ? ["--quick"] : []));
-process.stderr.write("done\nthe compiler's own numbers… ");
-const extras = child("bench/extras.ts", ...(quick ? ["--quick"] : []));
-process.stderr.write("done\n");
+const measured = (what: string, name: string, run: () => unknown): unknown => {
+  if (skip.includes(name)) return undefined;
+  process.stderr.write(`${what}… `);
+  const r = run();
+  process.stderr.write("done\n");
+  return r;
+};
+const ceiling = measured("the JS matmul ceiling", "ceiling", () => child("bench/ceiling.ts", JSON.stringify(shapes), ...(quick ? ["--quick"] : [])));
+const extras = measured("the compiler's own numbers", "extras", () => child("bench/extras.ts", ...(quick ? ["--quick"] : [])));
 
 const output: Results = {
   date: new Date().toISOString(),
@@ -167,17 +174,10 @@ const output: Results = {
   ceiling,
   extras,
 } as Results;
-mkdirSync("bench/results", { recursive: true });
-const file = `bench/results/${output.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
+mkdirSync(resultsDir, { recursive: true });
+const file = `${resultsDir}/${output.date.slice(0, 10)}${quick ? "-quick" : ""}.json`;
 writeFileAtomically(file, `${JSON.stringify(output, null, 1)}\n`);
 const markdown = render(output);
 console.log(markdown);
 console.log(`\nresults: ${file} (${output.seconds} s)`);
-if (args.includes("--readme")) {
-  const readme = readFileSync("README.md", "utf8");
-  const [begin, end] = ["<!-- bench:begin -->", "<!-- bench:end -->"];
-  const at = readme.indexOf(begin);
-  const to = readme.indexOf(end);
-  if (at < 0 || to < at) throw new Error(`README.md has no ${begin} … ${end} block`);
-  writeFileAtomically("README.md", `${readme.slice(0, at + begin.length)}\n${markdown}\n${readme.slice(to)}`);
-}
+if (args.includes("--readme")) putIntoReadme(markdown);

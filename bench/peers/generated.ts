@@ -33,13 +33,10 @@ function generatedTrainer(job: Job): Trainer {
   const y = rows(data.trainY);
   const [inputs, outputs] = [data.header.inputs, data.header.outputs];
   // The minibatches as views, made once (as a user would): a step allocates nothing, like the hand-written peers'.
-  const views = new Map<number, { x: Tensor; y: Tensor }>();
-  const batch = (start: number, n: number) => {
-    const key = start * (job.batch + 1) + n;
-    let view = views.get(key);
-    if (view === undefined) views.set(key, (view = { x: x.subarray(start * inputs, (start + n) * inputs), y: y.subarray(start * outputs, (start + n) * outputs) }));
-    return view;
-  };
+  // (A batch starting at a given row always has the same size: the plan walks the rows in order.)
+  const views: ({ x: Tensor; y: Tensor } | undefined)[] = [];
+  const view = (start: number, n: number) => ({ x: x.subarray(start * inputs, (start + n) * inputs), y: y.subarray(start * outputs, (start + n) * outputs) });
+  const batch = (start: number, n: number) => (views[start] ??= view(start, n));
   return {
     step(start, n) {
       model.lossAndGrad(params, batch(start, n), n, grads);
@@ -55,8 +52,9 @@ function generatedTrainer(job: Job): Trainer {
     ...(job.precision === "f64" ? { gradcheck } : {}),
   };
   function gradcheck(n: number): number {
-    const loss = () => model.lossAndGrad(params, batch(0, n), n, model.zeros());
-    model.lossAndGrad(params, batch(0, n), n, grads);
+    const first = view(0, n);
+    const loss = () => model.lossAndGrad(params, first, n, model.zeros());
+    model.lossAndGrad(params, first, n, grads);
     const names = paramNames(job.sizes);
     return centralDifferences(names.map((k) => params[k] as Float64Array), names.map((k) => grads[k] as Float64Array), loss);
   }
