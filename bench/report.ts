@@ -176,7 +176,8 @@ function renderExtras(results: Results): string[] {
   const c = results.ceiling;
   if (c !== undefined) {
     out.push("", `The JS matmul ceiling (bench/ceiling.ts: ${c.method}), per product shape M×N×K of the workloads:`, "");
-    out.push(table(["M×N×K", "GFLOP/s", "kernel", "other load"], c.shapes.map((r) => [r.shape.join("×"), r.gflops.toFixed(2), r.kernel, `${Math.round(100 * r.otherLoad)} %`])));
+    const unique = [...new Map(c.shapes.map((r) => [r.shape.join("×"), r])).values()];
+    out.push(table(["M×N×K", "GFLOP/s", "kernel", "other load"], unique.map((r) => [r.shape.join("×"), r.gflops.toFixed(2), r.kernel, `${Math.round(100 * r.otherLoad)} %`])));
   }
   const e = results.extras;
   if (e === undefined) return out;
