@@ -182,11 +182,11 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const names: Names = { index: () => kernel.freshIndex(), local: (base) => kernel.freshName(base) };
     return { before: c.before.flatMap((f) => f(names)), after: c.after.flatMap((f) => f(names)) };
   };
-  // The chunk's names are taken from the renamer only once something is
-  // lifted, so a model with no large product keeps its names (and its code).
   /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
   const straight = (body: readonly Stmt[]): Stmt[] =>
     straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base) });
+  // The chunk's names are taken from the renamer only once something is
+  // lifted, so a model with no large product keeps its names (and its code).
   const newChunk = (): Chunk => {
     let names: { start: string; count: string; row: string } | undefined;
     const named = () => (names ??= { start: renamer.fresh("chunk"), count: renamer.fresh("m"), row: renamer.fresh("row") });

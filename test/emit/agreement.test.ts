@@ -6,57 +6,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Deriver } from "../../src/derive.js";
-import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
+import { evaluate } from "../../src/graph/evaluate.js";
 import type { GeneratedFn, GeneratedModel } from "../../src/load.js";
 import { front } from "../support/front.js";
+import { expectAgreesWithInterpreter, expectClose } from "../support/agree.js";
 import { generate } from "../support/generated.js";
-import { close, randomTensor, rng, worst } from "../support/values.js";
+import { close, randomTensor, rng } from "../support/values.js";
 
 const load = (file: string) => front(readFileSync(`examples/${file}`, "utf8"), file).checked!;
 
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, what: string) {
-  expect(got.length, what).toBe(want.length);
-  if (!Array.from(got).every((g, i) => close(g, want[i]!, rel, 1e-13))) expect.fail(`${what}: worst relative error ${worst(got, want)}`);
-}
-
 describe.each(["xor", "linear_regression", "logistic_regression", "iris", "digits", "mnist"])("model %s", (file) => {
-  it("lossAndGrad and forward agree with the interpreter on a minibatch of 3", async () => {
+  it("lossAndGrad and forward agree with the interpreter on a minibatch of 3", () => {
     const checked = load(`${file}.nnd`);
-    const name = [...checked.models.keys()][0]!;
-    const derived = new Deriver(checked).model(name);
-    const { module } = await generate(checked);
-    const model = module[name] as GeneratedModel;
-    const params = model.init(7);
-    const random = rng(11);
-    const n = 3;
-    const examples = Array.from({ length: n }, () => {
-      const values = new Map<string, Tensor>();
-      for (const v of derived.model.inputs) values.set(v.attrs.name!, randomTensor(random, v.shape));
-      for (const v of derived.model.targets) values.set(v.attrs.name!, randomTensor(random, v.shape, 0, 1));
-      return values;
-    });
-    const batch = Object.fromEntries(
-      [...derived.model.inputs, ...derived.model.targets].map((v) => [v.attrs.name!, Float64Array.from(examples.flatMap((e) => [...e.get(v.attrs.name!)!.data]))]),
-    );
-    const grads = model.zeros();
-    const loss = model.lossAndGrad(params, batch, n, grads);
-    const outputs = model.forward(params, batch, n);
-
-    // The interpreter, one example at a time, averaged.
-    let wantLoss = 0;
-    const wantGrads = derived.wrt.map((w) => new Float64Array(w.shape.reduce((a, b) => a * b, 1)));
-    const wantOutputs = derived.outputs.map(() => [] as number[]);
-    for (const e of examples) {
-      const values = new Map(e);
-      derived.wrt.forEach((w) => values.set(w.attrs.name!, { shape: w.shape, data: Float64Array.from(params[w.attrs.name!]!) }));
-      const [l, ...rest] = evaluate([derived.loss, ...derived.grads, ...derived.outputs.map((o) => o.node)], values);
-      wantLoss += l!.data[0]! / n;
-      derived.wrt.forEach((_, i) => rest[i]!.data.forEach((g, k) => (wantGrads[i]![k]! += g / n)));
-      derived.outputs.forEach((_, i) => wantOutputs[i]!.push(...rest[derived.wrt.length + i]!.data));
-    }
-    expectClose([loss], [wantLoss], 1e-10, "loss");
-    derived.wrt.forEach((w, i) => expectClose(grads[w.attrs.name!]!, wantGrads[i]!, 1e-10, `∂L/∂${w.attrs.name}`));
-    derived.outputs.forEach((o, i) => expectClose(outputs[o.name]!, wantOutputs[i]!, 1e-10, `output ${o.name}`));
+    return expectAgreesWithInterpreter(checked, [...checked.models.keys()][0]!, 3, 11);
   });
 
   it("f32 agrees with f64 to 1e-4", async () => {
@@ -100,13 +62,13 @@ describe("fns in functions.nnd", () => {
       const values = new Map(d.wrt.map((v, i) => [v.attrs.name!, randomTensor(rng(i + 1), v.shape, 0.2, 1.2)]));
       const args = d.wrt.map((v) => (v.shape.length === 0 ? values.get(v.attrs.name!)!.data[0]! : values.get(v.attrs.name!)!.data));
       const value = fn.value(...args);
-      expectClose(typeof value === "number" ? [value] : value, evaluate([d.value], values)[0]!.data, 1e-10, `${name}`);
+      expectClose(typeof value === "number" ? [value] : value, evaluate([d.value], values)[0]!.data, `${name}`);
       const grads = fn.grad(...args);
       d.wrt.forEach((w, i) => {
         const g = d.grads[i];
         if (g === null || g === undefined) return expect(grads[w.attrs.name!]).toBeUndefined();
         const got = grads[w.attrs.name!]!;
-        expectClose(typeof got === "number" ? [got] : got, evaluate([g], values)[0]!.data, 1e-10, `d${name}/d${w.attrs.name}`);
+        expectClose(typeof got === "number" ? [got] : got, evaluate([g], values)[0]!.data, `d${name}/d${w.attrs.name}`);
       });
     }
   });
