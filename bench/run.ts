@@ -132,7 +132,7 @@ const results: WorkloadResult[] = [];
 for (const w of chosen) {
   const { data, init, header } = await writeInputs(w);
   const steps = stepsOf(w, header.nTrain);
-  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.2 : 1, minSegmentSeconds: quick ? 0.03 : 0.2, segments: 5, model: w.model, data, init, precision: "f64" };
+  const job: Job = { workload: w.id, sizes: w.sizes, hidden: w.hidden, loss: w.loss, optimizer: w.optimizer, batch: w.batch, steps, warmup: Math.max(1, Math.round(steps / 10)), warmupSeconds: quick ? 0.1 : 1, minSegmentSeconds: quick ? 0.02 : 0.2, segments: 5, model: w.model, data, init, precision: "f64" };
   // Peers take turns, w.rounds times, each time in a fresh process: what the
   // machine's noise and the JIT's luck do to one process is shared out.
   const chosenPeers = peers.filter((p) => onlyPeers === undefined || onlyPeers.some((name) => p.name.includes(name)));
