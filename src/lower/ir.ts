@@ -72,3 +72,64 @@ export interface Helper {
   readonly params: readonly string[];
   readonly body: Expr;
 }
+
+// ---- walking the IR: passes say what they do to the forms they care about and leave the rest to these.
+
+/** e with each direct sub-expression replaced by f of it. */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.k) {
+    case "load":
+      return { ...e, at: f(e.at) };
+    case "neg":
+      return { ...e, a: f(e.a) };
+    case "bin":
+      return { ...e, a: f(e.a), b: f(e.b) };
+    case "call":
+      return { ...e, args: e.args.map(f) };
+    case "cond":
+      return { ...e, test: f(e.test), then: f(e.then), else: f(e.else) };
+    case "newArray":
+      return { ...e, size: f(e.size) };
+    default:
+      return e;
+  }
+}
+
+/** s with its expressions replaced by fe of them and the statements nested in it by fs of them. */
+export function mapStmt(s: Stmt, fe: (e: Expr) => Expr, fs: (s: Stmt) => Stmt): Stmt {
+  switch (s.k) {
+    case "decl":
+      return { ...s, init: fe(s.init) };
+    case "set":
+      return { ...s, value: fe(s.value) };
+    case "store":
+      return { ...s, at: fe(s.at), value: fe(s.value) };
+    case "for":
+      return { ...s, from: fe(s.from), to: fe(s.to), body: s.body.map(fs) };
+    case "if":
+      return { ...s, test: fe(s.test), body: s.body.map(fs) };
+    case "alloc":
+      return { ...s, size: fe(s.size) };
+    case "return":
+      return { ...s, value: fe(s.value) };
+    case "returnObject":
+      return { ...s, entries: s.entries.map(([k, v]) => [k, fe(v)] as const) };
+    case "comment":
+      return s;
+  }
+}
+
+/** Every array access in s (nested statements and index expressions included): its array, its index, and whether it writes. */
+export function forEachAccess(s: Stmt, f: (array: string, at: Expr, written: boolean) => void): void {
+  const expr = (e: Expr): Expr => {
+    if (e.k === "load") f(e.array, e.at, false);
+    mapChildren(e, expr);
+    return e;
+  };
+  const stmt = (st: Stmt): Stmt => {
+    if (st.k === "store") f(st.array, st.at, true);
+    mapStmt(st, expr, stmt);
+    return st;
+  };
+  stmt(s);
+}

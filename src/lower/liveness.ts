@@ -4,69 +4,12 @@
 // that touches it to the last. Arrays used outside that loop keep their own
 // storage (their values cross iterations).
 
-import type { Expr, Stmt } from "./ir.js";
+import { forEachAccess, mapChildren, mapStmt, type Expr, type Stmt } from "./ir.js";
 import type { Buffer } from "./kernel.js";
-
-function exprArrays(e: Expr, out: Set<string>): void {
-  switch (e.k) {
-    case "load":
-      out.add(e.array);
-      exprArrays(e.at, out);
-      return;
-    case "neg":
-      return exprArrays(e.a, out);
-    case "bin":
-      exprArrays(e.a, out);
-      return exprArrays(e.b, out);
-    case "call":
-      for (const a of e.args) exprArrays(a, out);
-      return;
-    case "cond":
-      exprArrays(e.test, out);
-      exprArrays(e.then, out);
-      return exprArrays(e.else, out);
-    case "newArray":
-      return exprArrays(e.size, out);
-    default:
-      return;
-  }
-}
 
 /** Every array a statement reads or writes. */
 export function arraysOf(s: Stmt, out = new Set<string>()): Set<string> {
-  switch (s.k) {
-    case "decl":
-      exprArrays(s.init, out);
-      break;
-    case "set":
-      exprArrays(s.value, out);
-      break;
-    case "store":
-      out.add(s.array);
-      exprArrays(s.at, out);
-      exprArrays(s.value, out);
-      break;
-    case "for":
-      exprArrays(s.from, out);
-      exprArrays(s.to, out);
-      for (const b of s.body) arraysOf(b, out);
-      break;
-    case "alloc":
-      exprArrays(s.size, out);
-      break;
-    case "return":
-      exprArrays(s.value, out);
-      break;
-    case "returnObject":
-      for (const [, v] of s.entries) exprArrays(v, out);
-      break;
-    case "if":
-      exprArrays(s.test, out);
-      for (const b of s.body) arraysOf(b, out);
-      break;
-    case "comment":
-      break;
-  }
+  forEachAccess(s, (array) => out.add(array));
   return out;
 }
 
@@ -100,39 +43,11 @@ export function shareBuffers(body: readonly Stmt[], outside: ReadonlySet<string>
 }
 
 function renameExpr(e: Expr, r: ReadonlyMap<string, string>): Expr {
-  switch (e.k) {
-    case "load":
-      return { ...e, array: r.get(e.array) ?? e.array, at: renameExpr(e.at, r) };
-    case "neg":
-      return { ...e, a: renameExpr(e.a, r) };
-    case "bin":
-      return { ...e, a: renameExpr(e.a, r), b: renameExpr(e.b, r) };
-    case "call":
-      return { ...e, args: e.args.map((a) => renameExpr(a, r)) };
-    case "cond":
-      return { ...e, test: renameExpr(e.test, r), then: renameExpr(e.then, r), else: renameExpr(e.else, r) };
-    default:
-      return e;
-  }
+  const inner = mapChildren(e, (x) => renameExpr(x, r));
+  return inner.k === "load" ? { ...inner, array: r.get(inner.array) ?? inner.array } : inner;
 }
 
 export function renameArrays(s: Stmt, r: ReadonlyMap<string, string>): Stmt {
-  switch (s.k) {
-    case "decl":
-      return { ...s, init: renameExpr(s.init, r) };
-    case "set":
-      return { ...s, value: renameExpr(s.value, r) };
-    case "store":
-      return { ...s, array: r.get(s.array) ?? s.array, at: renameExpr(s.at, r), value: renameExpr(s.value, r) };
-    case "for":
-      return { ...s, body: s.body.map((b) => renameArrays(b, r)) };
-    case "if":
-      return { ...s, test: renameExpr(s.test, r), body: s.body.map((b) => renameArrays(b, r)) };
-    case "return":
-      return { ...s, value: renameExpr(s.value, r) };
-    case "returnObject":
-      return { ...s, entries: s.entries.map(([k, v]) => [k, renameExpr(v, r)] as const) };
-    default:
-      return s;
-  }
+  const inner = mapStmt(s, (e) => renameExpr(e, r), (b) => renameArrays(b, r));
+  return inner.k === "store" ? { ...inner, array: r.get(inner.array) ?? inner.array } : inner;
 }

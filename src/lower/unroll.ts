@@ -17,7 +17,7 @@
 //              before its first use and, if written, written back after its
 //              last.
 
-import { add, mul, num, type Expr, type Stmt } from "./ir.js";
+import { add, forEachAccess, mapChildren, mapStmt, mul, num, type Expr, type Stmt } from "./ir.js";
 
 /** Loops over at most this many values are unrolled (if the result is small). */
 export const SMALL_TRIP = 16;
@@ -79,28 +79,11 @@ function unroll(s: Stmt, fresh: (base: string) => string): Stmt[] {
 
 /** e with names replaced, index arithmetic on constants folded. */
 function subst(e: Expr, r: ReadonlyMap<string, Expr>): Expr {
-  switch (e.k) {
-    case "ref":
-      return r.get(e.name) ?? e;
-    case "load":
-      return { ...e, at: subst(e.at, r) };
-    case "neg":
-      return { ...e, a: subst(e.a, r) };
-    case "bin": {
-      const [a, b] = [subst(e.a, r), subst(e.b, r)];
-      if (e.op === "+") return add(a, b);
-      if (e.op === "*") return mul(a, b);
-      return { ...e, a, b };
-    }
-    case "call":
-      return { ...e, args: e.args.map((a) => subst(a, r)) };
-    case "cond":
-      return { ...e, test: subst(e.test, r), then: subst(e.then, r), else: subst(e.else, r) };
-    case "newArray":
-      return { ...e, size: subst(e.size, r) };
-    default:
-      return e;
-  }
+  if (e.k === "ref") return r.get(e.name) ?? e;
+  const inner = mapChildren(e, (x) => subst(x, r));
+  if (inner.k === "bin" && inner.op === "+") return add(inner.a, inner.b);
+  if (inner.k === "bin" && inner.op === "*") return mul(inner.a, inner.b);
+  return inner;
 }
 
 const renamed = (name: string, r: ReadonlyMap<string, Expr>): string => {
@@ -109,26 +92,8 @@ const renamed = (name: string, r: ReadonlyMap<string, Expr>): string => {
 };
 
 function substStmt(s: Stmt, r: ReadonlyMap<string, Expr>): Stmt {
-  switch (s.k) {
-    case "decl":
-      return { ...s, name: renamed(s.name, r), init: subst(s.init, r) };
-    case "set":
-      return { ...s, name: renamed(s.name, r), value: subst(s.value, r) };
-    case "store":
-      return { ...s, at: subst(s.at, r), value: subst(s.value, r) };
-    case "for":
-      return { ...s, from: subst(s.from, r), to: subst(s.to, r), body: s.body.map((b) => substStmt(b, r)) };
-    case "if":
-      return { ...s, test: subst(s.test, r), body: s.body.map((b) => substStmt(b, r)) };
-    case "alloc":
-      return { ...s, size: subst(s.size, r) };
-    case "return":
-      return { ...s, value: subst(s.value, r) };
-    case "returnObject":
-      return { ...s, entries: s.entries.map(([k, v]) => [k, subst(v, r)] as const) };
-    case "comment":
-      return s;
-  }
+  const inner = mapStmt(s, (e) => subst(e, r), (b) => substStmt(b, r));
+  return inner.k === "decl" || inner.k === "set" ? { ...inner, name: renamed(inner.name, r) } : inner;
 }
 
 // ---- scalar replacement
@@ -144,7 +109,7 @@ interface Access {
 function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
   const access = new Map<string, Access>();
   body.forEach((s, top) =>
-    visit(s, (array, at, written) => {
+    forEachAccess(s, (array, at, written) => {
       if (!o.scratch.has(array) && !o.outside.has(array)) return;
       let a = access.get(array);
       if (a === undefined) access.set(array, (a = { first: new Map(), written: false, last: top }));
@@ -196,100 +161,15 @@ function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
   return out;
 }
 
-type Seen = (array: string, at: Expr, written: boolean) => void;
-
-function visitExpr(e: Expr, f: Seen): void {
-  switch (e.k) {
-    case "load":
-      f(e.array, e.at, false);
-      return visitExpr(e.at, f);
-    case "neg":
-      return visitExpr(e.a, f);
-    case "bin":
-      visitExpr(e.a, f);
-      return visitExpr(e.b, f);
-    case "call":
-      return e.args.forEach((a) => visitExpr(a, f));
-    case "cond":
-      visitExpr(e.test, f);
-      visitExpr(e.then, f);
-      return visitExpr(e.else, f);
-    case "newArray":
-      return visitExpr(e.size, f);
-    default:
-      return;
-  }
-}
-
-function visit(s: Stmt, f: Seen): void {
-  switch (s.k) {
-    case "decl":
-      return visitExpr(s.init, f);
-    case "set":
-      return visitExpr(s.value, f);
-    case "store":
-      f(s.array, s.at, true);
-      visitExpr(s.at, f);
-      return visitExpr(s.value, f);
-    case "for":
-      visitExpr(s.from, f);
-      visitExpr(s.to, f);
-      return s.body.forEach((b) => visit(b, f));
-    case "if":
-      visitExpr(s.test, f);
-      return s.body.forEach((b) => visit(b, f));
-    case "alloc":
-      return visitExpr(s.size, f);
-    case "return":
-      return visitExpr(s.value, f);
-    case "returnObject":
-      return s.entries.forEach(([, v]) => visitExpr(v, f));
-    case "comment":
-      return;
-  }
-}
-
 type Locals = ReadonlyMap<string, ReadonlyMap<number, string>>;
 
 function replaceExpr(e: Expr, l: Locals): Expr {
-  switch (e.k) {
-    case "load": {
-      const name = e.at.k === "num" ? l.get(e.array)?.get(e.at.value) : undefined;
-      return name === undefined ? { ...e, at: replaceExpr(e.at, l) } : { k: "ref", name };
-    }
-    case "neg":
-      return { ...e, a: replaceExpr(e.a, l) };
-    case "bin":
-      return { ...e, a: replaceExpr(e.a, l), b: replaceExpr(e.b, l) };
-    case "call":
-      return { ...e, args: e.args.map((a) => replaceExpr(a, l)) };
-    case "cond":
-      return { ...e, test: replaceExpr(e.test, l), then: replaceExpr(e.then, l), else: replaceExpr(e.else, l) };
-    default:
-      return e;
-  }
+  const name = e.k === "load" && e.at.k === "num" ? l.get(e.array)?.get(e.at.value) : undefined;
+  return name === undefined ? mapChildren(e, (x) => replaceExpr(x, l)) : { k: "ref", name };
 }
 
 function replace(s: Stmt, l: Locals): Stmt {
-  switch (s.k) {
-    case "decl":
-      return { ...s, init: replaceExpr(s.init, l) };
-    case "set":
-      return { ...s, value: replaceExpr(s.value, l) };
-    case "store": {
-      const name = s.at.k === "num" ? l.get(s.array)?.get(s.at.value) : undefined;
-      const value = replaceExpr(s.value, l);
-      return name === undefined ? { ...s, at: replaceExpr(s.at, l), value } : { k: "set", name, op: s.op, value };
-    }
-    case "for":
-      return { ...s, from: replaceExpr(s.from, l), to: replaceExpr(s.to, l), body: s.body.map((b) => replace(b, l)) };
-    case "if":
-      return { ...s, test: replaceExpr(s.test, l), body: s.body.map((b) => replace(b, l)) };
-    case "return":
-      return { ...s, value: replaceExpr(s.value, l) };
-    case "returnObject":
-      return { ...s, entries: s.entries.map(([k, v]) => [k, replaceExpr(v, l)] as const) };
-    default:
-      return s;
-  }
+  const name = s.k === "store" && s.at.k === "num" ? l.get(s.array)?.get(s.at.value) : undefined;
+  const inner = mapStmt(s, (e) => replaceExpr(e, l), (b) => replace(b, l));
+  return name === undefined || inner.k !== "store" ? inner : { k: "set", name, op: inner.op, value: inner.value };
 }
