@@ -12,11 +12,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { check } from "../src/check/check.js";
-import { compile } from "../src/compile.js";
-import { loadGenerated, type GeneratedModel } from "../src/load.js";
-import { parse } from "../src/parse/parse.js";
 import { writeFileAtomically } from "../src/runtime/files.js";
+import { compiledModel } from "./models/compiled.js";
 import type { DataHeader, Job, PeerResult } from "./protocol.js";
 import { paramNames } from "./protocol.js";
 import { putIntoReadme, render, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
@@ -78,10 +75,7 @@ async function writeInputs(w: Workload): Promise<{ data: string; init: string; h
   const parts = [train.values.get("x")!, train.values.get("y")!, test.values.get("x")!, test.values.get("y")!];
   writeFileSync(`${data}.f64`, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
   writeFileSync(`${data}.json`, JSON.stringify(header));
-  const { checked } = check(parse(readFileSync(w.model, "utf8"), w.model).program);
-  const modules = await loadGenerated((await compile(checked, { precision: "f64", source: w.model })).code);
-  const model = Object.values(modules)[0] as GeneratedModel;
-  const params = model.init(SEED);
+  const params = (await compiledModel(w.model, "f64")).init(SEED);
   const init = `${cache}/${w.id}.init.json`;
   writeFileSync(init, JSON.stringify(Object.fromEntries(paramNames(w.sizes).map((k) => [k, Array.from(params[k]!)]))));
   return { data, init, header };

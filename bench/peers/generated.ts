@@ -4,20 +4,14 @@
 //
 //   npx tsx bench/peers/generated.ts JOB.json
 
-import { readFileSync } from "node:fs";
-import { check } from "../../src/check/check.js";
-import { compile } from "../../src/compile.js";
-import { loadGenerated, type GeneratedModel } from "../../src/load.js";
-import { parse } from "../../src/parse/parse.js";
+import { compiledModel } from "../models/compiled.js";
 import { adam, sgd, type Optimizer, type Params, type Tensor } from "../../src/runtime/optimizers.js";
 import { centralDifferences, paramNames, readData, readInit, readJob, runPeer, type Job, type Trainer } from "../protocol.js";
 
 const job = readJob();
 const data = readData(job.data);
 
-const { checked } = check(parse(readFileSync(job.model, "utf8"), job.model).program);
-const modules = await loadGenerated((await compile(checked, { precision: job.precision, source: job.model })).code);
-const model = Object.values(modules).find((m): m is GeneratedModel => typeof (m as GeneratedModel).lossAndGrad === "function")!;
+const model = await compiledModel(job.model, job.precision);
 
 /** A trainer of the module compiled above (every trainer runs the same code). */
 function generatedTrainer(job: Job): Trainer {

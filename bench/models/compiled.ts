@@ -1,0 +1,14 @@
+// A benchmark network's .nnd file, checked, compiled (exactly the code
+// `nndc compile` writes) and loaded in this process.
+
+import { readFileSync } from "node:fs";
+import { check } from "../../src/check/check.js";
+import { compile, type Precision } from "../../src/compile.js";
+import { loadGenerated, type GeneratedModel } from "../../src/load.js";
+import { parse } from "../../src/parse/parse.js";
+
+export async function compiledModel(file: string, precision: Precision): Promise<GeneratedModel> {
+  const { checked } = check(parse(readFileSync(file, "utf8"), file).program);
+  const modules = await loadGenerated((await compile(checked, { precision, source: file })).code);
+  return Object.values(modules).find((m): m is GeneratedModel => typeof (m as GeneratedModel).lossAndGrad === "function")!;
+}
