@@ -100,31 +100,4 @@ export const linear = {
       yhat: out_yhat,
     };
   },
-  /** The mean Hessian of the loss over all 2 parameter entries (in the order of shapes, row-major), for Newton's method. */
-  hessian(params: LinearParams, batch: LinearBatch, n: number, out: Float64Array): void {
-    const w = params.w;
-    const b = params.b;
-    const x = batch.x;
-    const y = batch.y;
-    out[0] = 0;
-    out[1] = 0;
-    out[2] = 0;
-    out[3] = 0;
-    for (let i = 0; i < n; i++) {
-      const x_at = i;
-      const y_at = i;
-      const s33 = x[x_at] * x[x_at];
-      const s34 = 2 * s33;
-      const s31 = 2 * x[x_at];
-      out[0] += s34;
-      out[1] += s31;
-      out[2] += s31;
-    }
-    const inverseN_2 = 1 / n;
-    out[0] *= inverseN_2;
-    out[1] *= inverseN_2;
-    out[2] *= inverseN_2;
-    out[3] *= inverseN_2;
-    out[3] += 2;
-  },
 };

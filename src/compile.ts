@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly precision: Precision;
   /** The .nnd file's name, for the header. */
   readonly source: string;
+  /** Also emit each model's Hessian function (for Newton's method); off by default, as it costs compile time and code size. */
+  readonly hessian?: boolean;
 }
 
 export interface Compiled {
@@ -54,7 +56,9 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const deriver = new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
-  const hessians = time("derive hessians", () => new Map(derivedModels.map(({ name }) => [name, deriver.hessian(name)])));
+  const hessians = options.hessian === true
+    ? time("derive hessians", () => new Map(derivedModels.map(({ name }) => [name, deriver.hessian(name)])))
+    : new Map<string, Node[][] | undefined>();
   const derivedFns = time("derive fns", () => [...checked.fns.keys()].map((name) => ({ name, d: deriver.fn(name) })));
 
   const helpersUsed = new Set<string>();

@@ -78,7 +78,7 @@ describe("the Hessian, for Newton's method", () => {
   it.each(["xor", "linear_regression", "logistic_regression"])("of %s agrees with differences of the generated gradient", async (file) => {
     const checked = load(`${file}.nnd`);
     const name = [...checked.models.keys()][0]!;
-    const model = (await generate(checked)).module[name] as GeneratedModel & { hessian?: (p: object, b: object, n: number, out: Float64Array) => void };
+    const model = (await generate(checked, "f64", true)).module[name] as GeneratedModel & { hessian?: (p: object, b: object, n: number, out: Float64Array) => void };
     expect(model.hessian).toBeDefined();
     const params = model.init(2);
     for (const p of Object.values(params)) for (let k = 0; k < p.length; k++) p[k] = 0.3 * Math.sin(k + 1);
@@ -115,7 +115,12 @@ describe("the Hessian, for Newton's method", () => {
   });
 
   it("is left out of large models", async () => {
-    const model = (await generate(load("digits.nnd"))).module["digits"] as Record<string, unknown>;
+    const model = (await generate(load("digits.nnd"), "f64", true)).module["digits"] as Record<string, unknown>;
+    expect(model["hessian"]).toBeUndefined();
+  });
+
+  it("is emitted only when asked for", async () => {
+    const model = (await generate(load("xor.nnd"))).module["xor"] as Record<string, unknown>;
     expect(model["hessian"]).toBeUndefined();
   });
 });

@@ -4,8 +4,8 @@ import { compile, type Precision } from "../../src/compile.js";
 import type { CheckedProgram } from "../../src/check/checked.js";
 import { loadGenerated } from "../../src/load.js";
 
-export async function generate(checked: CheckedProgram, precision: Precision = "f64") {
-  const compiled = await compile(checked, { precision, source: "test.nnd" });
+export async function generate(checked: CheckedProgram, precision: Precision = "f64", hessian = false) {
+  const compiled = await compile(checked, { precision, source: "test.nnd", hessian });
   const module = await loadGenerated(compiled.code);
   return { compiled, module };
 }

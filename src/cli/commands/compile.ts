@@ -13,6 +13,7 @@ export interface CompileCommandOptions {
   readonly out: string;
   readonly precision: Precision;
   readonly stats?: boolean;
+  readonly hessian?: boolean;
 }
 
 export async function compileCommand(files: readonly string[], options: CompileCommandOptions): Promise<number> {
@@ -26,7 +27,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const frontEnd = performance.now() - started;
-    const compiled = await compile(result.checked, { precision: options.precision, source: file });
+    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true });
     const target = join(options.out, `${basename(file).replace(/\.nnd$/, "")}.ts`);
     mkdirSync(options.out, { recursive: true });
     const failed = writeAtomically(target, compiled.code);

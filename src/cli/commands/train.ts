@@ -2,13 +2,12 @@
 // the data, trains with the chosen optimizer, prints the loss (and accuracy
 // for a classifier) each epoch, and saves the weights atomically.
 
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { format } from "../../format/format.js";
+import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../load.js";
 import { DataError, loadData, parseColumnMap, split, standardise, type Dataset } from "../../runtime/data.js";
 import { newton } from "../../runtime/newton.js";
@@ -78,11 +77,9 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
     throw e;
   }
 
-  const compiled = await compile(checked, { precision: "f64", source: file });
+  const compiled = await compile(checked, { precision: "f64", source: file, hessian: o.optimizer === "newton" });
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(target.name)!] as TrainableModel;
-  // The hash covers what the weights depend on: the dims, the fns and this model, as formatted.
-  const own = result.program.decls.filter((d) => d.kind !== "model" || d.name.name === target.name);
-  const hash = createHash("sha256").update(format({ ...result.program, decls: own, comments: [] }, result.source)).digest("hex").slice(0, 16);
+  const hash = modelHash(result.program, result.source, target.name);
 
   const params = model.init(numbers.seed);
   const optimizer = makeOptimizer(o.optimizer, model, data.train, lr);
