@@ -204,3 +204,78 @@ describe("bad command lines", () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+const epochLines = (out: string) => [...out.matchAll(/^epoch +(\d+)\/\d+ .*$/gm)].map((m) => ({ epoch: Number(m[1]), line: m[0] }));
+const lossOf = (line: string, what = "loss") => Number(new RegExp(`(?:^|  )${what} ([\\d.e+-]+)`).exec(line)?.[1]);
+const flat = (path: string) => Object.fromEntries(Object.entries(weights(path).params).map(([k, v]) => [k, [v].flat(3) as number[]]));
+
+describe("accuracy only for class targets", () => {
+  const dir = tmp();
+  const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+
+  it("an autoencoder with real-valued targets prints losses only", () => {
+    const model = file("ae.nnd", "model ae {\n  input x: [4]\n  target y: [4]\n  param W1: [2, 4]\n  param W2: [4, 2]\n  h = tanh(W1 @ x)\n  yhat = sigmoid(W2 @ h)\n  output yhat\n  loss = mean((yhat - y)^2)\n}\n");
+    const rows = Array.from({ length: 12 }, (_, i) => [0.1, 0.5, 0.9, 0.3].map((v) => ((v + i / 12) % 1).toFixed(3)));
+    const data = file("ae.csv", `a,b,c,d,ya,yb,yc,yd\n${rows.map((r) => [...r, ...r].join(",")).join("\n")}\n`);
+    const r = nndc(["train", model, "--data", data, "--epochs", "3", "--batch", "4", "--out", join(dir, "ae.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(epochLines(r.stdout).length).toBe(3);
+    expect(r.stdout).not.toMatch(/acc/);
+  });
+
+  it("linear regression on 0/1 targets prints losses only (its output is no probability)", () => {
+    const data = file("binary.csv", "x,y\n0,0\n1,0\n2,1\n3,1\n");
+    const r = nndc(["train", "examples/linear_regression.nnd", "--data", data, "--optimizer", "sgd", "--epochs", "3", "--out", join(dir, "lin.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/epoch 3\/3 {2}loss/);
+    expect(r.stdout).not.toMatch(/acc/);
+  });
+
+  it("XOR (a sigmoid output on 0/1 targets) and logistic regression print it", () => {
+    const xor = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "2", "--out", join(dir, "x.json")]);
+    expect(xor.stdout).toMatch(/epoch 2\/2 .* train acc [\d.]+ %/);
+    const logistic = nndc(["train", "examples/logistic_regression.nnd", "--data", "examples/data/breast_cancer.csv", "--standardize", "--epochs", "1", "--out", join(dir, "l.json")]);
+    expect(logistic.stdout).toMatch(/epoch 1\/1 .* train acc [\d.]+ %/);
+  });
+});
+
+describe("Newton's epoch lines", () => {
+  it("each line is one moment: epoch 0 the start, epoch 1 the weights after the step", () => {
+    const out = join(tmp(), "w.json");
+    const r = nndc(["train", "examples/linear_regression.nnd", "--data", "examples/data/linear.csv", "--optimizer", "newton", "--epochs", "1", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync("examples/data/linear.csv", "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+    const mse = (w: number, b: number) => rows.reduce((s, [x, y]) => s + (w * x! + b - y!) ** 2, 0) / rows.length;
+    const { w, b } = weights(out).params as { w: number; b: number };
+    const [start, after] = epochLines(r.stdout);
+    expect(start!.epoch).toBe(0);
+    expect(lossOf(start!.line)).toBeCloseTo(mse(0, 0), 3);
+    expect(after!.epoch).toBe(1);
+    expect(Math.abs(lossOf(after!.line) - mse(w, b)) / mse(w, b)).toBeLessThan(1e-5);
+  });
+});
+
+describe("early stopping", () => {
+  const iris = (out: string, epochs: number, more: string[] = []) =>
+    nndc(["train", "examples/iris.nnd", "--data", "examples/data/iris.csv", "--test-split", "0.2", "--standardize", "--seed", "3", "--epochs", String(epochs), "--out", out, ...more]);
+
+  it("saves the best epoch's weights and optimizer state, says so, and resumes from them exactly", () => {
+    const dir = tmp();
+    const r = iris(join(dir, "best.json"), 200, ["--patience", "10"]);
+    expect(r.status, r.stderr).toBe(0);
+    const [, best, loss] = /restored the weights of epoch (\d+), test loss ([\d.e+-]+) \(the best; the last epoch was (\d+)\)/.exec(r.stdout)!;
+    const lines = epochLines(r.stdout);
+    const stop = lines.at(-1)!;
+    expect(stop.epoch).toBe(Number(best) + 10);
+    expect(r.stdout).toMatch(new RegExp(`stopped \\(early stopping\\) after epoch ${stop.epoch}`));
+    expect(weights(join(dir, "best.json")).epoch).toBe(Number(best));
+    // The file is the one a run of exactly that many epochs writes.
+    iris(join(dir, "straight.json"), Number(best));
+    expect(readFileSync(join(dir, "best.json"), "utf8")).toBe(readFileSync(join(dir, "straight.json"), "utf8"));
+    expect(Number(loss)).toBeLessThan(lossOf(stop.line, "test loss"));
+    // And resuming it continues that run.
+    iris(join(dir, "best.json"), Number(best) + 3, ["--resume", join(dir, "best.json")]);
+    iris(join(dir, "straight3.json"), Number(best) + 3);
+    expect(flat(join(dir, "best.json"))).toEqual(flat(join(dir, "straight3.json")));
+  });
+});
