@@ -75,9 +75,27 @@ export interface Hyperparameters {
 
 const list = (names: readonly string[]) => (names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 
+type Numbers = Partial<Record<keyof typeof RULES, number>>;
+
 /** Reads and checks the options; a diagnostic (a bad command line) for a bad value or an option the choice does not take. */
 export function readHyperparameters(optimizer: OptimizerName, o: HyperparameterOptions, epochs: number): Hyperparameters | Diagnostic {
-  const numbers: Partial<Record<keyof typeof RULES, number>> = {};
+  const numbers = readNumbers(o);
+  if ("code" in numbers) return numbers;
+  const defaults: Partial<Record<Hyperparameter, number>> = OPTIMIZERS[optimizer];
+  for (const key of HYPERPARAMETERS) {
+    if (numbers[key] !== undefined && defaults[key] === undefined) return error("NND3041", undefined, RULES[key].flag, "optimizers", takers(key), optimizer);
+  }
+  if (optimizer === "nesterov" && numbers.momentum === 0) return error("NND3040", undefined, "--momentum", o.momentum!, "above 0 for nesterov");
+  const values = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, numbers[k as Hyperparameter] ?? v]));
+  const schedule = o.schedule ?? "constant";
+  const wrong = checkSchedule(optimizer, schedule, numbers);
+  if (wrong !== undefined) return wrong;
+  const name = schedule as ScheduleName;
+  return { optimizer, values, schedule: makeSchedule(name, values["lr"], epochs, numbers), logEvery: numbers.logEvery, description: describe(optimizer, values, name, epochs, numbers) };
+}
+
+function readNumbers(o: HyperparameterOptions): Numbers | Diagnostic {
+  const numbers: Numbers = {};
   for (const [key, rule] of Object.entries(RULES) as [keyof typeof RULES, Rule][]) {
     const text = o[key];
     if (text === undefined) continue;
@@ -85,33 +103,28 @@ export function readHyperparameters(optimizer: OptimizerName, o: HyperparameterO
     if (!Number.isFinite(x) || !rule.ok(x)) return error("NND3040", undefined, rule.flag, text, rule.expected);
     numbers[key] = x;
   }
-  const defaults: Partial<Record<Hyperparameter, number>> = OPTIMIZERS[optimizer];
-  for (const key of HYPERPARAMETERS) {
-    if (numbers[key] !== undefined && defaults[key] === undefined) return error("NND3041", undefined, RULES[key].flag, "optimizers", takers(key), optimizer);
-  }
-  if (optimizer === "nesterov" && numbers.momentum === 0) return error("NND3040", undefined, "--momentum", o.momentum!, "above 0 for nesterov");
-  const values = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, numbers[k as Hyperparameter] ?? v]));
+  return numbers;
+}
 
-  const named = o.schedule ?? "constant";
-  if (!(SCHEDULES as readonly string[]).includes(named)) return error("NND3040", undefined, "--schedule", named, `one of ${list(SCHEDULES)}`);
-  const scheduleName = named as ScheduleName;
+/** A known schedule, with the options it needs and none it does not take. */
+function checkSchedule(optimizer: OptimizerName, schedule: string, numbers: Numbers): Diagnostic | undefined {
+  if (!(SCHEDULES as readonly string[]).includes(schedule)) return error("NND3040", undefined, "--schedule", schedule, `one of ${list(SCHEDULES)}`);
   // A constant schedule is the absence of one, so newton accepts it.
-  if (optimizer === "newton" && (named !== "constant" || o.warmup !== undefined)) {
-    return error("NND3041", undefined, named !== "constant" ? "--schedule" : "--warmup", "optimizers", takers("lr"), optimizer);
+  if (optimizer === "newton" && (schedule !== "constant" || numbers.warmup !== undefined)) {
+    return error("NND3041", undefined, schedule !== "constant" ? "--schedule" : "--warmup", "optimizers", takers("lr"), optimizer);
   }
-  for (const [key, use] of Object.entries(SCHEDULE_OPTIONS) as [keyof typeof SCHEDULE_OPTIONS, (typeof SCHEDULE_OPTIONS)[keyof typeof SCHEDULE_OPTIONS]][]) {
+  for (const [key, use] of Object.entries(SCHEDULE_OPTIONS) as [keyof typeof SCHEDULE_OPTIONS, { takes: readonly string[]; needs: readonly string[] }][]) {
     const given = numbers[key] !== undefined;
-    if (given && !(use.takes as readonly string[]).includes(scheduleName)) return error("NND3041", undefined, RULES[key].flag, "schedules", use.takes, scheduleName);
-    if (!given && (use.needs as readonly string[]).includes(scheduleName)) return error("NND3042", undefined, scheduleName, RULES[key].flag);
+    if (given && !use.takes.includes(schedule)) return error("NND3041", undefined, RULES[key].flag, "schedules", use.takes, schedule);
+    if (!given && use.needs.includes(schedule)) return error("NND3042", undefined, schedule, RULES[key].flag);
   }
-  const schedule = makeSchedule(scheduleName, values["lr"], epochs, numbers);
-  return { optimizer, values, schedule, logEvery: numbers.logEvery, description: describe(optimizer, values, scheduleName, epochs, numbers) };
+  return undefined;
 }
 
 /** The optimizers that take a hyperparameter. */
 const takers = (key: Hyperparameter): OptimizerName[] => (Object.keys(OPTIMIZERS) as OptimizerName[]).filter((name) => key in OPTIMIZERS[name]);
 
-function makeSchedule(name: ScheduleName, lr: number | undefined, epochs: number, n: Partial<Record<keyof typeof RULES, number>>): Schedule | undefined {
+function makeSchedule(name: ScheduleName, lr: number | undefined, epochs: number, n: Numbers): Schedule | undefined {
   if (lr === undefined) return undefined;
   const base: Schedule | undefined = {
     constant: undefined,
@@ -123,7 +136,7 @@ function makeSchedule(name: ScheduleName, lr: number | undefined, epochs: number
   return warmup(base ?? constant(lr), n.warmup);
 }
 
-function describe(optimizer: OptimizerName, values: Partial<Record<Hyperparameter, number>>, schedule: ScheduleName, epochs: number, n: Partial<Record<keyof typeof RULES, number>>): string {
+function describe(optimizer: OptimizerName, values: Partial<Record<Hyperparameter, number>>, schedule: ScheduleName, epochs: number, n: Numbers): string {
   const parts = Object.entries(values).map(([k, v]) => `${RULES[k as Hyperparameter].flag.slice(2).replace("-", " ")} ${v}`);
   const scheduled = {
     constant: "",
