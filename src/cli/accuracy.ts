@@ -11,7 +11,8 @@
 //
 // So an autoencoder with real-valued targets, or a linear regression, prints
 // only losses, and a scalar 0/1 target with an unbounded output (a linear
-// model fitted by squared error) is not taken for a classifier.
+// model fitted by squared error, or the logit z of bce_logits(z, y), whose
+// threshold would be 0, not 0.5) is not taken for a classifier.
 
 import type { CheckedModel, CheckedProgram, ValueSymbol } from "../check/checked.js";
 import type * as A from "../parse/ast.js";
