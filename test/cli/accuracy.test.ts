@@ -35,6 +35,7 @@ const cases: [string, string, Dataset, { output: string; target: string } | unde
   ["two ones in a row are not one-hot", model("y: [3]", "  z = W @ x\n  output z", "sum((z - y)^2)"), data([[1, 1, 0]]), undefined],
   ["0/1 target, unbounded output (a linear probability model)", model("y: []", "  yhat = w @ x + b\n  output yhat", "(yhat - y)^2"), binary, undefined],
   ["real-valued scalar target, sigmoid output", model("y: []", "  p = sigmoid(w @ x + b)\n  output p", "(p - y)^2"), data([[0.25], [1]]), undefined],
+  ["0/1 target, a logit output (bce_logits: its threshold would be 0)", model("y: []", "  z = w @ x + b\n  output z", "bce_logits(z, y)"), binary, undefined],
   ["bce of something else than the output", model("y: []", "  q = sigmoid(w @ x)\n  yhat = w @ x + b\n  output yhat", "bce(q, y) + (yhat - y)^2"), binary, undefined],
 ];
 
