@@ -1,0 +1,84 @@
+// The repository stands alone: a user's clone has only what is in it, so no
+// file may send a reader to a design brief outside it, and docs/commands.md
+// names every flag that `nndc <command> --help` prints.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = "dist/cli/main.js";
+
+function* files(path: string): Generator<string> {
+  if (!statSync(path).isDirectory()) {
+    yield path;
+    return;
+  }
+  for (const entry of readdirSync(path)) {
+    if (entry === "node_modules" || entry === ".cache") continue;
+    yield* files(join(path, entry));
+  }
+}
+
+const text = (path: string) => (/\.(ts|ohm|md|nnd|json|js)$/.test(path) ? readFileSync(path, "utf8") : "");
+
+// Spelled in pieces so that this file does not match itself.
+const briefs = [["DESIGN", "md"].join("."), ["STYLE", "md"].join(".")];
+/** ../shared/data is a data directory benchmarks and tests may read; anything else under ../shared is not the user's. */
+const outside = new RegExp(`\\.\\./${"shared"}(?!/data)`);
+
+describe("the repository stands alone", () => {
+  const roots = ["src", "grammar", "docs", "test", "bench", "examples", "README.md"].filter((p) => existsSync(p));
+
+  it("no file mentions a brief the user cannot open", () => {
+    const mentions: string[] = [];
+    for (const root of roots) {
+      for (const file of files(root)) {
+        text(file)
+          .split("\n")
+          .forEach((line, i) => {
+            if (briefs.some((b) => line.includes(b)) || outside.test(line)) mentions.push(`${file}:${i + 1}: ${line.trim()}`);
+          });
+      }
+    }
+    expect(mentions).toEqual([]);
+  });
+
+  it("the documentation the README lists is there", () => {
+    const readme = readFileSync("README.md", "utf8");
+    for (const doc of ["language", "commands", "module", "weights"]) {
+      expect(existsSync(`docs/${doc}.md`)).toBe(true);
+      expect(readme).toContain(`docs/${doc}.md`);
+    }
+  });
+});
+
+describe("docs/commands.md", () => {
+  const help = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+  const commands = () => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' (npm test does it)`);
+    const section = help([]).split(/^Commands:$/m)[1] ?? "";
+    return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((c) => c !== "help");
+  };
+  const doc = () => (existsSync("docs/commands.md") ? readFileSync("docs/commands.md", "utf8") : "");
+
+  it("documents every command", () => {
+    const missing = commands().filter((c) => !doc().includes(`nndc ${c}`));
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every flag that --help prints", () => {
+    const missing: string[] = [];
+    const text = doc();
+    for (const command of commands()) {
+      const flags = new Set([...help([command]).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]));
+      flags.delete("--help");
+      for (const flag of flags) if (!new RegExp(`${flag}(?![a-z0-9-])`).test(text)) missing.push(`nndc ${command} ${flag}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
