@@ -24,7 +24,7 @@ const text = (path: string) => (/\.(ts|ohm|md|nnd|json|js)$/.test(path) ? readFi
 
 // Spelled in pieces so that this file does not match itself.
 const briefs = [["DESIGN", "md"].join("."), ["STYLE", "md"].join(".")];
-/** ../shared/data is a data directory benchmarks and tests may read; anything else under ../shared is not the user's. */
+/** The data directory benchmarks and tests may read (when it is there) is fine; anything else there is not the user's. */
 const outside = new RegExp(`\\.\\./${"shared"}(?!/data)`);
 
 describe("the repository stands alone", () => {
