@@ -53,6 +53,16 @@ describe("the repository stands alone", () => {
   });
 });
 
+describe("docs/language.md", () => {
+  it("lists every diagnostic code of the catalog", () => {
+    const catalog = readFileSync("src/diagnostics/messages.ts", "utf8");
+    const codes = [...catalog.matchAll(/^\s+(NND\d{4}):/gm)].map((m) => m[1]!);
+    expect(codes.length).toBeGreaterThan(40);
+    const doc = readFileSync("docs/language.md", "utf8");
+    expect(codes.filter((code) => !new RegExp(`^\\| ${code} \\|`, "m").test(doc))).toEqual([]);
+  });
+});
+
 describe("docs/commands.md", () => {
   const printed = new Map<string, string>();
   /** `nndc ... --help`, run once per command. */
