@@ -6,6 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { format } from "../src/format/format.js";
+import { front } from "./support/front.js";
 
 const BIN = "dist/cli/main.js";
 
@@ -50,6 +52,19 @@ describe("the repository stands alone", () => {
       expect(existsSync(`docs/${doc}.md`)).toBe(true);
       expect(readme).toContain(`docs/${doc}.md`);
     }
+  });
+});
+
+describe("the .nnd examples in the documentation", () => {
+  const docs = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const blocks = docs.flatMap((doc) => [...readFileSync(doc, "utf8").matchAll(/```nnd\n([\s\S]*?)```/g)].map((m, i) => ({ name: `${doc} #${i + 1}`, text: m[1]! })));
+
+  it("there are some", () => expect(blocks.length).toBeGreaterThanOrEqual(3));
+
+  it.each(blocks)("$name checks clean and is in nndc fmt's layout", ({ text }) => {
+    const r = front(text);
+    expect(r.all.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
+    expect(format(r.program, r.source)).toBe(text);
   });
 });
 
