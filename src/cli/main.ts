@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The nndc command line. Every command reads its file once, reports problems
-// as diagnostics (DESIGN.md §2), and exits 0 (success), 1 (a problem in the
+// as diagnostics (docs/language.md, Diagnostics), and exits 0 (success), 1 (a problem in the
 // user's input) or 2 (a bad command line). Nothing a user types gives a stack trace.
 
 import { readFileSync } from "node:fs";

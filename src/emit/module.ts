@@ -1,4 +1,4 @@
-// The generated module (DESIGN.md §4): a header, the helpers it needs, the
+// The generated module (docs/module.md): a header, the helpers it needs, the
 // scratch arrays, and per model an interface for its parameters, batch and
 // outputs and an exported object with shapes, init, zeros, lossAndGrad and
 // forward; per fn an object with value and grad. It imports nothing.

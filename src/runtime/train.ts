@@ -15,7 +15,7 @@ import { shuffled } from "./data.js";
 import type { Optimizer, OptimizerState, Params, Shapes, Tensor } from "./optimizers.js";
 import { clipByGlobalNorm, converged, EarlyStopping, globalNorm, type Schedule } from "./schedule.js";
 
-/** What the runtime needs of a generated model (DESIGN.md §4). */
+/** What the runtime needs of a generated model (docs/module.md). */
 export interface TrainableModel {
   readonly shapes: Shapes;
   init(seed: number): Params;

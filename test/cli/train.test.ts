@@ -1,4 +1,4 @@
-// nndc train end to end: the results DESIGN.md asks of every example (kept
+// nndc train end to end: the results the README promises of every example (kept
 // fast with small epoch counts that still reach them), determinism, resume,
 // and bad data.
 
