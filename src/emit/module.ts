@@ -43,7 +43,6 @@ const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
 const arrayType = (a: ArrayType) => f.createTypeReferenceNode(a);
 const typeOf = (shape: Shape, a: ArrayType) => (shape.length === 0 ? numberType() : arrayType(a));
 const param = (name: string, type: ts.TypeNode) => f.createParameterDeclaration(undefined, undefined, name, undefined, type);
-const block = (stmts: readonly Stmt[], a: ArrayType) => f.createBlock(withoutUnusedConstants(stmts).map((s) => stmt(s, a)), true);
 const pascal = (name: string) => name.replace(/(^|_)(\p{L})/gu, (_, __, c: string) => c.toUpperCase()).replace(/[^\p{L}\p{N}]/gu, "");
 
 function helperFunction(h: Helper): ts.FunctionDeclaration {
@@ -161,16 +160,12 @@ function typeOfFields(name: string, vars: readonly Variable[], type: (v: Variabl
   return ts.addSyntheticLeadingComment(decl, K.MultiLineCommentTrivia, `* ${doc} `, true);
 }
 
-function method(name: string, params: ts.ParameterDeclaration[], returns: ts.TypeNode, body: ts.Block): ts.MethodDeclaration {
-  return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, params, returns, body);
-}
-
 /** A method from loop IR; a parameter the body never reads is `_`-named. */
 function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType): ts.MethodDeclaration {
   const body = withoutUnusedConstants(stmts);
   const read = namesRead(body);
   const declared = params.map(([p, type]) => param(parameterName(p, read), type));
-  return method(name, declared, returns, f.createBlock(body.map((s) => stmt(s, a)), true));
+  return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, declared, returns, f.createBlock(body.map((s) => stmt(s, a)), true));
 }
 
 function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType): ts.Statement[] {
@@ -208,11 +203,12 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
         ? []
         : [
             ts.addSyntheticLeadingComment(
-              method(
+              methodOf(
                 "hessian",
-                [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType()), param("out", arrayType(a))],
+                [["params", f.createTypeReferenceNode(P)], ["batch", f.createTypeReferenceNode(B)], ["n", numberType()], ["out", arrayType(a)]],
                 f.createKeywordTypeNode(K.VoidKeyword),
-                block(m.hessian, a),
+                m.hessian,
+                a,
               ),
               K.MultiLineCommentTrivia,
               `* The mean Hessian of the loss over all ${m.params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method. `,
