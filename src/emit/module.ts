@@ -160,10 +160,11 @@ function typeOfFields(name: string, vars: readonly Variable[], type: (v: Variabl
   return ts.addSyntheticLeadingComment(decl, K.MultiLineCommentTrivia, `* ${doc} `, true);
 }
 
-/** A method from loop IR; a parameter the body never reads is `_`-named. */
-function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType): ts.MethodDeclaration {
+/** A method from loop IR; a parameter the body never reads is `_`-named. Adds the names it reads to `reads`. */
+function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
   const body = withoutUnusedConstants(stmts);
   const read = namesRead(body);
+  for (const r of read) reads.add(r);
   const declared = params.map(([p, type]) => param(parameterName(p, read), type));
   return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, declared, returns, f.createBlock(body.map((s) => stmt(s, a)), true));
 }
@@ -177,6 +178,7 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   const typeRef = (name: string) => f.createTypeReferenceNode(name);
   const size = (shape: Shape) => shape.reduce((x, y) => x * y, 1);
   const inputs = m.data.filter((d) => inputNames.includes(d.name));
+  const reads = new Set<string>();
   const init: Stmt[] = [
     { k: "decl", mutable: false, name: "next", init: call("random", ref("seed")) },
     ...m.params.flatMap((p): Stmt[] => [
@@ -195,10 +197,10 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
     [
       f.createPropertyAssignment("shapes", shapesLiteral(m.params)),
       ...(hash === undefined ? [] : [f.createPropertyAssignment("hash", f.createStringLiteral(hash))]),
-      methodOf("init", [["seed", numberType()]], typeRef(P), init, a),
-      methodOf("zeros", [], typeRef(P), zeros, a),
-      methodOf("lossAndGrad", [["params", typeRef(P)], ["batch", typeRef(B)], ["n", numberType()], ["grads", typeRef(P)]], numberType(), m.lossAndGrad, a),
-      methodOf("forward", [["params", typeRef(P)], ["batch", typeRef(I)], ["n", numberType()]], typeRef(O), m.forward, a),
+      methodOf("init", [["seed", numberType()]], typeRef(P), init, a, reads),
+      methodOf("zeros", [], typeRef(P), zeros, a, reads),
+      methodOf("lossAndGrad", [["params", typeRef(P)], ["batch", typeRef(B)], ["n", numberType()], ["grads", typeRef(P)]], numberType(), m.lossAndGrad, a, reads),
+      methodOf("forward", [["params", typeRef(P)], ["batch", typeRef(I)], ["n", numberType()]], typeRef(O), m.forward, a, reads),
       ...(m.hessian === undefined
         ? []
         : [
@@ -209,6 +211,7 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
                 f.createKeywordTypeNode(K.VoidKeyword),
                 m.hessian,
                 a,
+                reads,
               ),
               K.MultiLineCommentTrivia,
               `* The mean Hessian of the loss over all ${m.params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method. `,
@@ -224,24 +227,26 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
     typeOfFields(B, m.data, () => arrayType(a), `A minibatch: the examples' ${m.data.map((d) => d.name).join(", ")}, one example after another.`),
     typeOfFields(I, inputs, () => arrayType(a), `What forward reads: the examples' ${inputs.length === 0 ? "(no inputs)" : inputs.map((d) => d.name).join(", ")}, one example after another.`),
     typeOfFields(O, m.outputs, () => arrayType(a), `The outputs of forward, one example after another.`),
-    ...m.buffers.map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
+    // A scratch array whose only reader was left out goes too.
+    ...m.buffers.filter((b) => reads.has(b.name)).map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
     ts.addSyntheticLeadingComment(exported, K.MultiLineCommentTrivia, `* Model ${m.name}: ${m.stats.forwardFlops} flops forward, ${m.stats.backwardFlops} backward, per example. `, true),
   ];
 }
 
 function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
   const params = fn.args.map((v) => [v.ident, typeOf(v.shape, a)] as const);
+  const reads = new Set<string>();
   const gradType = f.createTypeLiteralNode(fn.grad.entries.map((e) => f.createPropertySignature(undefined, propertyName(e.name), undefined, typeOf(e.shape, a))));
   const object = f.createObjectLiteralExpression(
     [
-      methodOf("value", params, typeOf(fn.value.shape, a), fn.value.body, a),
-      methodOf("grad", params, gradType, fn.grad.body, a),
+      methodOf("value", params, typeOf(fn.value.shape, a), fn.value.body, a, reads),
+      methodOf("grad", params, gradType, fn.grad.body, a, reads),
     ],
     true,
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
   return [
-    ...fn.buffers.map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
+    ...fn.buffers.filter((b) => reads.has(b.name)).map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
     ts.addSyntheticLeadingComment(exported, K.MultiLineCommentTrivia, `* fn ${fn.name}(${fn.args.map((x) => x.name).join(", ")}): its value and its derivatives. `, true),
   ];
 }
