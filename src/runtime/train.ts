@@ -18,9 +18,12 @@ import { clipByGlobalNorm, converged, EarlyStopping, globalNorm, type Schedule }
 /** What the runtime needs of a generated model (docs/module.md). */
 export interface TrainableModel {
   readonly shapes: Shapes;
+  /** The model's hash, as its weights files hold it. */
+  readonly hash?: string;
   init(seed: number): Params;
   zeros(): Params;
   lossAndGrad(params: Params, batch: Record<string, Tensor>, n: number, grads: Params): number;
+  /** The batch needs the inputs only. */
   forward(params: Params, batch: Record<string, Tensor>, n: number): Record<string, Tensor>;
   hessian?(params: Params, batch: Record<string, Tensor>, n: number, out: Float64Array): void;
 }
@@ -39,7 +42,8 @@ export interface EpochReport {
 export interface TrainOptions {
   readonly epochs: number;
   readonly batch: number;
-  readonly seed: number;
+  /** Seeds the shuffling; 0 when absent. */
+  readonly seed?: number;
   /** The learning rate by epoch; the optimizer's own when absent. */
   readonly schedule?: Schedule;
   readonly clip?: number;
@@ -159,7 +163,7 @@ export function train(model: TrainableModel, params: Params, optimizer: Optimize
   }
 
   for (let epoch = first; epoch < o.epochs; epoch++) {
-    const order = shuffled(set.n, o.seed * 100003 + epoch);
+    const order = shuffled(set.n, (o.seed ?? 0) * 100003 + epoch);
     const lr = o.schedule?.(epoch) ?? optimizer.lr;
     let sum = 0;
     let norm = 0;
