@@ -3,7 +3,8 @@
 // (exp, sigmoid, 1 + x², ...) or at least not negative (x², relu, abs);
 // log and division need positive, sqrt and norm2 need it for their
 // derivative. Forms that the compiler rewrites into stable ones before
-// differentiating (log(sigmoid(z)), bce(sigmoid(z), y), ...) are not hazards.
+// differentiating (log(sigmoid(z)), bce(sigmoid(z), y), ...) are not hazards,
+// nor is an even power of norm2 (‖x‖² is rewritten into Σ x², smooth at 0).
 
 import type * as A from "../parse/ast.js";
 import { warning, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -103,10 +104,21 @@ export class HazardFinder {
     return false;
   }
 
+  /** norm2(x)^k for an even k > 0: differentiated as (Σ x²)^(k/2), which has no kink at 0. */
+  private isEvenPowerOfNorm(e: A.Expr): e is A.Binary & { readonly left: A.Call } {
+    if (e.kind !== "binary" || e.op !== "^" || e.left.kind !== "call" || e.left.callee.name !== "norm2") return false;
+    const k = e.right.kind === "number" ? e.right.value : undefined;
+    return k !== undefined && k > 0 && Number.isInteger(k / 2);
+  }
+
   private visit(root: A.Expr): void {
     const stack = [root];
     while (stack.length > 0) {
       const e = stack.pop()!;
+      if (this.isEvenPowerOfNorm(e)) {
+        stack.push(...e.left.args);
+        continue;
+      }
       if (e.kind === "call") {
         const [first] = e.args;
         const name = e.callee.name;

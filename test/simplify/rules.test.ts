@@ -77,6 +77,10 @@ const stableCases: Record<string, Case> = {
   "log-sum-exp": "log(sum(exp(u)))",
   "bce-of-sigmoid": "bce(sigmoid(x), sigmoid(y))",
   "cross-entropy-of-softmax": "cross_entropy(softmax(u), softmax(A[0]))",
+  "norm-even-power": "norm2(u)^2 + norm2(A)^4 + norm2(u - x)^6",
+  "norm-times-norm": "norm2(A) * norm2(A)",
+  "dot-self": "dot(u, u) + dot(A, A)",
+  "matmul-self": "u @ u",
 };
 
 function build(c: Case): { g: Graph; root: Node } {
