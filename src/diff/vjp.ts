@@ -7,7 +7,11 @@
 // op receives the sum of its gradient.
 //
 // Subgradients at kinks, as PyTorch: relu'(0) = 0, abs'(0) = 0, sign' = 0,
-// step' = 0, leaky_relu'(0) = a (the slope), ‖x‖' = 0 at x = 0.
+// step' = 0, leaky_relu'(0) = a (the slope), ‖x‖' = 0 at x = 0; second
+// derivatives as PyTorch's double backward (huber'' = 0 at |p − y| = delta).
+// The power rule for a^b as PyTorch: ∂/∂a = 0 where b = 0, ∂/∂b = 0 where
+// a = 0 and b ≥ 0. (‖x‖ at 0 is the exception: its second derivative is 0
+// here, NaN in PyTorch.)
 
 import type { Node } from "../graph/node.js";
 import type { OpName } from "../graph/ops.js";

@@ -67,7 +67,7 @@ const meanOf =
   };
 
 /** ∂(a^b)/∂b = a^b log a, and 0 where a = 0 and b ≥ 0 (where a^b is 0 or 1, not a function of b near there), as PyTorch. */
-export const powLog = (a: number, b: number) => (a === 0 && b >= 0 ? 0 : Math.pow(a, b) * Math.log(a));
+const powLog = (a: number, b: number) => (a === 0 && b >= 0 ? 0 : Math.pow(a, b) * Math.log(a));
 
 /** log clamped at -100 as PyTorch's binary_cross_entropy does, so p = 0 or 1 gives a finite loss. */
 const clampedLog = (x: number) => Math.max(Math.log(x), -100);
