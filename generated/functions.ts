@@ -307,7 +307,7 @@ export const drelu = {
     const value_13 = s204;
     return value_13;
   },
-  grad(_x_13: number): {
+  grad(x_13: number): {
     x: number;
   } {
     const d_x_13 = 0;
@@ -323,7 +323,7 @@ export const dleaky = {
     const value_14 = s209;
     return value_14;
   },
-  grad(_x_14: number): {
+  grad(x_14: number): {
     x: number;
   } {
     const d_x_14 = 0;
@@ -357,11 +357,11 @@ export const d2f = {
     const s3_9 = x_16 * x_16;
     const s4_7 = 1 + s3_9;
     const s5_3 = Math.sqrt(s4_7);
-    const s233 = 1 / s5_3;
-    const s246 = s5_3 * s5_3 * s5_3;
-    const s250 = s3_9 / s246;
-    const s253 = s233 - s250;
-    const value_16 = s253;
+    const s235 = 1 / s5_3;
+    const s248 = s5_3 * s5_3 * s5_3;
+    const s252 = s3_9 / s248;
+    const s255 = s235 - s252;
+    const value_16 = s255;
     return value_16;
   },
   grad(x_16: number): {
@@ -370,45 +370,45 @@ export const d2f = {
     const s3_10 = x_16 * x_16;
     const s4_8 = 1 + s3_10;
     const s5_4 = Math.sqrt(s4_8);
-    const s238 = s5_4 * s5_4;
-    const s277 = s3_10 * s238;
-    const s278 = 3 * s277;
-    const s272 = Math.pow(s5_4, 6);
-    const s279 = s278 / s272;
-    const s281 = 1 / s238;
-    const s284 = s279 - s281;
-    const s286 = 0.5 * s284;
-    const s287 = s286 / s5_4;
-    const s246_2 = s5_4 * s5_4 * s5_4;
-    const s268 = 1 / s246_2;
-    const s289 = s287 - s268;
-    const s291 = s289 * x_16;
-    const s292 = 2 * s291;
-    const d_x_16 = s292;
+    const s240 = s5_4 * s5_4;
+    const s279 = s3_10 * s240;
+    const s280 = 3 * s279;
+    const s274 = Math.pow(s5_4, 6);
+    const s281 = s280 / s274;
+    const s283 = 1 / s240;
+    const s286 = s281 - s283;
+    const s288 = 0.5 * s286;
+    const s289 = s288 / s5_4;
+    const s248_2 = s5_4 * s5_4 * s5_4;
+    const s270 = 1 / s248_2;
+    const s291 = s289 - s270;
+    const s293 = s291 * x_16;
+    const s294 = 2 * s293;
+    const d_x_16 = s294;
     return {
       x: d_x_16,
     };
   },
 };
-const t295 = new Float64Array(3);
-const t302 = new Float64Array(3);
-const t295_2 = new Float64Array(3);
+const t297 = new Float64Array(3);
+const t304 = new Float64Array(3);
+const t297_2 = new Float64Array(3);
 /** fn quad(x, A): its value and its derivatives. */
 export const quad = {
   value(x_17: Float64Array, A: Float64Array): number {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t295_dot = 0;
+      let t297_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t295_dot += x_17[i1]! * A[i1 * 3 + i0]!;
+        t297_dot += x_17[i1] * A[i1 * 3 + i0];
       }
-      t295[i0] = t295_dot;
+      t297[i0] = t297_dot;
     }
-    let s296_sum = 0;
+    let s298_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
-      s296_sum += t295[i2]! * x_17[i2]!;
+      s298_sum += t297[i2] * x_17[i2];
     }
-    const s296 = s296_sum;
-    const value_17 = s296;
+    const s298 = s298_sum;
+    const value_17 = s298;
     return value_17;
   },
   grad(
@@ -419,27 +419,27 @@ export const quad = {
     A: Float64Array;
   } {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t302_dot = 0;
+      let t304_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t302_dot += A[i0 * 3 + i1]! * x_17[i1]!;
+        t304_dot += A[i0 * 3 + i1] * x_17[i1];
       }
-      t302[i0] = t302_dot;
+      t304[i0] = t304_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t295_2_dot = 0;
+      let t297_2_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t295_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
+        t297_2_dot += x_17[i3] * A[i3 * 3 + i2];
       }
-      t295_2[i2] = t295_2_dot;
+      t297_2[i2] = t297_2_dot;
     }
     const d_x_17 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      d_x_17[i4] = t302[i4]! + t295_2[i4]!;
+      d_x_17[i4] = t304[i4] + t297_2[i4];
     }
     const d_A = new Float64Array(9);
     for (let i5 = 0; i5 < 3; i5++) {
       for (let i6 = 0; i6 < 3; i6++) {
-        d_A[i5 * 3 + i6] = x_17[i5]! * x_17[i6]!;
+        d_A[i5 * 3 + i6] = x_17[i5] * x_17[i6];
       }
     }
     return {
@@ -448,33 +448,33 @@ export const quad = {
     };
   },
 };
-const t302_2 = new Float64Array(3);
-const t295_3 = new Float64Array(3);
+const t304_2 = new Float64Array(3);
+const t297_3 = new Float64Array(3);
 /** fn grad_quad(x, A): its value and its derivatives. */
 export const grad_quad = {
   value(x_18: Float64Array, A_2: Float64Array): Float64Array {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t302_2_dot = 0;
+      let t304_2_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t302_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
+        t304_2_dot += A_2[i0 * 3 + i1] * x_18[i1];
       }
-      t302_2[i0] = t302_2_dot;
+      t304_2[i0] = t304_2_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t295_3_dot = 0;
+      let t297_3_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t295_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
+        t297_3_dot += x_18[i3] * A_2[i3 * 3 + i2];
       }
-      t295_3[i2] = t295_3_dot;
+      t297_3[i2] = t297_3_dot;
     }
     const value_18 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      value_18[i4] = t302_2[i4]! + t295_3[i4]!;
+      value_18[i4] = t304_2[i4] + t297_3[i4];
     }
     return value_18;
   },
   grad(
-    _x_18: Float64Array,
+    x_18: Float64Array,
     A_2: Float64Array,
   ): {
     x: Float64Array;
@@ -482,7 +482,7 @@ export const grad_quad = {
     const d_x_18 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0]! + A_2[i0 * 3 + i1]!;
+        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0] + A_2[i0 * 3 + i1];
       }
     }
     return {
@@ -492,113 +492,114 @@ export const grad_quad = {
 };
 /** fn hess_quad(x, A): its value and its derivatives. */
 export const hess_quad = {
-  value(_x_19: Float64Array, A_3: Float64Array): Float64Array {
+  value(x_19: Float64Array, A_3: Float64Array): Float64Array {
     const value_19 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0]! + A_3[i0 * 3 + i1]!;
+        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0] + A_3[i0 * 3 + i1];
       }
     }
     return value_19;
   },
-  grad(_x_19: Float64Array, _A_3: Float64Array): {} {
+  grad(x_19: Float64Array, A_3: Float64Array): {} {
     return {};
   },
 };
-const t379 = new Float64Array(4);
-const t379_exps = new Float64Array(4);
 const t381 = new Float64Array(4);
-const t402 = new Float64Array(4);
-const t386 = new Float64Array(4);
+const t381_exps = new Float64Array(4);
+const t383 = new Float64Array(4);
 const t404 = new Float64Array(4);
-const t391 = new Float64Array(4);
+const t388 = new Float64Array(4);
 const t406 = new Float64Array(4);
-const t396 = new Float64Array(4);
+const t393 = new Float64Array(4);
 const t408 = new Float64Array(4);
-const t409 = new Float64Array(16);
+const t398 = new Float64Array(4);
+const t410 = new Float64Array(4);
+const t411 = new Float64Array(16);
 /** fn jac_softmax(v): its value and its derivatives. */
 export const jac_softmax = {
   value(v: Float64Array): Float64Array {
-    let t379_max = -Infinity;
+    let t381_max = -Infinity;
     for (let i0 = 0; i0 < 4; i0++) {
-      t379_max = Math.max(t379_max, v[i0]!);
+      t381_max = Math.max(t381_max, v[i0]);
     }
-    let t379_exp = 0;
+    let t381_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t379_exps[i1] = Math.exp(v[i1]! - t379_max);
-      t379_exp += t379_exps[i1]!;
+      t381_exps[i1] = Math.exp(v[i1] - t381_max);
+      t381_exp += t381_exps[i1];
     }
-    const t379_inverse = Number.isFinite(t379_max) ? 1 / t379_exp : 1;
+    const t381_lse = Number.isFinite(t381_max) ? t381_max + Math.log(t381_exp) : t381_max;
+    const t381_inverse = Number.isFinite(t381_max) ? 1 / t381_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t379[i2] = t379_exps[i2]! * t379_inverse;
+      t381[i2] = t381_exps[i2] * t381_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
-      t381[i3] = 0;
+      t383[i3] = 0;
     }
-    t381[0] = 1;
-    const s380 = t379[0]!;
+    t383[0] = 1;
+    const s382 = t381[0];
     for (let i4 = 0; i4 < 4; i4++) {
-      t402[i4] = t379[i4]! * (t381[i4]! - s380);
+      t404[i4] = t381[i4] * (t383[i4] - s382);
     }
     for (let i5 = 0; i5 < 4; i5++) {
-      t386[i5] = 0;
+      t388[i5] = 0;
     }
-    t386[1] = 1;
-    const s385 = t379[1]!;
+    t388[1] = 1;
+    const s387 = t381[1];
     for (let i6 = 0; i6 < 4; i6++) {
-      t404[i6] = t379[i6]! * (t386[i6]! - s385);
+      t406[i6] = t381[i6] * (t388[i6] - s387);
     }
     for (let i7 = 0; i7 < 4; i7++) {
-      t391[i7] = 0;
+      t393[i7] = 0;
     }
-    t391[2] = 1;
-    const s390 = t379[2]!;
+    t393[2] = 1;
+    const s392 = t381[2];
     for (let i8 = 0; i8 < 4; i8++) {
-      t406[i8] = t379[i8]! * (t391[i8]! - s390);
+      t408[i8] = t381[i8] * (t393[i8] - s392);
     }
     for (let i9 = 0; i9 < 4; i9++) {
-      t396[i9] = 0;
+      t398[i9] = 0;
     }
-    t396[3] = 1;
-    const s395 = t379[3]!;
+    t398[3] = 1;
+    const s397 = t381[3];
     for (let i10 = 0; i10 < 4; i10++) {
-      t408[i10] = t379[i10]! * (t396[i10]! - s395);
+      t410[i10] = t381[i10] * (t398[i10] - s397);
     }
     for (let i11 = 0; i11 < 4; i11++) {
-      t409[i11] = t402[i11]!;
+      t411[i11] = t404[i11];
     }
     for (let i12 = 0; i12 < 4; i12++) {
-      t409[4 + i12] = t404[i12]!;
+      t411[4 + i12] = t406[i12];
     }
     for (let i13 = 0; i13 < 4; i13++) {
-      t409[8 + i13] = t406[i13]!;
+      t411[8 + i13] = t408[i13];
     }
     for (let i14 = 0; i14 < 4; i14++) {
-      t409[12 + i14] = t408[i14]!;
+      t411[12 + i14] = t410[i14];
     }
     const value_20 = new Float64Array(16);
     for (let i15 = 0; i15 < 4; i15++) {
       for (let i16 = 0; i16 < 4; i16++) {
-        value_20[i15 * 4 + i16] = t409[i15 * 4 + i16]!;
+        value_20[i15 * 4 + i16] = t411[i15 * 4 + i16];
       }
     }
     return value_20;
   },
-  grad(_v: Float64Array): {} {
+  grad(v: Float64Array): {} {
     return {};
   },
 };
 /** fn rosenbrock(x, y): its value and its derivatives. */
 export const rosenbrock = {
   value(x_20: number, y: number): number {
-    const s413 = 1 - x_20;
-    const s414 = s413 * s413;
+    const s415 = 1 - x_20;
+    const s416 = s415 * s415;
     const s3_11 = x_20 * x_20;
-    const s416 = y - s3_11;
-    const s417 = s416 * s416;
-    const s418 = 100 * s417;
-    const s419 = s414 + s418;
-    const value_21 = s419;
+    const s418 = y - s3_11;
+    const s419 = s418 * s418;
+    const s420 = 100 * s419;
+    const s421 = s416 + s420;
+    const value_21 = s421;
     return value_21;
   },
   grad(
@@ -609,16 +610,16 @@ export const rosenbrock = {
     y: number;
   } {
     const s3_12 = x_20 * x_20;
-    const s416_2 = y - s3_12;
-    const s441 = s416_2 * x_20;
-    const s443 = 400 * s441;
-    const s444 = -s443;
-    const s413_2 = 1 - x_20;
-    const s437 = 2 * s413_2;
-    const s446 = s444 - s437;
-    const s435 = 200 * s416_2;
-    const d_x_19 = s446;
-    const d_y = s435;
+    const s418_2 = y - s3_12;
+    const s443 = s418_2 * x_20;
+    const s445 = 400 * s443;
+    const s446 = -s445;
+    const s415_2 = 1 - x_20;
+    const s439 = 2 * s415_2;
+    const s448 = s446 - s439;
+    const s437 = 200 * s418_2;
+    const d_x_19 = s448;
+    const d_y = s437;
     return {
       x: d_x_19,
       y: d_y,
@@ -629,14 +630,14 @@ export const rosenbrock = {
 export const drosen_dx = {
   value(x_21: number, y_2: number): number {
     const s3_13 = x_21 * x_21;
-    const s416_3 = y_2 - s3_13;
-    const s441_2 = s416_3 * x_21;
-    const s443_2 = 400 * s441_2;
-    const s444_2 = -s443_2;
-    const s413_3 = 1 - x_21;
-    const s437_2 = 2 * s413_3;
-    const s446_2 = s444_2 - s437_2;
-    const value_22 = s446_2;
+    const s418_3 = y_2 - s3_13;
+    const s443_2 = s418_3 * x_21;
+    const s445_2 = 400 * s443_2;
+    const s446_2 = -s445_2;
+    const s415_3 = 1 - x_21;
+    const s439_2 = 2 * s415_3;
+    const s448_2 = s446_2 - s439_2;
+    const value_22 = s448_2;
     return value_22;
   },
   grad(
@@ -647,15 +648,15 @@ export const drosen_dx = {
     y: number;
   } {
     const s3_14 = x_21 * x_21;
-    const s474 = 800 * s3_14;
-    const s476 = s474 + 2;
-    const s416_4 = y_2 - s3_14;
-    const s464 = 400 * s416_4;
-    const s477 = s476 - s464;
-    const s461 = 400 * x_21;
-    const s462 = -s461;
-    const d_x_20 = s477;
-    const d_y_2 = s462;
+    const s476 = 800 * s3_14;
+    const s478 = s476 + 2;
+    const s418_4 = y_2 - s3_14;
+    const s466 = 400 * s418_4;
+    const s479 = s478 - s466;
+    const s463 = 400 * x_21;
+    const s464 = -s463;
+    const d_x_20 = s479;
+    const d_y_2 = s464;
     return {
       x: d_x_20,
       y: d_y_2,
@@ -666,21 +667,21 @@ export const drosen_dx = {
 export const drosen_dy = {
   value(x_22: number, y_3: number): number {
     const s3_15 = x_22 * x_22;
-    const s416_5 = y_3 - s3_15;
-    const s435_2 = 200 * s416_5;
-    const value_23 = s435_2;
+    const s418_5 = y_3 - s3_15;
+    const s437_2 = 200 * s418_5;
+    const value_23 = s437_2;
     return value_23;
   },
   grad(
     x_22: number,
-    _y_3: number,
+    y_3: number,
   ): {
     x: number;
     y: number;
   } {
-    const s461_2 = 400 * x_22;
-    const s462_2 = -s461_2;
-    const d_x_21 = s462_2;
+    const s463_2 = 400 * x_22;
+    const s464_2 = -s463_2;
+    const d_x_21 = s464_2;
     const d_y_3 = 200;
     return {
       x: d_x_21,

@@ -3,10 +3,12 @@
 // (exp, sigmoid, 1 + x², ...) or at least not negative (x², relu, abs);
 // log and division need positive, sqrt and norm2 need it for their
 // derivative. Forms that the compiler rewrites into stable ones before
-// differentiating (log(sigmoid(z)), bce(sigmoid(z), y), ...) are not hazards.
+// differentiating (log(sigmoid(z)), bce(sigmoid(z), y), ...) are not hazards,
+// nor is an even power of norm2 (‖x‖² is rewritten into Σ x², smooth at 0).
 
 import type * as A from "../parse/ast.js";
 import { warning, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { allExprs } from "../parse/walk.js";
 import type { CheckedProgram } from "./checked.js";
 
 type Sign = "positive" | "nonnegative" | "unknown";
@@ -16,13 +18,17 @@ const NONNEGATIVE_FNS = new Set(["abs", "relu", "norm2", "mse", "huber", "cross_
 
 export class HazardFinder {
   private readonly diagnostics: Diagnostic[] = [];
+  /** norm2 calls bound to a name, and whether every use of the name so far is as the base of an even power. */
+  private readonly normBindings = new Map<A.Expr, boolean>();
 
   constructor(private readonly checked: CheckedProgram) {}
 
   find(): Diagnostic[] {
     for (const fn of this.checked.fns.values()) this.visit(fn.decl.body);
     for (const m of this.checked.models.values()) {
-      for (const item of m.decl.items) if (item.kind === "let" || item.kind === "loss") this.visit(item.expr);
+      const exprs = m.decl.items.flatMap((item) => (item.kind === "let" || item.kind === "loss" ? [item.expr] : []));
+      exprs.forEach((e) => this.recordNormUses(e));
+      exprs.forEach((e) => this.visit(e));
     }
     return this.diagnostics;
   }
@@ -103,17 +109,45 @@ export class HazardFinder {
     return false;
   }
 
+  /** e itself if it is norm2(x)^k for an even k > 0: differentiated as (Σ x²)^(k/2), which has no kink at 0. */
+  private evenPowerOfNorm(e: A.Expr): A.Binary | undefined {
+    if (e.kind !== "binary" || e.op !== "^" || !this.isCall(e.left, "norm2")) return undefined;
+    const k = e.right.kind === "number" ? e.right.value : undefined;
+    return k !== undefined && k > 0 && Number.isInteger(k / 2) ? e : undefined;
+  }
+
+  /** `n = norm2(x)` used only as n^k, k even: as smooth as norm2(x)^k written out. */
+  private recordNormUses(root: A.Expr): void {
+    const record = (name: A.Expr, even: boolean) => {
+      const s = name.kind === "name" ? this.checked.names.get(name) : undefined;
+      const bound = s?.kind === "binding" ? s.decl.expr : undefined;
+      if (bound?.kind === "call" && bound.callee.name === "norm2") this.normBindings.set(bound, (this.normBindings.get(bound) ?? true) && even);
+    };
+    const evenBases = new Set<A.Expr>();
+    // A parent comes before its children.
+    for (const e of allExprs([root])) {
+      const power = this.evenPowerOfNorm(e);
+      if (power !== undefined) evenBases.add(power.left);
+      if (e.kind === "name") record(e, evenBases.has(e));
+    }
+  }
+
   private visit(root: A.Expr): void {
     const stack = [root];
     while (stack.length > 0) {
       const e = stack.pop()!;
+      const power = this.evenPowerOfNorm(e);
+      if (power !== undefined) {
+        if (power.left.kind === "call") stack.push(...power.left.args);
+        continue;
+      }
       if (e.kind === "call") {
         const [first] = e.args;
         const name = e.callee.name;
         if (name === "log" && this.sign(first!) !== "positive" && !this.isStableLog(first!)) {
           this.diagnostics.push(warning("NND4002", e.span));
         }
-        if ((name === "sqrt" || name === "norm2") && this.sign(first!) !== "positive") {
+        if ((name === "sqrt" || name === "norm2") && this.sign(first!) !== "positive" && this.normBindings.get(e) !== true) {
           this.diagnostics.push(warning("NND4004", e.span, name));
         }
         if (name === "bce" && !this.isCall(first!, "sigmoid")) this.diagnostics.push(warning("NND4005", e.span, "bce", "bce_logits"));

@@ -7,7 +7,11 @@
 // op receives the sum of its gradient.
 //
 // Subgradients at kinks, as PyTorch: relu'(0) = 0, abs'(0) = 0, sign' = 0,
-// step' = 0, leaky_relu'(0) = a (the slope), ‖x‖' = 0 at x = 0.
+// step' = 0, leaky_relu'(0) = a (the slope), ‖x‖' = 0 at x = 0; second
+// derivatives as PyTorch's double backward (huber'' = 0 at |p − y| = delta).
+// The power rule for a^b as PyTorch: ∂/∂a = 0 where b = 0, ∂/∂b = 0 where
+// a = 0 and b ≥ 0. (‖x‖ at 0 is the exception: its second derivative is 0
+// here, NaN in PyTorch.)
 
 import type { Node } from "../graph/node.js";
 import type { OpName } from "../graph/ops.js";
@@ -58,17 +62,34 @@ export const vjp = {
   pow: {
     rule: "power rule",
     grads: (g, [a, b], y, $) => {
-      // x^c with a constant c: c x^(c−1). A variable exponent adds a^b log a.
+      // a^c with a constant c: c a^(c−1), and no term at all for c = 0 (a^0 is 1).
       const c = b!.op === "const" ? b!.attrs.value! : undefined;
-      const exponent = c !== undefined ? $.c(c - 1) : $.sub(b!, $.c(1));
-      return [$.mul(g, $.mul(b!, $.pow(a!, exponent))), c !== undefined ? null : $.mul(g, $.mul(y, $.log(a!)))];
+      if (c !== undefined) return [c === 0 ? null : $.mul(g, $.mul(b!, $.pow(a!, $.c(c - 1)))), null];
+      // A variable exponent, with PyTorch's conventions where a or b is 0:
+      // b a^(b−1) is 0 where b = 0 (not 0 · ∞ at a = 0), and a^b log a is 0
+      // where a = 0 and b ≥ 0 (not 0 · −∞). A constant base other than 0
+      // needs no mask: its term stays the textbook a^b log a.
+      const base = $.mul(g, $.safe_mul(b!, $.pow(a!, $.sub(b!, $.c(1)))));
+      const nonzeroBase = a!.op === "const" && a!.attrs.value !== 0;
+      return [base, $.mul(g, nonzeroBase ? $.mul(y, $.log(a!)) : $.pow_log(a!, b!))];
     },
   },
   leaky_relu: {
     rule: "chain rule (leaky_relu' = 1 or a)",
     grads: (g, [x, a], _, $) => [$.mul(g, $.leaky_step(x!, a!)), $.mul(g, $.sub(x!, $.relu(x!)))],
   },
-  leaky_step: zero,
+  // 1 where x > 0, else a: no derivative in x, and 1 − step(x) in the slope a.
+  leaky_step: { rule: "chain rule (leaky_step' = 0, or 1 in the slope)", grads: (g, [x], _, $) => [null, $.mul(g, $.sub($.c(1), $.step(x!)))] },
+  // Where a is 0 the value is 0 whatever b is: the derivative in b is exactly 0 there.
+  safe_mul: { rule: "product rule (0 where the first factor is 0)", grads: (g, [a, b], _, $) => [$.mul(g, b!), $.safe_mul(a!, g)] },
+  // ∂/∂a (a^b log a) = b a^(b−1) log a + a^(b−1); ∂/∂b = a^b log² a, 0 where the value is masked.
+  pow_log: {
+    rule: "chain rule (∂/∂a and ∂/∂b of a^b log a)",
+    grads: (g, [a, b], y, $) => {
+      const lowered = $.sub(b!, $.c(1));
+      return [$.mul(g, $.add($.safe_mul(b!, $.pow_log(a!, lowered)), $.pow(a!, lowered))), $.mul(g, $.safe_mul(y, $.log(a!)))];
+    },
+  },
   safe_div: {
     rule: "quotient rule (0 where the divisor is 0)",
     grads: (g, [a, b], _, $) => [$.safe_div(g, b!), $.neg($.safe_div($.mul(g, a!), $.pow(b!, $.c(2))))],
@@ -146,7 +167,11 @@ export const vjp = {
     rule: "Huber loss",
     grads: (g, [p, y, delta], _, $) => {
       const r = $.sub(p!, y!);
-      const excess = $.relu($.sub($.abs(r), delta!)); // how far |r| is beyond delta
+      // How far |r| is beyond delta: relu(e) written as e + relu(−e), the same
+      // value, so that its derivative at |r| = delta is 1, not 0. The second
+      // derivative at the joint is then 0, as PyTorch's double backward.
+      const e = $.sub($.abs(r), delta!);
+      const excess = $.add(e, $.relu($.neg(e)));
       const clipped = $.sub(r, $.mul($.sign(r), excess)); // r clipped to [−delta, delta]
       const d = $.div($.mul(g, clipped), $.c(n(p!)));
       return [d, $.neg(d), $.mul(g, $.mean(excess))];

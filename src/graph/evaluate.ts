@@ -66,6 +66,9 @@ const meanOf =
     return scalarTensor(s / p!.data.length);
   };
 
+/** ∂(a^b)/∂b = a^b log a, and 0 where a = 0 and b ≥ 0 (where a^b is 0 or 1, not a function of b near there), as PyTorch. */
+const powLog = (a: number, b: number) => (a === 0 && b >= 0 ? 0 : Math.pow(a, b) * Math.log(a));
+
 /** log clamped at -100 as PyTorch's binary_cross_entropy does, so p = 0 or 1 gives a finite loss. */
 const clampedLog = (x: number) => Math.max(Math.log(x), -100);
 
@@ -128,6 +131,8 @@ export const evaluators = {
   leaky_relu: zip((x, a) => (x > 0 ? x : a * x)),
   leaky_step: zip((x, a) => (x > 0 ? 1 : a)),
   safe_div: zip((x, y) => (y === 0 ? 0 : x / y)),
+  safe_mul: zip((x, y) => (x === 0 ? 0 : x * y)),
+  pow_log: zip(powLog),
   broadcast: ([a], _, shape) => ({ shape, data: new Float64Array(sizeOf(shape)).fill(a!.data[0]!) }),
   index: ([a], attrs, shape) => {
     const start = offset(a!.shape, attrs.indices!);

@@ -75,6 +75,10 @@ export const ops = {
   leaky_step: binary(),
   /** a / b, and 0 where b is 0: the gradient of norm2 at the zero vector is 0, as in PyTorch. */
   safe_div: binary(),
+  /** a · b, and 0 where a is 0 (even where b is infinite): the power rule's b a^(b−1) is 0 at b = 0, as in PyTorch. */
+  safe_mul: binary(),
+  /** a^b log a, and 0 where a = 0 and b ≥ 0: the derivative of a^b in b, masked there as in PyTorch. */
+  pow_log: binary(3),
 
   // Shapes.
   /** A scalar repeated to `attrs.shape`. */
@@ -122,5 +126,5 @@ export const isOp = (name: string): name is OpName => Object.hasOwn(ops, name);
 /** Ops that apply one function to each entry (with scalar broadcasting). */
 export const elementwise: ReadonlySet<OpName> = new Set<OpName>([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sign", "step",
-  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div",
+  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div", "safe_mul", "pow_log",
 ]);

@@ -84,6 +84,16 @@ function juxtapose(p: Printer, a: Node, b: Node, separator = " "): Printed {
   return { text: `${left}${sep}${rightText}`, precedence: PRODUCT, juxtaposed: true };
 }
 
+/** a^b, with an integer exponent as a superscript. */
+const power: Form = (n, p) => {
+  const [base, exponent] = n.args as [Node, Node];
+  const b = p.arg(base, ATOM);
+  const c = exponent.op === "const" ? exponent.attrs.value! : undefined;
+  if (p.latex) return { text: `{${b}}^{${p.node(exponent).text}}`, precedence: POWER };
+  const sup = c === undefined ? undefined : superscript(c);
+  return { text: sup !== undefined ? `${b}${sup}` : `${b}^${p.arg(exponent, ATOM)}`, precedence: POWER };
+};
+
 const forms = {
   const: (n, p) => {
     const v = n.attrs.value!;
@@ -123,16 +133,16 @@ const forms = {
     p.latex
       ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }
       : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT },
-  pow: (n, p) => {
-    const [base, exponent] = n.args as [Node, Node];
-    const b = p.arg(base, ATOM);
-    const c = exponent.op === "const" ? exponent.attrs.value! : undefined;
-    if (p.latex) return { text: `{${b}}^{${p.node(exponent).text}}`, precedence: POWER };
-    const sup = c === undefined ? undefined : superscript(c);
-    return { text: sup !== undefined ? `${b}${sup}` : `${b}^${p.arg(exponent, ATOM)}`, precedence: POWER };
-  },
+  pow: power,
   leaky_relu: fn("leaky_relu"),
   leaky_step: fn("leaky_step"),
+  // Printed as the formulas they are; their value at the points they mask is in the op catalog.
+  safe_mul: (n, p) => juxtapose(p, n.args[0]!, n.args[1]!),
+  pow_log: (n, p) => {
+    const base = n.args[0]!;
+    const powerText = power(n, p).text;
+    return { text: `${powerText}${p.symbol(" ", " \\, ")}${p.call("log", [base], "\\log").text}`, precedence: PRODUCT, juxtaposed: true };
+  },
   safe_div: (n, p) =>
     p.latex
       ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }

@@ -9,7 +9,7 @@ export type Sugar = ReturnType<typeof sugar>;
 export function sugar(g: Graph) {
   const un = (op: "neg" | "exp" | "log" | "sqrt" | "abs" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "softplus" | "sign" | "step" | "sum" | "mean" | "transpose" | "softmax" | "log_softmax") =>
     (a: Node) => g.node(op, [a]);
-  const bin = (op: "add" | "sub" | "mul" | "div" | "pow" | "matmul" | "outer" | "dot" | "leaky_step" | "safe_div") =>
+  const bin = (op: "add" | "sub" | "mul" | "div" | "pow" | "matmul" | "outer" | "dot" | "leaky_step" | "safe_div" | "safe_mul" | "pow_log") =>
     (a: Node, b: Node) => g.node(op, [a, b]);
   return {
     c: (value: number) => g.constant(value),
@@ -41,6 +41,8 @@ export function sugar(g: Graph) {
     dot: bin("dot"),
     leaky_step: bin("leaky_step"),
     safe_div: bin("safe_div"),
+    safe_mul: bin("safe_mul"),
+    pow_log: bin("pow_log"),
     broadcast: (a: Node, shape: Shape) => (shape.length === 0 ? a : g.node("broadcast", [a], { shape })),
     /** Zeros of a shape: a broadcast 0, or 0 for a scalar. */
     zeros: (shape: Shape) => (shape.length === 0 ? g.constant(0) : g.node("broadcast", [g.constant(0)], { shape })),

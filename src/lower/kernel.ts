@@ -29,7 +29,7 @@ const VIEWS = new Set<OpName>(["broadcast", "transpose", "index", "eye"]);
 /** Consumers that read each entry of an argument exactly once, in order. */
 const LINEAR = new Set<OpName>([
   "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sign", "step",
-  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div", "sum", "mean", "dot", "norm2", "mse", "bce",
+  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div", "safe_mul", "pow_log", "sum", "mean", "dot", "norm2", "mse", "bce",
   "bce_logits", "cross_entropy", "huber",
 ]);
 
@@ -153,6 +153,8 @@ export class Kernel {
       if (n.op === "leaky_relu") this.o.helpersUsed.add("leakyRelu");
       if (n.op === "leaky_step") this.o.helpersUsed.add("leakyStep");
       if (n.op === "safe_div") this.o.helpersUsed.add("safeDiv");
+      if (n.op === "safe_mul") this.o.helpersUsed.add("safeMul");
+      if (n.op === "pow_log") this.o.helpersUsed.add("powLog");
       return scalarOps[n.op](n.args.map((_, k) => arg(k)));
     }
     switch (n.op) {

@@ -5,11 +5,12 @@
 import type { OpName } from "../graph/ops.js";
 import { bin, call, isSimple, num, ref, type Expr, type Helper } from "./ir.js";
 
-export type ElementwiseOp = "neg" | "exp" | "log" | "sqrt" | "abs" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "softplus" | "sign" | "step" | "add" | "sub" | "mul" | "div" | "pow" | "leaky_relu" | "leaky_step" | "safe_div";
+export type ElementwiseOp = "neg" | "exp" | "log" | "sqrt" | "abs" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "softplus" | "sign" | "step" | "add" | "sub" | "mul" | "div" | "pow" | "leaky_relu" | "leaky_step" | "safe_div" | "safe_mul" | "pow_log";
 
 const x = ref("x");
 const a = ref("a");
 const exp = (e: Expr) => call("Math.exp", e);
+const powTimesLog = bin("*", call("Math.pow", x, a), call("Math.log", x));
 
 /** Helpers, by name. Each is written once and only emitted when used. */
 export const helpers: Record<string, Helper> = {
@@ -35,6 +36,13 @@ export const helpers: Record<string, Helper> = {
   leakyRelu: { name: "leakyRelu", params: ["x", "a"], body: { k: "cond", test: bin(">", x, num(0)), then: x, else: bin("*", a, x) } },
   leakyStep: { name: "leakyStep", params: ["x", "a"], body: { k: "cond", test: bin(">", x, num(0)), then: num(1), else: a } },
   safeDiv: { name: "safeDiv", params: ["x", "a"], body: { k: "cond", test: bin("===", a, num(0)), then: num(0), else: bin("/", x, a) } },
+  safeMul: { name: "safeMul", params: ["x", "a"], body: { k: "cond", test: bin("===", x, num(0)), then: num(0), else: bin("*", x, a) } },
+  // x^a log x, and 0 where x = 0 and a >= 0 (the exponent's derivative of x^a, as PyTorch).
+  powLog: {
+    name: "powLog",
+    params: ["x", "a"],
+    body: { k: "cond", test: bin("===", x, num(0)), then: { k: "cond", test: bin(">=", a, num(0)), then: num(0), else: powTimesLog }, else: powTimesLog },
+  },
 };
 
 const math = (fn: string) => ([v]: readonly Expr[]) => call(`Math.${fn}`, v!);
@@ -74,6 +82,8 @@ export const scalarOps: Record<ElementwiseOp, (args: readonly Expr[]) => Expr> =
   leaky_relu: helper("leakyRelu"),
   leaky_step: helper("leakyStep"),
   safe_div: helper("safeDiv"),
+  safe_mul: helper("safeMul"),
+  pow_log: helper("powLog"),
 };
 
 export const isElementwiseOp = (op: OpName): op is ElementwiseOp => Object.hasOwn(scalarOps, op);

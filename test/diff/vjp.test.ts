@@ -61,6 +61,8 @@ const cases = {
   leaky_relu: binaryCase("leaky_relu", { shape: [3], lo: -2, hi: -0.3 }, s),
   leaky_step: binaryCase("leaky_step", awayFromZero, s),
   safe_div: binaryCase("safe_div", v3, pos3),
+  safe_mul: binaryCase("safe_mul", awayFromZero, v3),
+  pow_log: binaryCase("pow_log", pos3, v3),
   broadcast: { vars: { a: s }, build: ($, { a }) => $.broadcast(a!, [2, 3]) },
   index: { vars: { a: m23 }, build: ($, { a }) => $.index(a!, [1]) },
   scatter: { vars: { a: v3 }, build: ($, { a }) => $.scatter(a!, [1], [2, 3]) },

@@ -2,6 +2,7 @@
 // on its example, and the result has the same value at random points.
 
 import { describe, expect, it } from "vitest";
+import { Deriver } from "../../src/derive.js";
 import { GraphBuilder } from "../../src/diff/build.js";
 import { stableForms } from "../../src/diff/stable.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
@@ -77,6 +78,10 @@ const stableCases: Record<string, Case> = {
   "log-sum-exp": "log(sum(exp(u)))",
   "bce-of-sigmoid": "bce(sigmoid(x), sigmoid(y))",
   "cross-entropy-of-softmax": "cross_entropy(softmax(u), softmax(A[0]))",
+  "norm-even-power": "norm2(u)^2 + norm2(A)^4 + norm2(u - x)^6",
+  "norm-times-norm": "norm2(A) * norm2(A)",
+  "dot-self": "dot(u, u) + dot(A, A)",
+  "matmul-self": "u @ u",
 };
 
 function build(c: Case): { g: Graph; root: Node } {
@@ -113,3 +118,27 @@ function testRules(rules: readonly Rule[], cases: Record<string, Case>) {
 
 describe("simplification rules", () => testRules(simplifyRules, simplifyCases));
 describe("stable forms", () => testRules(stableForms, stableCases));
+
+describe("smooth forms of ‖x‖² and x · x", () => {
+  const rewritten = (body: string) => {
+    const { g, root } = build(body);
+    return rewrite(g, [root], stableForms).steps.map((s) => s.rule);
+  };
+
+  it("odd and negative powers of a norm keep their norm (they have a kink at 0)", () => {
+    expect(rewritten("norm2(u)^3 + norm2(u)^1 + norm2(u)^-2 + norm2(u)^2.5")).toEqual([]);
+    expect(rewritten("dot(u, A[0])")).toEqual([]);
+  });
+
+  it("the Hessian of 0.01 ‖w‖², of ‖w‖⁴ and of w · w at w = 0 is that of the sum of squares", () => {
+    const checked = front(
+      ["fn h2(w: [3]) = diff(diff(0.01 * norm2(w)^2, w), w)", "fn h4(w: [3]) = diff(diff(norm2(w)^4, w), w)", "fn hd(w: [3]) = diff(diff(w @ w + dot(w, w), w), w)"].join("\n"),
+    ).checked!;
+    const deriver = new Deriver(checked);
+    const at0 = new Map([["w", { shape: [3], data: new Float64Array(3) }]]);
+    const hessian = (fn: string) => Array.from(evaluate([deriver.fn(fn).value], at0)[0]!.data);
+    expect(hessian("h2")).toEqual([0.02, 0, 0, 0, 0.02, 0, 0, 0, 0.02]);
+    expect(hessian("h4")).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(hessian("hd")).toEqual([4, 0, 0, 0, 4, 0, 0, 0, 4]);
+  });
+});

@@ -117,8 +117,16 @@ const add = (a: DualTensor, b: DualTensor) => binary(a, b, (x, y) => x + y, () =
 const sub = (a: DualTensor, b: DualTensor) => binary(a, b, (x, y) => x - y, () => 1, () => -1);
 const mul = (a: DualTensor, b: DualTensor) => binary(a, b, (x, y) => x * y, (_, y) => y, (x) => x);
 const div = (a: DualTensor, b: DualTensor) => binary(a, b, (x, y) => x / y, (_, y) => 1 / y, (x, y) => -x / (y * y));
+// PyTorch's conventions at a 0 base or exponent: ∂/∂x is 0 where y = 0
+// (not 0 · ∞ at x = 0), ∂/∂y is 0 where x = 0 and y ≥ 0 (not 0 · −∞).
 const pow = (a: DualTensor, b: DualTensor) =>
-  binary(a, b, (x, y) => Math.pow(x, y), (x, y) => y * Math.pow(x, y - 1), (x, y) => Math.pow(x, y) * Math.log(x));
+  binary(
+    a,
+    b,
+    (x, y) => Math.pow(x, y),
+    (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1)),
+    (x, y) => (x === 0 && y >= 0 ? 0 : Math.pow(x, y) * Math.log(x)),
+  );
 const mean = (t: DualTensor) => scale(sumAll(t), 1 / t.re.length);
 const log = (t: DualTensor) => unary(t, Math.log, (x) => 1 / x);
 
