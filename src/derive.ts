@@ -98,6 +98,57 @@ export class Deriver {
     return { ...result, fn, value: result.forward[0]!.node };
   }
 
+  // ---- Derivatives beyond the parameters' gradient, made only when asked
+  // (eval --wrt-inputs, --hessian, a fn's Jacobians of rank above 2).
+
+  /**
+   * The gradient of one example's loss with respect to the model's inputs
+   * and targets (saliency, adversarial examples), in that order.
+   */
+  dataGradients(name: string): { readonly wrt: readonly Node[]; readonly grads: readonly Node[] } {
+    const d = this.model(name);
+    const wrt = [...d.model.inputs, ...d.model.targets];
+    const $ = sugar(this.graph);
+    const raw = gradients(this.graph, d.loss, wrt).grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape));
+    return { wrt, grads: simplify(this.graph, raw).roots };
+  }
+
+  /**
+   * A Jacobian of any rank: for each entry of `of` (row-major), its gradient
+   * with respect to each of `wrt`. Entry k's gradient of shape(w) is entry
+   * [k, ...] of ∂of/∂w, whose shape is shape(of) ++ shape(w).
+   */
+  entryGradients(of: Node, wrt: readonly Node[]): Node[][] {
+    const g = this.graph;
+    const $ = sugar(g);
+    const size = of.shape.reduce((a, b) => a * b, 1);
+    const rows: Node[][] = [];
+    for (let k = 0; k < size; k++) {
+      const idx = of.shape.length === 2 ? [Math.floor(k / of.shape[1]!), k % of.shape[1]!] : of.shape.length === 1 ? [k] : [];
+      const entry = idx.length === 0 ? of : $.index(of, idx);
+      rows.push(gradients(g, entry, wrt).grads.map((h, q) => h ?? $.zeros(wrt[q]!.shape)));
+    }
+    const flat = simplify(g, rows.flat()).roots;
+    return rows.map((row, j) => flat.slice(j * row.length, (j + 1) * row.length));
+  }
+
+  /** A fn's derivatives of rank above 2 (null in `fn(name).grads`), one gradient per entry of its value; null where the rank is within 2. */
+  fnJacobians(name: string): (readonly Node[] | null)[] {
+    const d = this.fn(name);
+    return d.grads.map((grad, i) => (grad === null ? this.entryGradients(d.value, [d.wrt[i]!]).map((row) => row[0]!) : null));
+  }
+
+  /**
+   * The Hessian of a scalar fn over all its argument entries (in order,
+   * row-major): row j is the gradient of entry j of the gradient. Undefined
+   * for a fn whose value is not a scalar.
+   */
+  fnHessian(name: string): Node[][] | undefined {
+    const d = this.fn(name);
+    if (d.value.shape.length !== 0) return undefined;
+    return d.grads.flatMap((grad) => this.entryGradients(grad!, d.wrt));
+  }
+
   /** Stabilise, differentiate `forward[at]` (a scalar, or each entry of a tensor summed with weight 1), simplify. */
   private derive(forward: readonly { name: string; node: Node }[], wrt: readonly Node[], at: number): Derived {
     const g = this.graph;

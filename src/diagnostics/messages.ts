@@ -77,6 +77,12 @@ export const messages = {
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
   NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
+  // eval (NND3020–NND3029)
+  NND3020: (detail: string) => detail,
+  NND3021: (model: string, entries: number) =>
+    `eval --hessian: nndc generates no Hessian for model '${model}' (${entries} parameter entries); it is made for small models only`,
+  NND3022: (fn: string, shape: Shape) =>
+    `eval --hessian: fn '${fn}' has a value of shape ${formatShape(shape)}, but a Hessian is of a scalar; eval --hessian a fn of one entry instead (e.g. fn F0(x) = F(x)[0])`,
 
   // Warnings
   NND4001: (arg: string, fn: string) =>

@@ -9,6 +9,7 @@ import type { Shape } from "../diagnostics/shape.js";
 import type { FnCode } from "../lower/fn.js";
 import { bin, call, num, ref, type Expr, type Helper, type Stmt } from "../lower/ir.js";
 import type { ModelCode, Variable } from "../lower/model.js";
+import type { InputGradCode } from "../lower/input-grad.js";
 import { helpers } from "../lower/scalar-ops.js";
 import { declare, expr, id, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
 
@@ -199,6 +200,7 @@ function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Sta
               true,
             ),
           ]),
+      ...(m.inputGrad === undefined ? [] : [inputGradMethod(m.inputGrad, P, B, a)]),
     ],
     true,
   );
@@ -212,6 +214,18 @@ function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Sta
   ];
 }
 
+/** inputGrad(params, batch, n, out): void, out typed in place (`{ x: Float64Array }`) so that no interface is added for it. */
+function inputGradMethod(code: InputGradCode, P: string, B: string, a: ArrayType): ts.MethodDeclaration {
+  const out = f.createTypeLiteralNode(code.inputs.map((v) => f.createPropertySignature(undefined, propertyName(v.name), undefined, arrayType(a))));
+  const m = method(
+    "inputGrad",
+    [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType()), param("out", out)],
+    f.createKeywordTypeNode(K.VoidKeyword),
+    block(code.body, a),
+  );
+  return ts.addSyntheticLeadingComment(m, K.MultiLineCommentTrivia, `* For each of the n examples, the gradient of its loss with respect to ${code.inputs.map((v) => v.name).join(", ")}, written into out, one example after another. `, true);
+}
+
 function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
   const params = fn.args.map((v) => param(v.ident, typeOf(v.shape, a)));
   const gradType = f.createTypeLiteralNode(fn.grad.entries.map((e) => f.createPropertySignature(undefined, propertyName(e.name), undefined, typeOf(e.shape, a))));
@@ -219,6 +233,16 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statemen
     [
       method("value", params, typeOf(fn.value.shape, a), block(fn.value.body, a)),
       method("grad", params, gradType, block(fn.grad.body, a)),
+      ...(fn.hessian === undefined
+        ? []
+        : [
+            ts.addSyntheticLeadingComment(
+              method("hessian", params, arrayType(a), block(fn.hessian.body, a)),
+              K.MultiLineCommentTrivia,
+              `* The Hessian over all ${fn.hessian.size} argument entries (in the order of the arguments, row-major), ${fn.hessian.size} × ${fn.hessian.size}, row-major. `,
+              true,
+            ),
+          ]),
     ],
     true,
   );
