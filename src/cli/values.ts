@@ -27,11 +27,13 @@ export function parseJson(text: string, what: string): { value: unknown } | { di
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * A weights file (an object with a string `format` and an object `params`;
- * a map of params has neither) or undefined for a plain map of params.
+ * A weights file, or undefined for a plain map of params: a weights file has
+ * a string `format`, which a param's value (a number, a list, or one of the
+ * strings of NON_FINITE) cannot be.
  */
 export function asWeightsFile(v: unknown): { readonly params: unknown } | undefined {
-  return isObject(v) && typeof v["format"] === "string" && isObject(v["params"]) ? { params: v["params"] } : undefined;
+  const format = isObject(v) ? v["format"] : undefined;
+  return typeof format === "string" && !Object.hasOwn(NON_FINITE, format) ? { params: (v as Record<string, unknown>)["params"] } : undefined;
 }
 
 /**

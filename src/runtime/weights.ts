@@ -64,6 +64,6 @@ export function checkWeights(file: unknown, expected: { readonly model: string; 
   const w = (typeof file === "object" && file !== null ? file : {}) as Partial<Record<keyof WeightsFile, unknown>>;
   if (w.format !== WEIGHTS_FORMAT) return `${path} is not an nndc weights file (format ${JSON.stringify(w.format) ?? "missing"}, expected "${WEIGHTS_FORMAT}")`;
   if (w.model === expected.model && w.hash === expected.hash) return undefined;
-  if (w.model !== expected.model) return `${path} holds the weights of model ${JSON.stringify(w.model) ?? "(none)"}, not of this model '${expected.model}'`;
+  if (w.model !== expected.model) return `${path} holds the weights of ${typeof w.model === "string" ? `model '${w.model}'` : "no named model"}, not of this model '${expected.model}'`;
   return `${path} holds the weights of another version of model '${expected.model}' (hash ${JSON.stringify(w.hash)}), not of this one (hash "${expected.hash}"): the model changed since they were saved`;
 }
