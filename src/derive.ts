@@ -42,6 +42,12 @@ export interface DerivedFn extends Derived {
 /** Above this many parameter entries a model gets no Hessian (it would be too large to invert). */
 export const MAX_HESSIAN_PARAMS = 64;
 
+/** A fn's Jacobian of rank above 2 is generated up to this many entries (as many as the largest Hessian). */
+export const MAX_JACOBIAN_ENTRIES = 4096;
+
+/** A fn's Hessian is generated up to this many argument entries. */
+export const MAX_FN_HESSIAN_ENTRIES = 64;
+
 export class Deriver {
   readonly builder: GraphBuilder;
 
@@ -132,20 +138,29 @@ export class Deriver {
     return rows.map((row, j) => flat.slice(j * row.length, (j + 1) * row.length));
   }
 
-  /** A fn's derivatives of rank above 2 (null in `fn(name).grads`), one gradient per entry of its value; null where the rank is within 2. */
+  /**
+   * A fn's derivatives of rank above 2 (null in `fn(name).grads`), one
+   * gradient per entry of its value; null where the rank is within 2, and
+   * where the Jacobian would have more than MAX_JACOBIAN_ENTRIES entries
+   * (its code grows with them).
+   */
   fnJacobians(name: string): (readonly Node[] | null)[] {
     const d = this.fn(name);
-    return d.grads.map((grad, i) => (grad === null ? this.entryGradients(d.value, [d.wrt[i]!]).map((row) => row[0]!) : null));
+    const size = (n: Node) => n.shape.reduce((a, b) => a * b, 1);
+    const wanted = (i: number) => d.grads[i] === null && size(d.value) * size(d.wrt[i]!) <= MAX_JACOBIAN_ENTRIES;
+    return d.wrt.map((w, i) => (wanted(i) ? this.entryGradients(d.value, [w]).map((row) => row[0]!) : null));
   }
 
   /**
    * The Hessian of a scalar fn over all its argument entries (in order,
    * row-major): row j is the gradient of entry j of the gradient. Undefined
-   * for a fn whose value is not a scalar.
+   * for a fn whose value is not a scalar, and above `maxEntries` argument
+   * entries (as for a model).
    */
-  fnHessian(name: string): Node[][] | undefined {
+  fnHessian(name: string, maxEntries = MAX_FN_HESSIAN_ENTRIES): Node[][] | undefined {
     const d = this.fn(name);
-    if (d.value.shape.length !== 0) return undefined;
+    const entries = d.wrt.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    if (d.value.shape.length !== 0 || entries > maxEntries) return undefined;
     return d.grads.flatMap((grad) => this.entryGradients(grad!, d.wrt));
   }
 

@@ -79,8 +79,8 @@ export const messages = {
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
   // eval (NND3020–NND3029)
   NND3020: (detail: string) => detail,
-  NND3021: (model: string, entries: number) =>
-    `eval --hessian: nndc generates no Hessian for model '${model}' (${entries} parameter entries); it is made for small models only`,
+  NND3021: (kind: "model" | "fn", name: string, entries: number, limit: number) =>
+    `eval --hessian: nndc generates no Hessian for ${kind} '${name}': it has ${entries} ${kind === "model" ? "parameter" : "argument"} entries, and a Hessian is made for at most ${limit}`,
   NND3022: (fn: string, shape: Shape) =>
     `eval --hessian: fn '${fn}' has a value of shape ${formatShape(shape)}, but a Hessian is of a scalar; eval --hessian a fn of one entry instead (e.g. fn F0(x) = F(x)[0])`,
 

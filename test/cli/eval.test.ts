@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compile.js";
-import { Deriver } from "../../src/derive.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
-import { loadGenerated, type GeneratedModel } from "../../src/load.js";
+// From the library's entry, as a user of `nndc` as a package imports them.
+import { compile, Deriver, loadGenerated, type GeneratedModel } from "../../src/index.js";
 import { front } from "../support/front.js";
 
 function nndc(args: string[], input?: string) {
@@ -244,6 +243,15 @@ describe("Jacobians of rank 3 and more, nested, output index first", () => {
     expect(out.grad.x.map((row) => row.length)).toEqual([3, 3]);
   });
 
+  it("a Jacobian too large to generate is named in \"omitted\", with its size", () => {
+    const dir = tmp();
+    const file = write(dir, "big.nnd", "fn G(x: [100], W: [50, 100]) = tanh(W @ x)\n");
+    const at = { x: Array.from({ length: 100 }, () => 0.1), W: Array.from({ length: 50 }, () => Array.from({ length: 100 }, () => 0.01)) };
+    const out = JSON.parse(nndc(["eval", file, "--fn", "G", "--at", JSON.stringify(at)]).stdout) as { grad: object; omitted: object };
+    expect(Object.keys(out.grad)).toEqual(["x"]);
+    expect(out.omitted).toEqual({ W: "∂G/∂W has shape [50, 50, 100], 250000 entries, more than the 4096 that eval computes" });
+  });
+
   it("the Hessian of a quadratic form by A, of rank 4: δ_ik δ_jl + δ_jk δ_il", () => {
     const r = nndc(["eval", "examples/functions.nnd", "--fn", "hess_quad", "--at", '{"x": [1, 2, 3], "A": [[1, 2, 0], [0, 1, 5], [2, 0, 1]]}']);
     expect(r.status, r.stderr).toBe(0);
@@ -311,6 +319,9 @@ describe("eval --hessian", () => {
     const zeros = Array.from({ length: 65 }, () => 0);
     const m = nndc(["eval", big, "--params", write(dir, "p.json", { w: zeros }), "--example", write(dir, "e.json", { x: zeros }), "--hessian"]);
     expect(m.status).toBe(1);
-    expect(m.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for model 'big' \(65 parameter entries\)/);
+    expect(m.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for model 'big': it has 65 parameter entries, and a Hessian is made for at most 64/);
+    const s = nndc(["eval", write(dir, "s.nnd", "fn S(x: [65]) = sum(x^2)\n"), "--fn", "S", "--at", JSON.stringify({ x: zeros }), "--hessian"]);
+    expect(s.status).toBe(1);
+    expect(s.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for fn 'S': it has 65 argument entries/);
   });
 });

@@ -7,7 +7,9 @@
 import type { CheckedProgram } from "../../check/checked.js";
 import { compile } from "../../compile.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { sizeOf, type Shape } from "../../diagnostics/shape.js";
+import { formatShape, sizeOf, type Shape } from "../../diagnostics/shape.js";
+import { MAX_FN_HESSIAN_ENTRIES, MAX_HESSIAN_PARAMS, MAX_JACOBIAN_ENTRIES } from "../../derive.js";
+import type { FnCode } from "../../lower/fn.js";
 import { modelHash } from "../../format/hash.js";
 import { loadGenerated, type GeneratedFn, type GeneratedModel } from "../../load.js";
 import { checkWeights } from "../../runtime/weights.js";
@@ -71,7 +73,7 @@ async function evalModel(result: FrontEndResult, name: string, options: EvalOpti
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(name)!] as GeneratedModel & Partial<ModelExtras>;
   const code = compiled.models.find((x) => x.name === name)!;
   const entries = code.params.reduce((s, p) => s + sizeOf(p.shape), 0);
-  if (options.hessian === true && model.hessian === undefined) return report([error("NND3021", undefined, name, entries)]), EXIT.userError;
+  if (options.hessian === true && model.hessian === undefined) return report([error("NND3021", undefined, "model", name, entries, MAX_HESSIAN_PARAMS)]), EXIT.userError;
 
   const p = Object.fromEntries(params.values);
   const batch = Object.fromEntries(example.values);
@@ -119,13 +121,24 @@ async function evalFn(checked: CheckedProgram, name: string, file: string, optio
   const generated = (await loadGenerated(compiled.code))[compiled.exports.get(name)!] as GeneratedFn & { hessian?: GeneratedFn["value"] };
   const values = fn.args.map((a) => (a.shape.length === 0 ? args.values.get(a.decl.name.name)![0]! : args.values.get(a.decl.name.name)!));
   const code = compiled.fns.find((x) => x.name === name)!;
+  const entries = code.args.reduce((s, a) => s + sizeOf(a.shape), 0);
+  if (options.hessian === true && code.hessian === undefined) return report([error("NND3021", undefined, "fn", name, entries, MAX_FN_HESSIAN_ENTRIES)]), EXIT.userError;
   const nested = (v: number | ArrayLike<number>, shape: Shape) => (typeof v === "number" ? v : toNested(v, shape));
   const grad = generated.grad(...values);
   const out: Record<string, unknown> = {
     value: nested(generated.value(...values), code.value.shape),
     grad: Object.fromEntries(code.grad.entries.map((e) => [e.name, nested(grad[e.name]!, e.shape)])),
   };
+  const omitted = omittedJacobians(code, MAX_JACOBIAN_ENTRIES);
+  if (Object.keys(omitted).length > 0) out["omitted"] = omitted;
   if (options.hessian === true) out["hessian"] = nested(generated.hessian!(...values), [code.hessian!.size, code.hessian!.size]);
   process.stdout.write(`${stringify(out)}\n`);
   return EXIT.ok;
+}
+
+/** Why an argument has no entry in grad: its Jacobian is too large to generate. */
+function omittedJacobians(code: FnCode, limit: number): Record<string, string> {
+  const present = new Set(code.grad.entries.map((e) => e.name));
+  const why = (arg: string, shape: Shape) => `∂${code.name}/∂${arg} has shape ${formatShape(shape)}, ${sizeOf(shape)} entries, more than the ${limit} that eval computes`;
+  return Object.fromEntries(code.args.filter((a) => !present.has(a.name)).map((a) => [a.name, why(a.name, [...code.value.shape, ...a.shape])]));
 }
