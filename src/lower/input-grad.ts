@@ -11,6 +11,7 @@ import { add, loop, mul, num, ref, type Stmt } from "./ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Variable } from "./model.js";
 import type { Renamer } from "./names.js";
+import { arraysOf } from "./liveness.js";
 import { straighten } from "./unroll.js";
 
 export interface InputGradInput {
@@ -64,5 +65,8 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
     ]),
   ];
   const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base) });
-  return { inputs: code.data.slice(0, m.grads.length), body: straight, buffers };
+  // Scratch that became locals needs no storage.
+  const stillUsed = new Set<string>();
+  for (const st of straight) arraysOf(st, stillUsed);
+  return { inputs: code.data.slice(0, m.grads.length), body: straight, buffers: buffers.filter((b) => stillUsed.has(b.name)) };
 }
