@@ -5,7 +5,7 @@
 import prettier from "prettier";
 import ts from "typescript";
 import type { CheckedProgram } from "./check/checked.js";
-import { Deriver } from "./derive.js";
+import { Deriver, type DerivedModel } from "./derive.js";
 import type { SourceFile } from "./diagnostics/source.js";
 import { moduleStatements } from "./emit/module.js";
 import { modelHash } from "./format/hash.js";
@@ -14,6 +14,7 @@ import { formatName } from "./graph/notation.js";
 import { printFormula } from "./graph/print.js";
 import { lowerFn, type FnCode } from "./lower/fn.js";
 import { lowerModel, type ModelCode } from "./lower/model.js";
+import { lowerInputGrad } from "./lower/input-grad.js";
 import { Renamer } from "./lower/names.js";
 import { helpers } from "./lower/scalar-ops.js";
 
@@ -27,6 +28,10 @@ export interface CompileOptions {
   readonly hessian?: boolean;
   /** The parsed file's text: with it, each model exports its hash (`xor.hash`), the one its weights files hold. */
   readonly sourceFile?: SourceFile;
+  /** Also emit each model's inputGrad (the gradient of each example's loss with respect to its inputs); off by default. */
+  readonly inputGrad?: boolean;
+  /** Also give each fn's derivatives of rank above 2 in its grad (one gradient per entry of the value); off by default. */
+  readonly jacobians?: boolean;
 }
 
 export interface Compiled {
@@ -96,10 +101,15 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
         renamer,
         helpersUsed,
       );
-    }),
+    }).map((code, k) => (options.inputGrad === true ? withInputGrad(code, deriver, derivedModels[k]!.d, renamer, helpersUsed) : code)),
   );
   const fns = time("lower fns", () =>
-    derivedFns.map(({ name, d }) => lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined }, renamer, helpersUsed)),
+    derivedFns.map(({ name, d }) => {
+      const jacobians = options.jacobians === true ? { jacobians: deriver.fnJacobians(name) } : {};
+      const hessian = options.hessian === true ? deriver.fnHessian(name) : undefined;
+      const extra = { ...jacobians, ...(hessian === undefined ? {} : { hessian }) };
+      return lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined, ...extra }, renamer, helpersUsed);
+    }),
   );
 
   const arrays = options.precision === "f32" ? "Float32Array" : "Float64Array";
@@ -130,4 +140,12 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
   return { code, models, fns, timings, bufferBytes, exports };
+}
+
+/** The model with its inputGrad function (and that function's scratch arrays). */
+function withInputGrad(code: ModelCode, deriver: Deriver, d: DerivedModel, renamer: Renamer, helpersUsed: Set<string>): ModelCode {
+  const { wrt, grads } = deriver.dataGradients(code.name);
+  const inputs = grads.slice(0, d.model.inputs.length);
+  const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed);
+  return { ...code, inputGrad, buffers: [...code.buffers, ...inputGrad.buffers] };
 }

@@ -42,6 +42,12 @@ export interface DerivedFn extends Derived {
 /** Above this many parameter entries a model gets no Hessian (it would be too large to invert). */
 export const MAX_HESSIAN_PARAMS = 64;
 
+/** A fn's Jacobian of rank above 2 is generated up to this many entries (as many as the largest Hessian). */
+export const MAX_JACOBIAN_ENTRIES = 4096;
+
+/** A fn's Hessian is generated up to this many argument entries. */
+export const MAX_FN_HESSIAN_ENTRIES = 64;
+
 export class Deriver {
   readonly builder: GraphBuilder;
 
@@ -96,6 +102,66 @@ export class Deriver {
     const fn = this.builder.fn(name);
     const result = this.derive([{ name, node: fn.body }], fn.args, 0);
     return { ...result, fn, value: result.forward[0]!.node };
+  }
+
+  // ---- Derivatives beyond the parameters' gradient, made only when asked
+  // (eval --wrt-inputs, --hessian, a fn's Jacobians of rank above 2).
+
+  /**
+   * The gradient of one example's loss with respect to the model's inputs
+   * and targets (saliency, adversarial examples), in that order.
+   */
+  dataGradients(name: string): { readonly wrt: readonly Node[]; readonly grads: readonly Node[] } {
+    const d = this.model(name);
+    const wrt = [...d.model.inputs, ...d.model.targets];
+    const $ = sugar(this.graph);
+    const raw = gradients(this.graph, d.loss, wrt).grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape));
+    return { wrt, grads: simplify(this.graph, raw).roots };
+  }
+
+  /**
+   * A Jacobian of any rank: for each entry of `of` (row-major), its gradient
+   * with respect to each of `wrt`. Entry k's gradient of shape(w) is entry
+   * [k, ...] of ∂of/∂w, whose shape is shape(of) ++ shape(w).
+   */
+  entryGradients(of: Node, wrt: readonly Node[]): Node[][] {
+    const g = this.graph;
+    const $ = sugar(g);
+    const size = of.shape.reduce((a, b) => a * b, 1);
+    const rows: Node[][] = [];
+    for (let k = 0; k < size; k++) {
+      const idx = of.shape.length === 2 ? [Math.floor(k / of.shape[1]!), k % of.shape[1]!] : of.shape.length === 1 ? [k] : [];
+      const entry = idx.length === 0 ? of : $.index(of, idx);
+      rows.push(gradients(g, entry, wrt).grads.map((h, q) => h ?? $.zeros(wrt[q]!.shape)));
+    }
+    const flat = simplify(g, rows.flat()).roots;
+    return rows.map((row, j) => flat.slice(j * row.length, (j + 1) * row.length));
+  }
+
+  /**
+   * A fn's derivatives of rank above 2 (null in `fn(name).grads`), one
+   * gradient per entry of its value; null where the rank is within 2, and
+   * where the Jacobian would have more than MAX_JACOBIAN_ENTRIES entries
+   * (its code grows with them).
+   */
+  fnJacobians(name: string): (readonly Node[] | null)[] {
+    const d = this.fn(name);
+    const size = (n: Node) => n.shape.reduce((a, b) => a * b, 1);
+    const wanted = (i: number) => d.grads[i] === null && size(d.value) * size(d.wrt[i]!) <= MAX_JACOBIAN_ENTRIES;
+    return d.wrt.map((w, i) => (wanted(i) ? this.entryGradients(d.value, [w]).map((row) => row[0]!) : null));
+  }
+
+  /**
+   * The Hessian of a scalar fn over all its argument entries (in order,
+   * row-major): row j is the gradient of entry j of the gradient. Undefined
+   * for a fn whose value is not a scalar, and above `maxEntries` argument
+   * entries (as for a model).
+   */
+  fnHessian(name: string, maxEntries = MAX_FN_HESSIAN_ENTRIES): Node[][] | undefined {
+    const d = this.fn(name);
+    const entries = d.wrt.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    if (d.value.shape.length !== 0 || entries > maxEntries) return undefined;
+    return d.grads.flatMap((grad) => this.entryGradients(grad!, d.wrt));
   }
 
   /** Stabilise, differentiate `forward[at]` (a scalar, or each entry of a tensor summed with weight 1), simplify. */

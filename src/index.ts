@@ -11,3 +11,12 @@ export { renderDiagnostic } from "./diagnostics/render.js";
 export { messages, type Code } from "./diagnostics/messages.js";
 export { SourceFile, type Span } from "./diagnostics/source.js";
 export type { Shape } from "./diagnostics/shape.js";
+// Code generation: compile(checked, options) returns the module's text.
+// { inputGrad: true } adds each model's inputGrad (the gradient of each
+// example's loss with respect to its inputs), { hessian: true } the Hessians,
+// { jacobians: true } a fn's derivatives of rank above 2.
+export { compile, type CompileOptions, type Compiled, type Precision } from "./compile.js";
+// Derivatives as expression graphs: Deriver#model, #fn, #dataGradients (by
+// a model's inputs and targets), #hessian, #fnHessian, #fnJacobians.
+export { Deriver, type Derived, type DerivedFn, type DerivedModel } from "./derive.js";
+export { loadGenerated, type GeneratedFn, type GeneratedModel } from "./load.js";

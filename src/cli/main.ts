@@ -118,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--params <file>", "JSON: every param by name (a plain map or a weights file)")
     .option("--example <file>", "JSON: every input and target by name")
     .option("--at <json>", "JSON: every argument of the fn by name")
+    .option("--wrt-inputs", "also print the gradient of the loss with respect to the model's inputs (\"inputGrad\")")
+    .option("--hessian", "also print the Hessian: of the loss over all parameter entries, or of the fn over all argument entries")
     .action(async (file: string, options: EvalOptions) => {
       status = await evalCommand(file, options);
     });

@@ -38,6 +38,18 @@ export function selectWrt(variables: readonly string[], wrt: string | undefined,
   return error("NND3006", undefined, wrt, owner, variables, suggest(wrt, variables));
 }
 
+/**
+ * A model's derivatives with those by its inputs and targets added after the
+ * parameters', when `--wrt` names one of them (saliency, adversarial
+ * examples); otherwise the derivatives as loaded.
+ */
+export function withDataGradients(loaded: Loaded, wrt: string | undefined): DerivedModel | DerivedFn {
+  const d = loaded.derived;
+  if (loaded.target.kind !== "model" || wrt === undefined || d.wrt.some((w) => w.attrs.name === wrt)) return d;
+  const data = loaded.deriver.dataGradients(loaded.target.name);
+  return { ...(d as DerivedModel), wrt: [...d.wrt, ...data.wrt], grads: [...(d as DerivedModel).grads, ...data.grads] };
+}
+
 export interface Loaded {
   readonly checked: CheckedProgram;
   readonly target: Target;

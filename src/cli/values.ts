@@ -9,6 +9,13 @@ export { toNested } from "../runtime/files.js";
 
 export type Values = Map<string, Float64Array>;
 
+/**
+ * JSON has no number for these (RFC 8259 §6), so they are written, and read
+ * back, as strings: valid JSON for every parser, and never mistaken for a
+ * finite number (jq would turn a bare Infinity into 1.79e308).
+ */
+const NON_FINITE: Readonly<Record<string, number>> = { Infinity: Infinity, "-Infinity": -Infinity, NaN: NaN };
+
 export function parseJson(text: string, what: string): { value: unknown } | { diagnostic: Diagnostic } {
   try {
     return { value: JSON.parse(text) as unknown };
@@ -19,9 +26,14 @@ export function parseJson(text: string, what: string): { value: unknown } | { di
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The map of names to values in a params file: a plain map, or the `params` of a weights file. */
-export function unwrapWeights(v: unknown): unknown {
-  return isObject(v) && typeof v["format"] === "string" && v["format"].startsWith("nndc-weights/") ? v["params"] : v;
+/**
+ * A weights file, or undefined for a plain map of params: a weights file has
+ * a string `format`, which a param's value (a number, a list, or one of the
+ * strings of NON_FINITE) cannot be.
+ */
+export function asWeightsFile(v: unknown): { readonly params: unknown } | undefined {
+  const format = isObject(v) ? v["format"] : undefined;
+  return typeof format === "string" && !Object.hasOwn(NON_FINITE, format) ? { params: (v as Record<string, unknown>)["params"] } : undefined;
 }
 
 /**
@@ -53,9 +65,13 @@ export function readValues(v: unknown, expected: readonly { name: string; shape:
 
 function fill(v: unknown, shape: Shape, path: string, out: Float64Array, at: number): string | undefined {
   if (shape.length === 0) {
-    if (typeof v !== "number") return `${path} must be a number, but it is ${describe(v)}`;
-    out[at] = v;
-    return undefined;
+    const x = typeof v === "string" && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v]! : v;
+    if (typeof x === "number") {
+      out[at] = x;
+      return undefined;
+    }
+    const hint = typeof v === "string" ? ` (a number that is not finite is written as one of the strings ${Object.keys(NON_FINITE).map((k) => `"${k}"`).join(", ")})` : "";
+    return `${path} must be a number, but it is ${describe(v)}${hint}`;
   }
   if (!Array.isArray(v) || v.length !== shape[0]) {
     return `${path} must be ${shape.length === 1 ? "a list" : "a list of lists"} of shape ${formatShape(shape)}, but it is ${describe(v)}`;
@@ -77,12 +93,9 @@ function describe(v: unknown): string {
 }
 
 
-/**
- * JSON with every number in its shortest round-trip form; NaN and ±Infinity
- * are written as Python's json module writes them, since JSON has no word for them.
- */
+/** Valid JSON (RFC 8259), every finite number in its shortest round-trip form, the others as the strings of NON_FINITE. */
 export function stringify(v: unknown): string {
-  if (typeof v === "number") return Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  if (typeof v === "number") return Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
   if (Array.isArray(v)) return `[${v.map(stringify).join(", ")}]`;
   if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${stringify(x)}`).join(", ")}}`;
   return JSON.stringify(v) ?? "null";

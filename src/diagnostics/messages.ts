@@ -77,6 +77,12 @@ export const messages = {
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
   NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
+  // eval (NND3020–NND3029)
+  NND3020: (detail: string) => detail,
+  NND3021: (kind: "model" | "fn", name: string, entries: number, limit: number) =>
+    `eval --hessian: nndc generates no Hessian for ${kind} '${name}': it has ${entries} ${kind === "model" ? "parameter" : "argument"} entries, and a Hessian is made for at most ${limit}`,
+  NND3022: (fn: string, shape: Shape) =>
+    `eval --hessian: fn '${fn}' has a value of shape ${formatShape(shape)}, but a Hessian is of a scalar; eval --hessian a fn of one entry instead (e.g. fn F0(x) = F(x)[0])`,
   NND3040: (flag: string, value: string, expected: string) => `${flag} must be ${expected}, not '${value}'`,
   NND3041: (flag: string, kind: "optimizers" | "schedules", takers: readonly string[], chosen: string) =>
     `${flag} applies to the ${kind} ${takers.length === 1 ? takers[0] : `${takers.slice(0, -1).join(", ")} and ${takers.at(-1)}`}, not to ${chosen}`,

@@ -18,6 +18,7 @@ import type { Shape } from "../diagnostics/shape.js";
 import type { FnCode } from "../lower/fn.js";
 import { bin, call, num, ref, type Expr, type Helper, type Stmt } from "../lower/ir.js";
 import type { ModelCode, Variable } from "../lower/model.js";
+import type { InputGradCode } from "../lower/input-grad.js";
 import { helpers } from "../lower/scalar-ops.js";
 import { declare, expr, id, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "./unused.js";
@@ -218,6 +219,7 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
               true,
             ),
           ]),
+      ...(m.inputGrad === undefined ? [] : [inputGradMethod(m.inputGrad, P, B, a, reads)]),
     ],
     true,
   );
@@ -233,6 +235,20 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   ];
 }
 
+/** inputGrad(params, batch, n, out): void, out typed in place (`{ x: Float64Array }`) so that no interface is added for it. */
+function inputGradMethod(code: InputGradCode, P: string, B: string, a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
+  const out = f.createTypeLiteralNode(code.inputs.map((v) => f.createPropertySignature(undefined, propertyName(v.name), undefined, arrayType(a))));
+  const m = methodOf(
+    "inputGrad",
+    [["params", f.createTypeReferenceNode(P)], ["batch", f.createTypeReferenceNode(B)], ["n", numberType()], ["out", out]],
+    f.createKeywordTypeNode(K.VoidKeyword),
+    code.body,
+    a,
+    reads,
+  );
+  return ts.addSyntheticLeadingComment(m, K.MultiLineCommentTrivia, `* For each of the n examples, the gradient of its loss with respect to ${code.inputs.map((v) => v.name).join(", ")}, written into out, one example after another. `, true);
+}
+
 function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
   const params = fn.args.map((v) => [v.ident, typeOf(v.shape, a)] as const);
   const reads = new Set<string>();
@@ -241,6 +257,16 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statemen
     [
       methodOf("value", params, typeOf(fn.value.shape, a), fn.value.body, a, reads),
       methodOf("grad", params, gradType, fn.grad.body, a, reads),
+      ...(fn.hessian === undefined
+        ? []
+        : [
+            ts.addSyntheticLeadingComment(
+              methodOf("hessian", params, arrayType(a), fn.hessian.body, a, reads),
+              K.MultiLineCommentTrivia,
+              `* The Hessian over all ${fn.hessian.size} argument entries (in the order of the arguments, row-major), ${fn.hessian.size} × ${fn.hessian.size}, row-major. `,
+              true,
+            ),
+          ]),
     ],
     true,
   );

@@ -2,9 +2,9 @@
 // respect to each argument (a gradient, or a Jacobian for a tensor value).
 // Tensor arguments and results are typed arrays; a result is a new array.
 
-import type { Shape } from "../diagnostics/shape.js";
+import { sizeOf, type Shape } from "../diagnostics/shape.js";
 import { reachable, type Node } from "../graph/node.js";
-import { num, ref, type Expr, type Stmt } from "./ir.js";
+import { add, num, ref, type Expr, type Stmt } from "./ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { Variable } from "./model.js";
@@ -17,6 +17,14 @@ export interface FnInput {
   readonly grads: readonly (Node | null)[];
   readonly names: ReadonlyMap<Node, string>;
   readonly describe: (n: Node) => string | undefined;
+  /**
+   * Asked for (the compile option `jacobians`): for each argument whose
+   * derivative has rank above 2, one gradient per entry of the value; null
+   * for the others.
+   */
+  readonly jacobians?: readonly (readonly Node[] | null)[];
+  /** Asked for (the compile option `hessian`), scalar fns only: one row per argument entry, a node per argument. */
+  readonly hessian?: readonly (readonly Node[])[];
 }
 
 export interface FnCode {
@@ -26,6 +34,8 @@ export interface FnCode {
   /** One entry per argument whose derivative exists. */
   readonly grad: { readonly entries: readonly (Variable & { readonly of: string })[]; readonly body: readonly Stmt[] };
   readonly buffers: readonly Buffer[];
+  /** hessian(...args): the P×P Hessian over all argument entries, row-major, when asked for. */
+  readonly hessian?: { readonly size: number; readonly body: readonly Stmt[] };
 }
 
 export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>): FnCode {
@@ -71,19 +81,48 @@ export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>):
   const v = result(valueKernel, f.value, "value");
   const valueBody: Stmt[] = [...valueKernel.perExampleStmts, ...v.stmts, { k: "return", value: v.value }];
 
+  /** Statements that leave blocks of nodes side by side in one new array: each `at` its offset. */
+  const stacked = (k: Kernel, blocks: readonly { node: Node; at: number }[], total: number, base: string): { stmts: Stmt[]; value: Expr } => {
+    const name = renamer.fresh(base);
+    const stores = blocks.flatMap((b) => {
+      k.ensure(b.node);
+      return k.forEach(b.node.shape, (idx) => [{ k: "store", array: name, at: add(num(b.at), flat(b.node.shape, idx)), op: "=", value: k.elem(b.node, idx) }]);
+    });
+    return { stmts: [{ k: "alloc", name, size: num(total) }, ...stores], value: ref(name) };
+  };
+
+  // A Jacobian of rank above 2: the gradient of each entry of the value, one after another.
+  const jacobians = (f.jacobians ?? []).map((rows, i) => ({ rows, i })).filter((x): x is { rows: readonly Node[]; i: number } => x.rows !== null);
   const present = f.grads.map((g, i) => ({ g, i })).filter((x): x is { g: Node; i: number } => x.g !== null);
-  const gradKernel = kernel(present.map((x) => x.g));
-  const parts = present.map((x) => ({ ...result(gradKernel, x.g, `d_${args[x.i]!.name}`), arg: args[x.i]!, shape: x.g.shape }));
+  const gradKernel = kernel([...present.map((x) => x.g), ...jacobians.flatMap((x) => x.rows)]);
+  const parts = [
+    ...present.map((x) => ({ ...result(gradKernel, x.g, `d_${args[x.i]!.name}`), i: x.i, shape: x.g.shape })),
+    ...jacobians.map((x) => {
+      const size = sizeOf(f.args[x.i]!.shape);
+      return { ...stacked(gradKernel, x.rows.map((node, k) => ({ node, at: k * size })), x.rows.length * size, `d_${args[x.i]!.name}`), i: x.i, shape: [...f.value.shape, ...f.args[x.i]!.shape] };
+    }),
+  ].sort((a, b) => a.i - b.i);
   const gradBody: Stmt[] = [
     ...gradKernel.perExampleStmts,
     ...parts.flatMap((p) => p.stmts),
-    { k: "returnObject", entries: parts.map((p) => [p.arg.name, p.value] as const) },
+    { k: "returnObject", entries: parts.map((p) => [args[p.i]!.name, p.value] as const) },
   ];
   return {
     name: f.name,
     args,
     value: { shape: f.value.shape, body: valueBody },
-    grad: { entries: parts.map((p) => ({ name: p.arg.name, ident: p.arg.ident, shape: p.shape, of: p.arg.name })), body: gradBody },
+    grad: { entries: parts.map((p) => ({ name: args[p.i]!.name, ident: args[p.i]!.ident, shape: p.shape, of: args[p.i]!.name })), body: gradBody },
     buffers,
+    ...(f.hessian === undefined ? {} : { hessian: lowerHessian(f.hessian) }),
   };
+
+  /** The Hessian's rows side by side: entry (j, start of argument q + k) is row j's node q at k. */
+  function lowerHessian(rows: readonly (readonly Node[])[]): { size: number; body: Stmt[] } {
+    const sizes = f.args.map((a) => sizeOf(a.shape));
+    const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const k = kernel(rows.flat());
+    const h = stacked(k, rows.flatMap((row, j) => row.map((node, q) => ({ node, at: j * total + starts[q]! }))), total * total, "hessian");
+    return { size: total, body: [...k.perExampleStmts, ...h.stmts, { k: "return", value: h.value }] };
+  }
 }

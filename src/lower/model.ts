@@ -11,6 +11,7 @@ import { reachable, type Node } from "../graph/node.js";
 import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
+import type { InputGradCode } from "./input-grad.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
 import { SMALL_TRIP, straighten } from "./unroll.js";
 import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
@@ -50,6 +51,8 @@ export interface ModelCode {
   readonly forward: readonly Stmt[];
   /** hessian(params, batch, n, out): the mean Hessian, row-major, when the model is small. */
   readonly hessian: readonly Stmt[] | undefined;
+  /** inputGrad(params, batch, n, out), when asked for (input-grad.ts). */
+  readonly inputGrad?: InputGradCode;
   readonly stats: { readonly forwardFlops: number; readonly backwardFlops: number };
 }
 

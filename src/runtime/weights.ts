@@ -43,10 +43,8 @@ export function loadWeights(path: string, expected: { model: string; hash: strin
   } catch (e) {
     throw new Error(`cannot read weights '${path}': ${(e as Error).message}`);
   }
-  if (file.format !== WEIGHTS_FORMAT) throw new Error(`${path} is not an nndc weights file (format ${JSON.stringify(file.format)})`);
-  if (file.model !== expected.model || file.hash !== expected.hash) {
-    throw new Error(`${path} holds the weights of ${file.model === expected.model ? "a different version of model" : "model"} '${file.model}', not of this model '${expected.model}'`);
-  }
+  const problem = checkWeights(file, expected, path);
+  if (problem !== undefined) throw new Error(problem);
   for (const [name, shape] of Object.entries(expected.shapes)) {
     const flat = [file.params[name]].flat(3) as number[];
     const target = into[name]!;
@@ -54,4 +52,18 @@ export function loadWeights(path: string, expected: { model: string; hash: strin
     target.set(flat);
   }
   return file;
+}
+
+/**
+ * Whether a parsed weights file is for this model (same name, same hash):
+ * undefined when it is, else the message saying which model the file is for
+ * and which model this is. Every reader of weights asks this one function,
+ * so that all of them refuse the same files with the same words.
+ */
+export function checkWeights(file: unknown, expected: { readonly model: string; readonly hash: string }, path: string): string | undefined {
+  const w = (typeof file === "object" && file !== null ? file : {}) as Partial<Record<keyof WeightsFile, unknown>>;
+  if (w.format !== WEIGHTS_FORMAT) return `${path} is not an nndc weights file (format ${JSON.stringify(w.format) ?? "missing"}, expected "${WEIGHTS_FORMAT}")`;
+  if (w.model === expected.model && w.hash === expected.hash) return undefined;
+  if (w.model !== expected.model) return `${path} holds the weights of ${typeof w.model === "string" ? `model '${w.model}'` : "no named model"}, not of this model '${expected.model}'`;
+  return `${path} holds the weights of another version of model '${expected.model}' (hash ${JSON.stringify(w.hash)}), not of this one (hash "${expected.hash}"): the model changed since they were saved`;
 }

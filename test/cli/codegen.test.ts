@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Deriver } from "../../src/derive.js";
+import { modelHash } from "../../src/format/hash.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
 import { front } from "../support/front.js";
 import { close } from "../support/values.js";
@@ -92,7 +93,8 @@ describe("nndc eval", () => {
 
   it("accepts a weights file for --params", () => {
     const dir = tmp();
-    const weights = { format: "nndc-weights/1", model: "xor", hash: "x", params: xorParams };
+    const parsed = front(readFileSync("examples/xor.nnd", "utf8"), "examples/xor.nnd");
+    const weights = { format: "nndc-weights/1", model: "xor", hash: modelHash(parsed.program, parsed.source, "xor"), params: xorParams };
     const plain = nndc(["eval", "examples/xor.nnd", "--params", write(dir, "p.json", xorParams), "--example", write(dir, "e.json", xorExample)]);
     const wrapped = nndc(["eval", "examples/xor.nnd", "--params", write(dir, "w.json", weights), "--example", write(dir, "e2.json", xorExample)]);
     expect(wrapped.status).toBe(0);

@@ -6,7 +6,8 @@ import { explainModel } from "../../explain-model.js";
 import { formatName } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
-import { loadTarget, selectWrt, type TargetOptions } from "../target.js";
+import type { DerivedModel } from "../../derive.js";
+import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface ExplainOptions extends TargetOptions {
@@ -16,7 +17,8 @@ export interface ExplainOptions extends TargetOptions {
 export function explainCommand(file: string, options: ExplainOptions): number {
   const loaded = loadTarget(file, options);
   if (typeof loaded === "number") return loaded;
-  const { checked, target, deriver, derived } = loaded;
+  const { checked, target } = loaded;
+  const derived = withDataGradients(loaded, options.wrt);
   const variables = derived.wrt.map((v) => v.attrs.name!);
   const picked = selectWrt(variables, options.wrt ?? (variables.length === 1 ? variables[0] : undefined), `${target.kind} '${target.name}'`);
   if ("code" in picked) return report([picked]), EXIT.userError;
@@ -42,7 +44,7 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     const simplified = grad === null || grad === undefined ? "(rank above 2: not represented)" : printFormula(grad, { notation: "math", names: new Map() });
     out.push("", "simplified", `  ∂${formatName(target.name, "math")}/∂${formatName(variable, "math")} = ${simplified}`);
   } else {
-    const model = deriver.model(target.name);
+    const model = derived as DerivedModel;
     const { forward, backward } = explainModel(model, i);
     out.push(`model ${target.name}: backpropagation from the loss L to ${variable}, rule by rule`, "", "forward");
     table(forward.map((l) => ({ a: l.lhs, b: `= ${l.rhs}` })));

@@ -6,7 +6,7 @@ import type { Node } from "../../graph/node.js";
 import { formatName, type Notation } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
-import { loadTarget, selectWrt, type TargetOptions } from "../target.js";
+import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface GradOptions extends TargetOptions {
@@ -17,7 +17,8 @@ export interface GradOptions extends TargetOptions {
 export function gradCommand(file: string, options: GradOptions): number {
   const loaded = loadTarget(file, options);
   if (typeof loaded === "number") return loaded;
-  const { target, derived } = loaded;
+  const { target } = loaded;
+  const derived = withDataGradients(loaded, options.wrt);
   const variables = derived.wrt.map((w) => w.attrs.name!);
   const picked = selectWrt(variables, options.wrt, `${target.kind} '${target.name}'`);
   if ("code" in picked) return report([picked]), EXIT.userError;

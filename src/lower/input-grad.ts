@@ -1,0 +1,72 @@
+// inputGrad(params, batch, n, out), generated only when asked for (the
+// compile option `inputGrad`): for each of the n examples, the gradient of
+// that example's loss with respect to its inputs, written into out (one
+// example after another, as in a batch). Saliency maps and adversarial
+// examples start from it. Targets are read (the loss needs them), not
+// differentiated.
+
+import type { Node } from "../graph/node.js";
+import { reachable } from "../graph/node.js";
+import { add, loop, mul, num, ref, type Stmt } from "./ir.js";
+import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
+import type { Variable } from "./model.js";
+import type { Renamer } from "./names.js";
+import { arraysOf } from "./liveness.js";
+import { straighten } from "./unroll.js";
+
+export interface InputGradInput {
+  readonly params: readonly Node[];
+  /** The model's inputs then its targets, as in the batch. */
+  readonly data: readonly Node[];
+  /** The gradient of one example's loss with respect to each input (the first inputs.length of data). */
+  readonly grads: readonly Node[];
+  readonly names: ReadonlyMap<Node, string>;
+}
+
+export interface InputGradCode {
+  readonly inputs: readonly Variable[];
+  readonly body: readonly Stmt[];
+  readonly buffers: readonly Buffer[];
+}
+
+/** The statements of inputGrad; `code` is the model as lowered (its identifiers for params and data are reused). */
+export function lowerInputGrad(m: InputGradInput, code: { params: readonly Variable[]; data: readonly Variable[] }, renamer: Renamer, helpersUsed: Set<string>): InputGradCode {
+  const buffers: Buffer[] = [];
+  const example = renamer.fresh("i");
+  const offsets = code.data.map((d) => renamer.fresh(`${d.ident}_at`));
+  const outs = m.grads.map((_, k) => renamer.fresh(`d_${code.data[k]!.name}`));
+  const places = new Map<Node, Place>();
+  m.params.forEach((p, i) => places.set(p, { kind: "array", array: code.params[i]!.ident, offset: num(0) }));
+  m.data.forEach((d, i) => places.set(d, { kind: "array", array: code.data[i]!.ident, offset: ref(offsets[i]!) }));
+  const nodes = reachable(m.grads);
+  const perExample = new Set<Node>(m.data);
+  for (const n of nodes) if (n.args.some((a) => perExample.has(a))) perExample.add(n);
+  const rootUses = new Map<Node, number>();
+  for (const g of m.grads) rootUses.set(g, (rootUses.get(g) ?? 0) + 1);
+  const kernel = new Kernel({ nodes, places, perExample, rootUses, names: m.names, renamer, buffers, helpersUsed, describe: () => undefined });
+
+  const stores: Stmt[] = m.grads.flatMap((g, k) => {
+    kernel.ensure(g);
+    const size = g.shape.reduce((a, b) => a * b, 1);
+    return kernel.forEach(g.shape, (idx) => [{ k: "store", array: outs[k]!, at: add(mul(ref(example), num(size)), flat(g.shape, idx)), op: "=", value: kernel.elem(g, idx) }], `∂loss/∂${code.data[k]!.name}`);
+  });
+  const member = (object: string, key: string, name: string): Stmt => ({ k: "decl", mutable: false, name, init: { k: "member", object, key } });
+  // Only what the gradients read is bound: no unused locals in strict projects.
+  const used = new Set(nodes);
+  const body: Stmt[] = [
+    ...code.params.filter((_, i) => used.has(m.params[i]!)).map((p) => member("params", p.name, p.ident)),
+    ...code.data.filter((_, i) => used.has(m.data[i]!)).map((d) => member("batch", d.name, d.ident)),
+    ...outs.map((o, k) => member("out", code.data[k]!.name, o)),
+    ...kernel.hoisted,
+    loop(example, ref("n"), [
+      ...code.data.flatMap((d, i): Stmt[] => (used.has(m.data[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(d.shape.reduce((a, b) => a * b, 1))) }] : [])),
+      ...kernel.perExampleStmts,
+      ...stores,
+    ]),
+  ];
+  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base) });
+  // Scratch that became locals needs no storage.
+  const stillUsed = new Set<string>();
+  for (const st of straight) arraysOf(st, stillUsed);
+  return { inputs: code.data.slice(0, m.grads.length), body: straight, buffers: buffers.filter((b) => stillUsed.has(b.name)) };
+}
