@@ -13,6 +13,7 @@ import { report } from "../report.js";
 import { selectTarget, type TargetOptions } from "../target.js";
 import { parseJson, readValues, stringify, toNested, unwrapWeights, type Values } from "../values.js";
 import { EXIT } from "../exit.js";
+import { applySavedPreprocess } from "../preprocess.js";
 
 export interface EvalOptions extends TargetOptions {
   readonly params?: string;
@@ -50,6 +51,8 @@ export async function evalCommand(file: string, options: EvalOptions): Promise<n
     const example = readFileValues(options.example, "--example", [...m.inputs, ...m.targets].map(shapeOf));
     const problems = [...("diagnostics" in params ? params.diagnostics : []), ...("diagnostics" in example ? example.diagnostics : [])];
     if (problems.length > 0 || !("values" in params) || !("values" in example)) return report(problems), EXIT.userError;
+    const unscaled = applySavedPreprocess(options.params, example.values); // raw inputs, scaled as in training
+    if (unscaled !== undefined) return report([unscaled]), EXIT.userError;
 
     const compiled = await compile(checked, { precision: "f64", source: file });
     const module = await loadGenerated(compiled.code);

@@ -1,0 +1,28 @@
+// The preprocessing saved in a weights file, applied where the weights are
+// used: `eval --params W.json` takes raw inputs, as `predict` does.
+
+import { readFileSync } from "node:fs";
+import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { applyPreprocess, PreprocessError, readPreprocess } from "../runtime/preprocess.js";
+
+/**
+ * Scales the inputs in `values` (one example) as the weights file at
+ * `paramsPath` says, replacing them in the map. A plain map of params has no
+ * preprocessing; a file that cannot be read was reported by its reader.
+ */
+export function applySavedPreprocess(paramsPath: string, values: Map<string, Float64Array>): Diagnostic | undefined {
+  let saved: unknown;
+  try {
+    saved = (JSON.parse(readFileSync(paramsPath, "utf8")) as { preprocess?: unknown } | null)?.preprocess;
+  } catch {
+    return undefined;
+  }
+  try {
+    const scaled = applyPreprocess(readPreprocess(saved, paramsPath), Object.fromEntries(values), 1);
+    for (const [name, v] of Object.entries(scaled)) values.set(name, v);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof PreprocessError)) throw e;
+    return error("NND3037", undefined, paramsPath, e.message.startsWith(`${paramsPath}: `) ? e.message.slice(paramsPath.length + 2) : e.message);
+  }
+}
