@@ -23,6 +23,8 @@ export interface CompileOptions {
   readonly source: string;
   /** Also emit each model's Hessian function (for Newton's method); off by default, as it costs compile time and code size. */
   readonly hessian?: boolean;
+  /** Also return each example's loss from forward, as the output of this name (for `predict`, which needs no gradient). */
+  readonly lossOutput?: string;
 }
 
 export interface Compiled {
@@ -78,7 +80,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
         {
           name,
           loss: d.loss,
-          outputs: d.outputs,
+          outputs: options.lossOutput === undefined ? d.outputs : [...d.outputs, { name: options.lossOutput, node: d.loss }],
           params: d.model.params,
           inputs: d.model.inputs,
           targets: d.model.targets,

@@ -14,6 +14,7 @@ import { explainCommand, type ExplainOptions } from "./commands/explain.js";
 import { compileCommand, type CompileCommandOptions } from "./commands/compile.js";
 import { evalCommand, type EvalOptions } from "./commands/eval.js";
 import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
+import { predictCommand, type PredictOptions } from "./commands/predict.js";
 import { EXIT } from "./exit.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -143,6 +144,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--plot <file.svg>", "write the loss curve (train and test) as SVG")
     .action(async (file: string, options: TrainCommandOptions) => {
       status = await trainCommand(file, options);
+    });
+
+  program
+    .command("predict")
+    .description("run a trained model over every row of a data file; write its outputs (CSV or JSON), print loss and accuracy when the data has targets")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model (default: the file's only model)"))
+    .requiredOption("--params <file>", "a weights file written by nndc train (its preprocessing is applied to the inputs)")
+    .requiredOption("--data <files>", "a .csv or .json file, or IDX images (and labels): images.gz[,labels.gz]; the targets may be left out")
+    .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
+    .option("--out <file>", "write the predictions to a .csv or .json file (default: CSV on stdout)")
+    .action(async (file: string, options: PredictOptions) => {
+      status = await predictCommand(file, options);
     });
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);
