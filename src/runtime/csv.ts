@@ -41,7 +41,7 @@ export function parseRows(text: string, path: string): Row[] {
     return records.map((r) => ({ cells: r.record, line: r.info.lines }));
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
-    throw new DataError(csvProblem(e, path));
+    throw new DataError(csvProblem(e, path, body));
   }
 }
 
@@ -54,12 +54,12 @@ function splitRows(text: string): Row[] {
 }
 
 /** The parser's complaint, in words. */
-function csvProblem(e: CsvError, path: string): string {
+function csvProblem(e: CsvError, path: string, text: string): string {
   const at = `${path}:${e.lines}`;
   const column = typeof e.column === "number" ? `column ${e.column + 1}` : "a field";
   switch (e.code) {
     case "CSV_QUOTE_NOT_CLOSED":
-      return `${path}: a quoted field is never closed: the file ends inside quotes ('"'), at line ${e.lines}`;
+      return `${path}:${openingQuoteLine(text)}: a quote ('"') opens a field that is never closed`;
     case "INVALID_OPENING_QUOTE":
       return `${at}: ${column} has a quote ('"') inside it; quote the whole field ("...") and double each quote inside ("")`;
     case "CSV_INVALID_CLOSING_QUOTE":
@@ -67,6 +67,17 @@ function csvProblem(e: CsvError, path: string): string {
     default:
       return `${at}: not valid CSV (${e.message})`;
   }
+}
+
+/** The line of the last quote that opens a field (quotes alternate: opening, closing). */
+function openingQuoteLine(text: string): number {
+  let inside = false;
+  let opened = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    inside = !inside;
+    if (inside) opened = i;
+  }
+  return text.slice(0, opened).split("\n").length;
 }
 
 /** Whether the file has columns for the targets, when the model's inputs alone could fill it. */
