@@ -41,7 +41,7 @@ describe("applyPreprocess", () => {
   it("returns new arrays for the preprocessed inputs and leaves the batch alone", () => {
     const batch = { x: Float64Array.of(16, 32, 0, 8), y: Float64Array.of(1, 0) };
     const out = applyPreprocess({ x: fixedScaling(1, 16, 2) }, batch, 2);
-    expect(Array.from(out.x)).toEqual([1, 2, 0, 0.5]);
+    expect(Array.from(out["x"]!)).toEqual([1, 2, 0, 0.5]);
     expect(out.y).toBe(batch.y);
     expect(Array.from(batch.x)).toEqual([16, 32, 0, 8]);
   });
@@ -49,7 +49,7 @@ describe("applyPreprocess", () => {
   it("keeps Float32Array batches Float32Array", () => {
     const out = applyPreprocess({ x: { mean: [1], std: [2] } }, { x: Float32Array.of(3, 5) }, 2);
     expect(out.x).toBeInstanceOf(Float32Array);
-    expect(Array.from(out.x)).toEqual([1, 2]);
+    expect(Array.from(out["x"]!)).toEqual([1, 2]);
   });
 
   it.each([
