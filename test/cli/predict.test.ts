@@ -147,7 +147,7 @@ describe("predict refuses", () => {
 
   it.each([
     ["a missing file", ["--data", join(dir, "nothing.csv")], 1, /error NND3030: cannot read '.*nothing\.csv': no such file/],
-    ["a file with the wrong columns", ["--data", "examples/data/xor.csv"], 1, /error NND3030: examples\/data\/xor\.csv: the model needs 5 columns \(x: 4, y: 1\), but the file has 3 \(or 4 for the inputs alone\)/],
+    ["a file with the wrong columns", ["--data", "examples/data/xor.csv"], 1, /error NND3030: examples\/data\/xor\.csv: the model needs 7 columns \(x: 4, y: 3\), but the file has 3 \(or 4 for the inputs alone\)/],
     ["an output that is neither .csv nor .json", ["--data", "examples/data/iris.csv", "--out", join(dir, "p.txt")], 2, /error NND3036: --out .*p\.txt: predictions are written as \.csv or \.json/],
     ["a model the file does not have", ["--data", "examples/data/iris.csv", "--model", "nosuch"], 2, /has no model 'nosuch'/],
     ["no --data", [], 2, /required option '--data <files>' not specified/],
