@@ -55,21 +55,23 @@ export function checkSplit(data: { train: Dataset; test: Dataset }, fraction: nu
  * The preprocessing of this run: the resumed file's when resuming (the flags,
  * if given, must agree with it), else computed from the training rows.
  */
-export function trainingPreprocess(request: ScalingRequest, train: Dataset, resume: string | undefined): { preprocess: Preprocess } | Diagnostic {
+export function trainingPreprocess(request: ScalingRequest, train: Dataset, resume: { path: string; model: string; hash: string } | undefined): { preprocess: Preprocess } | Diagnostic {
   const asked: Record<string, Scaling> = standardisation(train, request.standardize);
   const width = (name: string) => train.values.get(name)!.length / Math.max(train.n, 1);
   for (const [name, f] of request.scale) asked[name] = fixedScaling(f.numerator, f.denominator, width(name));
   if (resume === undefined) return { preprocess: asked };
   let saved: Preprocess;
   try {
-    const file = JSON.parse(readFileSync(resume, "utf8")) as { preprocess?: unknown };
-    saved = readPreprocess(file.preprocess, resume) ?? {};
+    const file = JSON.parse(readFileSync(resume.path, "utf8")) as { model?: unknown; hash?: unknown; preprocess?: unknown };
+    // Weights of another model are refused when the weights themselves are read, as is a file that cannot be.
+    if (file.model !== resume.model || file.hash !== resume.hash) return { preprocess: asked };
+    saved = readPreprocess(file.preprocess, resume.path) ?? {};
   } catch (e) {
-    if (e instanceof PreprocessError) return error("NND3037", undefined, resume, e.message.slice(resume.length + 2));
-    return { preprocess: {} }; // an unreadable file is reported when the weights themselves are read
+    if (e instanceof PreprocessError) return error("NND3037", undefined, resume.path, e.message.slice(resume.path.length + 2));
+    return { preprocess: asked };
   }
   const flags = request.standardize.length + request.scale.size > 0;
-  if (flags && !agrees(saved, asked, request)) return error("NND3035", undefined, resume, describe(saved), describe(asked));
+  if (flags && !agrees(saved, asked, request)) return error("NND3035", undefined, resume.path, describe(saved), describe(asked));
   return { preprocess: saved };
 }
 

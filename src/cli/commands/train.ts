@@ -82,7 +82,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
     throw e;
   }
   // Inputs scaled as saved with the weights (and taken from them on --resume).
-  const scaled = checkSplit(data, numbers.testSplit, o.testSplit) ?? trainingPreprocess(scaling, data.train, o.resume);
+  const scaled = checkSplit(data, numbers.testSplit, o.testSplit) ?? trainingPreprocess(scaling, data.train, o.resume === undefined ? undefined : { path: o.resume, model: target.name, hash: modelHash(result.program, result.source, target.name) });
   if (!("preprocess" in scaled)) return report([scaled]), EXIT.userError;
   const { preprocess } = scaled;
   data = { train: preprocessDataset(preprocess, data.train), test: preprocessDataset(preprocess, data.test) };
