@@ -13,7 +13,10 @@ import { applyPreprocess, PreprocessError, readPreprocess } from "../runtime/pre
 export function applySavedPreprocess(paramsPath: string, values: Map<string, Float64Array>): Diagnostic | undefined {
   let saved: unknown;
   try {
-    saved = (JSON.parse(readFileSync(paramsPath, "utf8")) as { preprocess?: unknown } | null)?.preprocess;
+    const file = JSON.parse(readFileSync(paramsPath, "utf8")) as { format?: unknown; preprocess?: unknown } | null;
+    // A plain map of params may well have a param named "preprocess".
+    if (typeof file?.format !== "string" || !file.format.startsWith("nndc-weights/")) return undefined;
+    saved = file.preprocess;
   } catch {
     return undefined;
   }

@@ -77,6 +77,30 @@ describe("train --standardize", () => {
   });
 });
 
+describe("eval --params", () => {
+  const dir = tmp();
+  it("a plain map of params has no preprocessing, even with a param named preprocess", () => {
+    const model = write(dir, "m.nnd", "model m {\n  input x: []\n  target y: []\n  param preprocess: [] ~ zeros\n  yhat = preprocess * x\n  output yhat\n  loss = (yhat - y)^2\n}\n");
+    const params = write(dir, "p.json", JSON.stringify({ preprocess: 3 }));
+    const example = write(dir, "e.json", JSON.stringify({ x: 2, y: 0 }));
+    const r = nndc(["eval", model, "--params", params, "--example", example]);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { outputs: { yhat: number } }).outputs.yhat).toBe(6);
+  });
+
+  it("a weights file whose preprocessing is broken is refused (exit 1)", () => {
+    const weights = join(dir, "xor.json");
+    expect(nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "1", "--scale", "x=2", "--out", weights]).status).toBe(0);
+    const file = saved(weights);
+    file.preprocess = { x: { mean: [0, 0], std: [0, 1] } };
+    writeFileSync(weights, JSON.stringify(file));
+    const example = write(dir, "xe.json", JSON.stringify({ x: [0, 1], y: 1 }));
+    const r = nndc(["eval", "examples/xor.nnd", "--params", weights, "--example", example]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error NND3037: ${weights}: 'preprocess' of 'x' has a std of 0`);
+  });
+});
+
 describe("train --scale", () => {
   it("digits with x=1/16: saved as mean 0, std 16, and predict reads the raw pixels", () => {
     const dir = tmp();
