@@ -62,6 +62,7 @@ describe("CSV problems, in words, with the file and the line", () => {
   });
 
   it("splitting a quote-free file gives what the CSV parser gives", () => {
+    // (a line of blanks alone is an empty line: the parser's lone empty field is dropped)
     const cell = fc.oneof(fc.integer({ min: -1000, max: 1000 }).map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom(" 1.5", "2 ", "a b", ""));
     const line = fc.array(cell, { minLength: 1, maxLength: 5 }).map((cells) => cells.join(","));
     const file = fc.tuple(fc.array(fc.oneof(line, fc.constant("")), { maxLength: 8 }), fc.constantFrom("\n", "\r\n"), fc.boolean());
@@ -69,7 +70,7 @@ describe("CSV problems, in words, with the file and the line", () => {
       fc.property(file, ([lines, newline, bom]) => {
         const text = `${bom ? "\ufeff" : ""}${lines.join(newline)}`;
         const expected = (parse(text, { skip_empty_lines: true, trim: true, info: true, relax_column_count: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[])
-          .filter((r) => !(r.record.length === 1 && r.record[0] === "" && lines[r.info.lines - 1]!.trim() === ""))
+          .filter((r) => !(r.record.length === 1 && r.record[0] === ""))
           .map((r) => ({ cells: r.record, line: r.info.lines }));
         expect(parseRows(text, "p.csv")).toEqual(expected);
       }),
