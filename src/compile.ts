@@ -6,7 +6,9 @@ import prettier from "prettier";
 import ts from "typescript";
 import type { CheckedProgram } from "./check/checked.js";
 import { Deriver } from "./derive.js";
+import type { SourceFile } from "./diagnostics/source.js";
 import { moduleStatements } from "./emit/module.js";
+import { modelHash } from "./format/hash.js";
 import type { Node } from "./graph/node.js";
 import { formatName } from "./graph/notation.js";
 import { printFormula } from "./graph/print.js";
@@ -25,6 +27,8 @@ export interface CompileOptions {
   readonly hessian?: boolean;
   /** Also return each example's loss from forward, as the output of this name (for `predict`, which needs no gradient). */
   readonly lossOutput?: string;
+  /** The parsed file's text: with it, each model exports its hash (`xor.hash`), the one its weights files hold. */
+  readonly sourceFile?: SourceFile;
 }
 
 export interface Compiled {
@@ -102,7 +106,16 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const arrays = options.precision === "f32" ? "Float32Array" : "Float64Array";
   const statements = time("emit", () =>
-    moduleStatements({ source: options.source, arrays, models, fns, helpersUsed, exportName: (n) => exports.get(n)! }),
+    moduleStatements({
+      source: options.source,
+      arrays,
+      models,
+      fns,
+      helpersUsed,
+      exportName: (n) => exports.get(n)!,
+      inputNames: (n) => derivedModels.find((m) => m.name === n)!.d.model.inputs.map((x) => x.attrs.name!),
+      hash: (n) => (options.sourceFile === undefined ? undefined : modelHash(checked.program, options.sourceFile, n)),
+    }),
   );
   // Each top-level statement is printed and formatted on its own: prettier's
   // time grows faster than linearly with the size of one input, and a file of

@@ -20,6 +20,7 @@ import { report } from "../report.js";
 import { selectTarget } from "../target.js";
 import { EXIT } from "../exit.js";
 import { formatPredictions, type Column } from "../predictions.js";
+import { classTargets } from "../accuracy.js";
 
 export interface PredictOptions {
   readonly model?: string;
@@ -80,7 +81,7 @@ export async function predictCommand(file: string, o: PredictOptions): Promise<n
   const started = performance.now();
   const code = compiled.models.find((x) => x.name === target.name)!;
   const outputs = forwardAll(model, params, data, code.outputs.map((x) => x.name));
-  const scored = lossName === undefined ? undefined : score(data, outputs, lossName, fields.targets[0]!.name);
+  const scored = lossName === undefined ? undefined : score(data, outputs, lossName, classTargets(result.checked, m, data));
   const seconds = (performance.now() - started) / 1000;
 
   const table: Column[] = code.outputs.filter((x) => x.name !== lossName).map((x) => ({ name: x.name, shape: x.shape, values: outputs.get(x.name)! }));
@@ -120,19 +121,14 @@ function rows(data: Dataset, start: number, n: number): Record<string, Float64Ar
   return batch;
 }
 
-/**
- * The mean loss, and the accuracy for a class target: one-hot (or a label)
- * against the output of the same size by argmax, or a 0/1 target against a
- * single probability at 0.5. A real-valued target gets no accuracy.
- */
-function score(data: Dataset, outputs: Map<string, Float64Array>, lossName: string, targetName: string): { loss: number; accuracy?: number } {
+/** The mean loss, and the accuracy when the model predicts classes (the rule train uses: cli/accuracy.ts). */
+function score(data: Dataset, outputs: Map<string, Float64Array>, lossName: string, classify: { output: string; target: string } | undefined): { loss: number; accuracy?: number } {
   const loss = outputs.get(lossName)!.reduce((a, b) => a + b, 0) / data.n;
   outputs.delete(lossName);
-  const target = data.values.get(targetName)!;
+  if (classify === undefined) return { loss };
+  const output = outputs.get(classify.output)!;
+  const target = data.values.get(classify.target)!;
   const width = target.length / data.n;
-  const classes = target.every((x) => x === 0 || x === 1) && (width === 1 || rowsSumToOne(target, width));
-  const output = [...outputs.values()].find((v) => v.length === target.length && (width > 1 || v.every((x) => x >= 0 && x <= 1)));
-  if (!classes || output === undefined) return { loss };
   let right = 0;
   for (let i = 0; i < data.n; i++) {
     const predicted = width === 1 ? Number(output[i]! >= 0.5) : argmax(output, i * width, width);
@@ -140,12 +136,6 @@ function score(data: Dataset, outputs: Map<string, Float64Array>, lossName: stri
     if (predicted === actual) right++;
   }
   return { loss, accuracy: right / data.n };
-}
-
-/** One-hot rows: a single 1 in each. */
-function rowsSumToOne(v: Float64Array, width: number): boolean {
-  for (let i = 0; i < v.length; i += width) if (v.subarray(i, i + width).reduce((a, b) => a + b, 0) !== 1) return false;
-  return true;
 }
 
 function argmax(v: Float64Array, from: number, width: number): number {
