@@ -26,6 +26,8 @@ export interface CompileOptions {
   readonly source: string;
   /** Also emit each model's Hessian function (for Newton's method); off by default, as it costs compile time and code size. */
   readonly hessian?: boolean;
+  /** Also return each example's loss from forward, as the output of this name (for `predict`, which needs no gradient). */
+  readonly lossOutput?: string;
   /** The parsed file's text: with it, each model exports its hash (`xor.hash`), the one its weights files hold. */
   readonly sourceFile?: SourceFile;
   /** Also emit each model's inputGrad (the gradient of each example's loss with respect to its inputs); off by default. */
@@ -87,7 +89,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
         {
           name,
           loss: d.loss,
-          outputs: d.outputs,
+          outputs: options.lossOutput === undefined ? d.outputs : [...d.outputs, { name: options.lossOutput, node: d.loss }],
           params: d.model.params,
           inputs: d.model.inputs,
           targets: d.model.targets,

@@ -14,6 +14,7 @@ import { explainCommand, type ExplainOptions } from "./commands/explain.js";
 import { compileCommand, type CompileCommandOptions } from "./commands/compile.js";
 import { evalCommand, type EvalOptions } from "./commands/eval.js";
 import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
+import { predictCommand, type PredictOptions } from "./commands/predict.js";
 import { EXIT } from "./exit.js";
 import { HELP, OPTIMIZERS, SCHEDULES } from "./hyperparameters.js";
 
@@ -146,7 +147,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--seed <n>", "seed for initialisation, shuffling and the split", "1")
     .option("--test-split <fraction>", "fraction of examples held out for testing", "0")
     .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
-    .option("--standardize", "scale each input column to mean 0 and deviation 1 (statistics from the training part)")
+    .option("--standardize", "scale each input entry to mean 0 and deviation 1 (statistics from the training rows; saved with the weights)")
+    .option("--scale <factors>", "fixed scaling of inputs, saved with the weights: 'x=1/16' (several as 'x=1/16;z=2')")
     .option("--patience <n>", "stop when the held-out loss has not improved for n epochs, and keep the best epoch's weights")
     .option("--clip <norm>", "clip gradients to this global norm")
     .option("--out <file>", "where to save the weights (default: <stem>.weights.json)")
@@ -155,6 +157,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--log-every <n>", HELP.logEvery)
     .action(async (file: string, options: TrainCommandOptions) => {
       status = await trainCommand(file, options);
+    });
+
+  program
+    .command("predict")
+    .description("run a trained model over every row of a data file; write its outputs (CSV or JSON), print loss and accuracy when the data has targets")
+    .argument("<file>", "a .nnd file")
+    .addOption(new Option("--model <name>", "the model (default: the file's only model)"))
+    .requiredOption("--params <file>", "a weights file written by nndc train (its preprocessing is applied to the inputs)")
+    .requiredOption("--data <files>", "a .csv or .json file, or IDX images (and labels): images.gz[,labels.gz]; the targets may be left out")
+    .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
+    .option("--out <file>", "write the predictions to a .csv or .json file (default: CSV on stdout)")
+    .action(async (file: string, options: PredictOptions) => {
+      status = await predictCommand(file, options);
     });
 
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run 'nndc ${command.name()} --help' for usage)`);

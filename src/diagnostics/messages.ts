@@ -88,6 +88,19 @@ export const messages = {
     `${flag} applies to the ${kind} ${takers.length === 1 ? takers[0] : `${takers.slice(0, -1).join(", ")} and ${takers.at(-1)}`}, not to ${chosen}`,
   NND3042: (schedule: string, flag: string) => `--schedule ${schedule} needs ${flag}`,
 
+  // Data, its split and preprocessing (train, predict)
+  NND3030: (detail: string) => detail,
+  NND3031: (fraction: string, rows: number, train: number, test: number) =>
+    `--test-split ${fraction} of ${plural(rows, "row")} leaves ${train} for training and ${test} for testing; each part needs at least one row`,
+  NND3032: (part: string, problem: string) => `--scale '${part}': ${problem}`,
+  NND3033: (name: string, model: string, inputs: readonly string[]) =>
+    `--scale ${name}: model '${model}' has no input '${name}' (its inputs: ${inputs.join(", ") || "none"})`,
+  NND3034: (name: string) => `--scale ${name} and --standardize both set how input '${name}' is scaled; give one of them`,
+  NND3035: (file: string, saved: string, asked: string) =>
+    `--resume ${file} was trained with ${saved}, but this run asks for ${asked}; repeat the first run's --standardize or --scale, or leave them out to use the saved preprocessing`,
+  NND3036: (file: string) => `--out ${file}: predictions are written as .csv or .json; give a file name ending in one of them`,
+  NND3037: (file: string, detail: string) => `${file}: ${detail}`,
+
   // Warnings
   NND4001: (arg: string, fn: string) =>
     `argument '${arg}' of '${fn}' is not used; its derivative is 0`,

@@ -6,4 +6,5 @@ export * from "./schedule.js";
 export * from "./data.js";
 export * from "./train.js";
 export * from "./weights.js";
+export * from "./preprocess.js";
 export * from "./files.js";

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { toNested, writeFileAtomically } from "./files.js";
 import type { OptimizerState, Params, Shapes } from "./optimizers.js";
+import { readPreprocess, type Preprocess } from "./preprocess.js";
 
 export const WEIGHTS_FORMAT = "nndc-weights/1";
 
@@ -17,11 +18,13 @@ export interface WeightsFile {
   readonly epoch: number;
   readonly seed: number;
   readonly optimizer?: OptimizerState;
+  /** How the inputs were scaled in training; apply it with `applyPreprocess`. */
+  readonly preprocess?: Preprocess;
 }
 
 export function saveWeights(
   path: string,
-  w: { model: string; hash: string; shapes: Shapes; params: Params; epoch: number; seed: number; optimizer?: OptimizerState },
+  w: { model: string; hash: string; shapes: Shapes; params: Params; epoch: number; seed: number; optimizer?: OptimizerState; preprocess?: Preprocess },
 ): void {
   const file: WeightsFile = {
     format: WEIGHTS_FORMAT,
@@ -31,11 +34,15 @@ export function saveWeights(
     epoch: w.epoch,
     seed: w.seed,
     ...(w.optimizer === undefined ? {} : { optimizer: w.optimizer }),
+    ...(w.preprocess === undefined || Object.keys(w.preprocess).length === 0 ? {} : { preprocess: w.preprocess }),
   };
   writeFileAtomically(path, `${JSON.stringify(file)}\n`);
 }
 
-/** Reads a weights file for this model; a file of another model, or a broken one, is an error. */
+/**
+ * Reads a weights file for this model; a file of another model, or a broken
+ * one, is an error. The file's `preprocess` (checked) says how to scale inputs.
+ */
 export function loadWeights(path: string, expected: { model: string; hash: string; shapes: Shapes }, into: Params): WeightsFile {
   let file: WeightsFile;
   try {
@@ -51,7 +58,8 @@ export function loadWeights(path: string, expected: { model: string; hash: strin
     if (flat.length !== target.length || !flat.every((x) => typeof x === "number")) throw new Error(`${path}: '${name}' does not have shape [${shape.join(", ")}]`);
     target.set(flat);
   }
-  return file;
+  const preprocess = readPreprocess((file as { preprocess?: unknown }).preprocess, path);
+  return preprocess === undefined ? file : { ...file, preprocess };
 }
 
 /**

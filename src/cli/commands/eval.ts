@@ -19,6 +19,7 @@ import { report } from "../report.js";
 import { selectTarget, type TargetOptions } from "../target.js";
 import { asWeightsFile, parseJson, readValues, stringify, toNested, type Values } from "../values.js";
 import { EXIT } from "../exit.js";
+import { applySavedPreprocess } from "../preprocess.js";
 
 export interface EvalOptions extends TargetOptions {
   readonly params?: string;
@@ -67,6 +68,8 @@ async function evalModel(result: FrontEndResult, name: string, options: EvalOpti
   const example = readFileValues(options.example, "--example", [...m.inputs, ...m.targets].map(shapeOf));
   const problems = [...("diagnostics" in params ? params.diagnostics : []), ...("diagnostics" in example ? example.diagnostics : [])];
   if (problems.length > 0 || !("values" in params) || !("values" in example)) return report(problems), EXIT.userError;
+  const scaled = applySavedPreprocess(options.params, example.values); // raw inputs, scaled as in training
+  if ("diagnostic" in scaled) return report([scaled.diagnostic]), EXIT.userError;
 
   const file = result.source!.name;
   const compiled = await compile(checked, { precision: "f64", source: file, hessian: options.hessian === true, inputGrad: options.wrtInputs === true });
@@ -89,6 +92,8 @@ async function evalModel(result: FrontEndResult, name: string, options: EvalOpti
     const inputs = code.inputGrad!.inputs;
     const into = Object.fromEntries(inputs.map((v) => [v.name, new Float64Array(sizeOf(v.shape))]));
     model.inputGrad!(p, batch, 1, into);
+    // The model saw (x − mean) / std: by the chain rule, ∂L/∂x is its gradient divided by std.
+    for (const v of inputs) scaled.preprocess?.[v.name]?.std.forEach((s, k) => (into[v.name]![k]! /= s));
     out["inputGrad"] = Object.fromEntries(inputs.map((v) => [v.name, toNested(into[v.name]!, v.shape)]));
   }
   if (options.hessian === true) {

@@ -9,7 +9,10 @@ import { compile } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../load.js";
-import { DataError, loadData, parseColumnMap, split, standardise, type Dataset } from "../../runtime/data.js";
+import { DataError, loadData, parseColumnMap, split, type Dataset } from "../../runtime/data.js";
+import { preprocessDataset } from "../../runtime/preprocess.js";
+import { error } from "../../diagnostics/diagnostic.js";
+import { checkSplit, scalingRequest, trainingPreprocess } from "../training-data.js";
 import { newton } from "../../runtime/newton.js";
 import type { Optimizer } from "../../runtime/optimizers.js";
 import { datasetLoss, NonFiniteError, train, type TrainableModel } from "../../runtime/train.js";
@@ -33,6 +36,7 @@ export interface TrainCommandOptions extends HyperparameterOptions {
   readonly seed: string;
   readonly testSplit: string;
   readonly standardize?: boolean;
+  readonly scale?: string;
   readonly patience?: string;
   readonly clip?: string;
   readonly out?: string;
@@ -67,15 +71,21 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const field = (s: (typeof m.inputs)[number]) => ({ name: s.kind === "constant" ? s.name : s.decl.name.name, shape: "shape" in s && s.shape !== undefined ? s.shape : [] });
   const fields = { inputs: m.inputs.map(field), targets: m.targets.map(field) };
 
+  const scaling = scalingRequest(o, target.name, fields.inputs.map((f) => f.name));
+  if ("code" in scaling) return report([scaling]), EXIT.commandLine;
   let data: { train: Dataset; test: Dataset };
   try {
     const all = loadData(o.data.split(","), fields, o.columns === undefined ? undefined : parseColumnMap(o.columns));
     data = numbers.testSplit > 0 ? split(all, numbers.testSplit, numbers.seed) : { train: all, test: { n: 0, values: new Map() } };
-    if (o.standardize) standardise(data.train, data.test.n > 0 ? [data.test] : [], fields.inputs.map((f) => f.name));
   } catch (e) {
-    if (e instanceof DataError) return fail(e.message);
+    if (e instanceof DataError) return report([error("NND3030", undefined, e.message)]), EXIT.userError;
     throw e;
   }
+  // Inputs scaled as saved with the weights (and taken from them on --resume).
+  const scaled = checkSplit(data, numbers.testSplit, o.testSplit) ?? trainingPreprocess(scaling, data.train, o.resume === undefined ? undefined : { path: o.resume, model: target.name, hash: modelHash(result.program, result.source, target.name) });
+  if (!("preprocess" in scaled)) return report([scaled]), EXIT.userError;
+  const { preprocess } = scaled;
+  data = { train: preprocessDataset(preprocess, data.train), test: preprocessDataset(preprocess, data.test) };
 
   const compiled = await compile(checked, { precision: "f64", source: file, hessian: o.optimizer === "newton" });
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(target.name)!] as TrainableModel;
@@ -105,7 +115,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const bar = tty ? new SingleBar({ format: "epoch {epoch} [{bar}] {percentage}% | loss {loss}", hideCursor: true, clearOnComplete: true }) : undefined;
   const log = new EpochLog((text) => process.stdout.write(`${text}\n`), numbers.epochs, startEpoch + 1, hyper.logEvery ?? (tty ? 1 : logInterval(numbers.epochs - startEpoch)));
   let lastGood = 0;
-  const save = (epoch: number) => saveWeights(out, { model: target.name, hash, shapes: model.shapes, params, epoch, seed: numbers.seed, optimizer: optimizer.state() });
+  const save = (epoch: number) => saveWeights(out, { model: target.name, hash, shapes: model.shapes, params, epoch, seed: numbers.seed, optimizer: optimizer.state(), preprocess });
 
   process.stdout.write(`training ${target.name} on ${data.train.n} examples${data.test.n > 0 ? ` (${data.test.n} held out)` : ""} with ${hyper.description}, batch ${batch}\n`);
   let trained;
