@@ -40,6 +40,35 @@ export interface Compiled {
 /** Names the generated code uses itself; a user's name never takes them. */
 const MODULE_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k", "random", "gaussian", ...Object.keys(helpers)];
 
+/**
+ * Formulas in comments are printed only up to this many operations written
+ * out: a graph shares its subexpressions, but a formula repeats them, so the
+ * gradient of a long chain (the iterated logistic map) written out grows
+ * exponentially with its length.
+ */
+const MAX_COMMENT_OPS = 100;
+
+/** Operations in n written out as a formula (named nodes count one), counting no further than `cap`. */
+function writtenOutSize(n: Node, names: ReadonlyMap<Node, string>, cap: number, memo = new Map<Node, number>()): number {
+  if (names.has(n) || n.args.length === 0) return 1;
+  const known = memo.get(n);
+  if (known !== undefined) return known;
+  let total = 1;
+  for (const a of n.args) {
+    total += writtenOutSize(a, names, cap, memo);
+    if (total > cap) break;
+  }
+  const size = Math.min(total, cap + 1);
+  memo.set(n, size);
+  return size;
+}
+
+/** n as a formula for a comment, or a note that it is too long to show. */
+function commentFormula(n: Node, names: ReadonlyMap<Node, string>): string {
+  if (writtenOutSize(n, names, MAX_COMMENT_OPS) > MAX_COMMENT_OPS) return `(a formula of more than ${MAX_COMMENT_OPS} operations written out)`;
+  return printFormula(n, { notation: "math", names });
+}
+
 export async function compile(checked: CheckedProgram, options: CompileOptions): Promise<Compiled> {
   const timings: { stage: string; ms: number }[] = [];
   const time = <T>(stage: string, run: () => T): T => {
@@ -67,10 +96,15 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       // Comments tie stored values to the line of the .nnd file that defines them.
       const lines = new Map<string, number>();
       for (const b of checked.models.get(name)!.bindings) if (b.kind === "binding") lines.set(b.decl.name.name, b.decl.span.line);
+      // A named node's definition in terms of the other names: the map is
+      // copied once and the node left out while it is printed.
+      const others = new Map(d.names);
       const describe = (n: Node) => {
         const user = d.names.get(n);
         if (user === undefined) return undefined;
-        const formula = printFormula(n, { notation: "math", names: new Map([...d.names].filter(([m]) => m !== n)) });
+        others.delete(n);
+        const formula = commentFormula(n, others);
+        others.set(n, user);
         const line = lines.get(user);
         return `${formatName(user, "math")} = ${formula}${line === undefined ? "" : `  (${options.source}:${line})`}`;
       };
@@ -86,7 +120,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
           inits: checked.models.get(name)!.params.map((p) => (p.kind === "param" ? p.init : { scheme: "zeros", args: [] })),
           names: d.names,
           describe,
-          formula: (n: Node) => printFormula(n, { notation: "math", names: d.names }),
+          formula: (n: Node) => commentFormula(n, d.names),
           ...(hessians.get(name) === undefined ? {} : { hessian: hessians.get(name)! }),
         },
         renamer,
