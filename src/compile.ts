@@ -5,7 +5,8 @@
 import prettier from "prettier";
 import ts from "typescript";
 import type { CheckedProgram } from "./check/checked.js";
-import { Deriver } from "./derive.js";
+import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type HessianVectorProduct } from "./derive.js";
+import { error, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { moduleStatements } from "./emit/module.js";
 import type { Node } from "./graph/node.js";
 import { formatName } from "./graph/notation.js";
@@ -21,7 +22,11 @@ export interface CompileOptions {
   readonly precision: Precision;
   /** The .nnd file's name, for the header. */
   readonly source: string;
-  /** Also emit each model's Hessian function (for Newton's method); off by default, as it costs compile time and code size. */
+  /**
+   * Also emit each model's Hessian function (for Newton's method); off by
+   * default. A model above MAX_HESSIAN_PARAMS parameter entries gets none and
+   * an NND3060 error in `diagnostics`.
+   */
   readonly hessian?: boolean;
 }
 
@@ -35,6 +40,8 @@ export interface Compiled {
   readonly bufferBytes: number;
   /** The export name of each model and fn. */
   readonly exports: ReadonlyMap<string, string>;
+  /** Why something asked for was left out: a Hessian above MAX_HESSIAN_PARAMS entries (NND3060). */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** Names the generated code uses itself; a user's name never takes them. */
@@ -85,9 +92,17 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const deriver = new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
-  const hessians = options.hessian === true
-    ? time("derive hessians", () => new Map(derivedModels.map(({ name }) => [name, deriver.hessian(name)])))
-    : new Map<string, Node[][] | undefined>();
+  const diagnostics: Diagnostic[] = [];
+  const hessians = new Map<string, HessianVectorProduct>();
+  if (options.hessian === true) {
+    time("derive hessians", () => {
+      for (const { name, d } of derivedModels) {
+        const entries = entriesOf(d.wrt);
+        if (entries > MAX_HESSIAN_PARAMS) diagnostics.push(error("NND3060", undefined, name, entries, MAX_HESSIAN_PARAMS));
+        else hessians.set(name, deriver.hessianVectorProduct(name));
+      }
+    });
+  }
   const derivedFns = time("derive fns", () => [...checked.fns.keys()].map((name) => ({ name, d: deriver.fn(name) })));
 
   const helpersUsed = new Set<string>();
@@ -150,5 +165,5 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   timings.push({ stage: "format", ms: performance.now() - start });
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
-  return { code, models, fns, timings, bufferBytes, exports };
+  return { code, models, fns, timings, bufferBytes, exports, diagnostics };
 }

@@ -77,6 +77,8 @@ export const messages = {
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
   NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
+  NND3060: (model: string, entries: number, limit: number) =>
+    `model '${model}' has ${entries} parameter entries, too many for its Hessian (--hessian, Newton's method): nndc generates it for at most ${limit} (it holds ${entries}² numbers and each Newton step solves a system of that size); compile without --hessian, or train with another optimizer`,
 
   // Warnings
   NND4001: (arg: string, fn: string) =>
