@@ -849,9 +849,7 @@ export const digits = {
         probs_2_exp += t9_2[8];
         t9_2[9] = Math.exp(logits_10_9 - probs_2_max);
         probs_2_exp += t9_2[9];
-        const probs_2_lse = Number.isFinite(probs_2_max)
-          ? probs_2_max + Math.log(probs_2_exp)
-          : probs_2_max;
+        const probs_2_lse = Number.isFinite(probs_2_max) ? probs_2_max + Math.log(probs_2_exp) : probs_2_max;
         const probs_2_inverse = Number.isFinite(probs_2_max) ? 1 / probs_2_exp : 1;
         // probs = softmax(logits)  (examples/digits.nnd:18)
         logits_10_0 = t9_2[0] * probs_2_inverse;

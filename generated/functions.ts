@@ -411,10 +411,7 @@ export const quad = {
     const value_17 = s296;
     return value_17;
   },
-  grad(
-    x_17: Float64Array,
-    A: Float64Array,
-  ): {
+  grad(x_17: Float64Array, A: Float64Array): {
     x: Float64Array;
     A: Float64Array;
   } {
@@ -473,10 +470,7 @@ export const grad_quad = {
     }
     return value_18;
   },
-  grad(
-    x_18: Float64Array,
-    A_2: Float64Array,
-  ): {
+  grad(x_18: Float64Array, A_2: Float64Array): {
     x: Float64Array;
   } {
     const d_x_18 = new Float64Array(9);
@@ -602,10 +596,7 @@ export const rosenbrock = {
     const value_21 = s419;
     return value_21;
   },
-  grad(
-    x_20: number,
-    y: number,
-  ): {
+  grad(x_20: number, y: number): {
     x: number;
     y: number;
   } {
@@ -640,10 +631,7 @@ export const drosen_dx = {
     const value_22 = s446_2;
     return value_22;
   },
-  grad(
-    x_21: number,
-    y_2: number,
-  ): {
+  grad(x_21: number, y_2: number): {
     x: number;
     y: number;
   } {
@@ -672,10 +660,7 @@ export const drosen_dy = {
     const value_23 = s435_2;
     return value_23;
   },
-  grad(
-    x_22: number,
-    y_3: number,
-  ): {
+  grad(x_22: number, y_3: number): {
     x: number;
     y: number;
   } {

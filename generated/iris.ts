@@ -1183,9 +1183,7 @@ export const iris = {
       probs_2_exp += t9_3_1;
       t9_3_2 = Math.exp(logits_3_2 - probs_2_max);
       probs_2_exp += t9_3_2;
-      const probs_2_lse = Number.isFinite(probs_2_max)
-        ? probs_2_max + Math.log(probs_2_exp)
-        : probs_2_max;
+      const probs_2_lse = Number.isFinite(probs_2_max) ? probs_2_max + Math.log(probs_2_exp) : probs_2_max;
       const probs_2_inverse = Number.isFinite(probs_2_max) ? 1 / probs_2_exp : 1;
       // probs = softmax(logits)  (examples/iris.nnd:18)
       logits_3_0 = t9_3_0 * probs_2_inverse;

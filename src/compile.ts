@@ -1,12 +1,11 @@
 // The code generator's pipeline: derive (build, stabilise, differentiate,
-// simplify), lower to loops, emit a TypeScript syntax tree, print it, format
-// it with prettier. The same input always gives the same bytes.
+// simplify), lower to loops, emit a TypeScript syntax tree, print it (laid
+// out as emit/layout.ts says). The same input always gives the same bytes.
 
-import prettier from "prettier";
-import ts from "typescript";
 import type { CheckedProgram } from "./check/checked.js";
 import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type HessianVectorProduct } from "./derive.js";
 import { error, type Diagnostic } from "./diagnostics/diagnostic.js";
+import { printModule } from "./emit/layout.js";
 import { moduleStatements } from "./emit/module.js";
 import type { Node } from "./graph/node.js";
 import { formatName } from "./graph/notation.js";
@@ -151,18 +150,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   const statements = time("emit", () =>
     moduleStatements({ source: options.source, arrays, models, fns, helpersUsed, exportName: (n) => exports.get(n)! }),
   );
-  // Each top-level statement is printed and formatted on its own: prettier's
-  // time grows faster than linearly with the size of one input, and a file of
-  // many fns would otherwise take minutes.
-  const printed = time("print", () => {
-    const file = ts.factory.createSourceFile(statements, ts.factory.createToken(ts.SyntaxKind.EndOfFileToken), ts.NodeFlags.None);
-    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
-    return statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, file));
-  });
-  const start = performance.now();
-  const formatted = await Promise.all(printed.map((text) => prettier.format(text, { parser: "typescript", printWidth: 100 })));
-  const code = formatted.join("");
-  timings.push({ stage: "format", ms: performance.now() - start });
+  const code = time("print", () => printModule(statements));
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
   return { code, models, fns, timings, bufferBytes, exports, diagnostics };
