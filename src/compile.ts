@@ -98,7 +98,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       for (const { name, d } of derivedModels) {
         const entries = entriesOf(d.wrt);
         if (entries > MAX_HESSIAN_PARAMS) diagnostics.push(error("NND3060", undefined, name, entries, MAX_HESSIAN_PARAMS));
-        else hessians.set(name, deriver.hessianVectorProduct(name));
+        else hessians.set(name, deriver.hessianVectorProduct(d));
       }
     });
   }
