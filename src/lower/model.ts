@@ -6,7 +6,6 @@
 
 import type { Shape } from "../diagnostics/shape.js";
 import type { Init } from "../check/checked.js";
-import type { HessianVectorProduct } from "../derive.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
 import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
@@ -39,6 +38,12 @@ export interface ModelInput {
   readonly formula: (n: Node) => string;
   /** When asked for: the Hessian as one Hessian-vector product, evaluated per basis direction. */
   readonly hessian?: HessianVectorProduct;
+}
+
+/** H v: a variable per parameter for the direction v, and (H v) per parameter. */
+export interface HessianVectorProduct {
+  readonly directions: readonly Node[];
+  readonly products: readonly Node[];
 }
 
 export interface ModelCode {
