@@ -307,7 +307,7 @@ export const drelu = {
     const value_13 = s204;
     return value_13;
   },
-  grad(x_13: number): {
+  grad(_x_13: number): {
     x: number;
   } {
     const d_x_13 = 0;
@@ -323,7 +323,7 @@ export const dleaky = {
     const value_14 = s209;
     return value_14;
   },
-  grad(x_14: number): {
+  grad(_x_14: number): {
     x: number;
   } {
     const d_x_14 = 0;
@@ -399,13 +399,13 @@ export const quad = {
     for (let i0 = 0; i0 < 3; i0++) {
       let t295_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t295_dot += x_17[i1] * A[i1 * 3 + i0];
+        t295_dot += x_17[i1]! * A[i1 * 3 + i0]!;
       }
       t295[i0] = t295_dot;
     }
     let s296_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
-      s296_sum += t295[i2] * x_17[i2];
+      s296_sum += t295[i2]! * x_17[i2]!;
     }
     const s296 = s296_sum;
     const value_17 = s296;
@@ -418,25 +418,25 @@ export const quad = {
     for (let i0 = 0; i0 < 3; i0++) {
       let t302_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t302_dot += A[i0 * 3 + i1] * x_17[i1];
+        t302_dot += A[i0 * 3 + i1]! * x_17[i1]!;
       }
       t302[i0] = t302_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
       let t295_2_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t295_2_dot += x_17[i3] * A[i3 * 3 + i2];
+        t295_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
       }
       t295_2[i2] = t295_2_dot;
     }
     const d_x_17 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      d_x_17[i4] = t302[i4] + t295_2[i4];
+      d_x_17[i4] = t302[i4]! + t295_2[i4]!;
     }
     const d_A = new Float64Array(9);
     for (let i5 = 0; i5 < 3; i5++) {
       for (let i6 = 0; i6 < 3; i6++) {
-        d_A[i5 * 3 + i6] = x_17[i5] * x_17[i6];
+        d_A[i5 * 3 + i6] = x_17[i5]! * x_17[i6]!;
       }
     }
     return {
@@ -453,30 +453,30 @@ export const grad_quad = {
     for (let i0 = 0; i0 < 3; i0++) {
       let t302_2_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t302_2_dot += A_2[i0 * 3 + i1] * x_18[i1];
+        t302_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
       }
       t302_2[i0] = t302_2_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
       let t295_3_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t295_3_dot += x_18[i3] * A_2[i3 * 3 + i2];
+        t295_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
       }
       t295_3[i2] = t295_3_dot;
     }
     const value_18 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      value_18[i4] = t302_2[i4] + t295_3[i4];
+      value_18[i4] = t302_2[i4]! + t295_3[i4]!;
     }
     return value_18;
   },
-  grad(x_18: Float64Array, A_2: Float64Array): {
+  grad(_x_18: Float64Array, A_2: Float64Array): {
     x: Float64Array;
   } {
     const d_x_18 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0] + A_2[i0 * 3 + i1];
+        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0]! + A_2[i0 * 3 + i1]!;
       }
     }
     return {
@@ -486,16 +486,16 @@ export const grad_quad = {
 };
 /** fn hess_quad(x, A): its value and its derivatives. */
 export const hess_quad = {
-  value(x_19: Float64Array, A_3: Float64Array): Float64Array {
+  value(_x_19: Float64Array, A_3: Float64Array): Float64Array {
     const value_19 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0] + A_3[i0 * 3 + i1];
+        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0]! + A_3[i0 * 3 + i1]!;
       }
     }
     return value_19;
   },
-  grad(x_19: Float64Array, A_3: Float64Array): {} {
+  grad(_x_19: Float64Array, _A_3: Float64Array): {} {
     return {};
   },
 };
@@ -515,71 +515,70 @@ export const jac_softmax = {
   value(v: Float64Array): Float64Array {
     let t379_max = -Infinity;
     for (let i0 = 0; i0 < 4; i0++) {
-      t379_max = Math.max(t379_max, v[i0]);
+      t379_max = Math.max(t379_max, v[i0]!);
     }
     let t379_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t379_exps[i1] = Math.exp(v[i1] - t379_max);
-      t379_exp += t379_exps[i1];
+      t379_exps[i1] = Math.exp(v[i1]! - t379_max);
+      t379_exp += t379_exps[i1]!;
     }
-    const t379_lse = Number.isFinite(t379_max) ? t379_max + Math.log(t379_exp) : t379_max;
     const t379_inverse = Number.isFinite(t379_max) ? 1 / t379_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t379[i2] = t379_exps[i2] * t379_inverse;
+      t379[i2] = t379_exps[i2]! * t379_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
       t381[i3] = 0;
     }
     t381[0] = 1;
-    const s380 = t379[0];
+    const s380 = t379[0]!;
     for (let i4 = 0; i4 < 4; i4++) {
-      t402[i4] = t379[i4] * (t381[i4] - s380);
+      t402[i4] = t379[i4]! * (t381[i4]! - s380);
     }
     for (let i5 = 0; i5 < 4; i5++) {
       t386[i5] = 0;
     }
     t386[1] = 1;
-    const s385 = t379[1];
+    const s385 = t379[1]!;
     for (let i6 = 0; i6 < 4; i6++) {
-      t404[i6] = t379[i6] * (t386[i6] - s385);
+      t404[i6] = t379[i6]! * (t386[i6]! - s385);
     }
     for (let i7 = 0; i7 < 4; i7++) {
       t391[i7] = 0;
     }
     t391[2] = 1;
-    const s390 = t379[2];
+    const s390 = t379[2]!;
     for (let i8 = 0; i8 < 4; i8++) {
-      t406[i8] = t379[i8] * (t391[i8] - s390);
+      t406[i8] = t379[i8]! * (t391[i8]! - s390);
     }
     for (let i9 = 0; i9 < 4; i9++) {
       t396[i9] = 0;
     }
     t396[3] = 1;
-    const s395 = t379[3];
+    const s395 = t379[3]!;
     for (let i10 = 0; i10 < 4; i10++) {
-      t408[i10] = t379[i10] * (t396[i10] - s395);
+      t408[i10] = t379[i10]! * (t396[i10]! - s395);
     }
     for (let i11 = 0; i11 < 4; i11++) {
-      t409[i11] = t402[i11];
+      t409[i11] = t402[i11]!;
     }
     for (let i12 = 0; i12 < 4; i12++) {
-      t409[4 + i12] = t404[i12];
+      t409[4 + i12] = t404[i12]!;
     }
     for (let i13 = 0; i13 < 4; i13++) {
-      t409[8 + i13] = t406[i13];
+      t409[8 + i13] = t406[i13]!;
     }
     for (let i14 = 0; i14 < 4; i14++) {
-      t409[12 + i14] = t408[i14];
+      t409[12 + i14] = t408[i14]!;
     }
     const value_20 = new Float64Array(16);
     for (let i15 = 0; i15 < 4; i15++) {
       for (let i16 = 0; i16 < 4; i16++) {
-        value_20[i15 * 4 + i16] = t409[i15 * 4 + i16];
+        value_20[i15 * 4 + i16] = t409[i15 * 4 + i16]!;
       }
     }
     return value_20;
   },
-  grad(v: Float64Array): {} {
+  grad(_v: Float64Array): {} {
     return {};
   },
 };
@@ -660,7 +659,7 @@ export const drosen_dy = {
     const value_23 = s435_2;
     return value_23;
   },
-  grad(x_22: number, y_3: number): {
+  grad(x_22: number, _y_3: number): {
     x: number;
     y: number;
   } {

@@ -21,21 +21,25 @@ function step(x: number): number {
   return x > 0 ? 1 : 0;
 }
 /** Parameters of model mnist, row-major; a scalar is an array of length 1. */
-export interface MnistParams {
+export type MnistParams = {
   W1: Float64Array;
   b1: Float64Array;
   W2: Float64Array;
   b2: Float64Array;
-}
+};
 /** A minibatch: the examples' x, y, one example after another. */
-export interface MnistBatch {
+export type MnistBatch = {
   x: Float64Array;
   y: Float64Array;
-}
+};
+/** What forward reads: the examples' x, one example after another. */
+export type MnistInputs = {
+  x: Float64Array;
+};
 /** The outputs of forward, one example after another. */
-export interface MnistOutputs {
+export type MnistOutputs = {
   logits: Float64Array;
-}
+};
 const t6_chunk = new Float64Array(8192);
 const t7 = new Float64Array(128);
 const h = new Float64Array(128);
@@ -52,6 +56,7 @@ const t9_2 = new Float64Array(10);
 /** Model mnist: 203591 flops forward, 104518 backward, per example. */
 export const mnist = {
   shapes: { W1: [128, 784], b1: [128], W2: [10, 128], b2: [10] } as const,
+  hash: "d4dd7b486f4335f6",
   init(seed: number): MnistParams {
     const next = random(seed);
     const W1 = new Float64Array(100352);
@@ -121,16 +126,16 @@ export const mnist = {
     let logits_7 = 0;
     let logits_8 = 0;
     let logits_9 = 0;
-    const b2_0 = b2[0];
-    const b2_1 = b2[1];
-    const b2_2 = b2[2];
-    const b2_3 = b2[3];
-    const b2_4 = b2[4];
-    const b2_5 = b2[5];
-    const b2_6 = b2[6];
-    const b2_7 = b2[7];
-    const b2_8 = b2[8];
-    const b2_9 = b2[9];
+    const b2_0 = b2[0]!;
+    const b2_1 = b2[1]!;
+    const b2_2 = b2[2]!;
+    const b2_3 = b2[3]!;
+    const b2_4 = b2[4]!;
+    const b2_5 = b2[5]!;
+    const b2_6 = b2[6]!;
+    const b2_7 = b2[7]!;
+    const b2_8 = b2[8]!;
+    const b2_9 = b2[9]!;
     for (let chunk = 0; chunk < n; chunk += 64) {
       const m = Math.min(64, n - chunk);
       // W₁ x, for every example of the chunk
@@ -146,12 +151,12 @@ export const mnist = {
           let s_7 = 0;
           let s_8 = 0;
           for (let i24 = 0; i24 < 784; i24++) {
-            const w = W1[i21 * 784 + i24];
-            const w_2 = W1[(i21 + 1) * 784 + i24];
-            const w_3 = W1[(i21 + 2) * 784 + i24];
-            const w_4 = W1[(i21 + 3) * 784 + i24];
-            const x_2 = x[chunk * 784 + i22 * 784 + i24];
-            const x_3 = x[chunk * 784 + (i22 + 1) * 784 + i24];
+            const w = W1[i21 * 784 + i24]!;
+            const w_2 = W1[(i21 + 1) * 784 + i24]!;
+            const w_3 = W1[(i21 + 2) * 784 + i24]!;
+            const w_4 = W1[(i21 + 3) * 784 + i24]!;
+            const x_2 = x[chunk * 784 + i22 * 784 + i24]!;
+            const x_3 = x[chunk * 784 + (i22 + 1) * 784 + i24]!;
             s += w * x_2;
             s_2 += w * x_3;
             s_3 += w_2 * x_2;
@@ -176,11 +181,11 @@ export const mnist = {
           let s_11 = 0;
           let s_12 = 0;
           for (let i25 = 0; i25 < 784; i25++) {
-            const w_5 = W1[i21 * 784 + i25];
-            const w_6 = W1[(i21 + 1) * 784 + i25];
-            const w_7 = W1[(i21 + 2) * 784 + i25];
-            const w_8 = W1[(i21 + 3) * 784 + i25];
-            const x_4 = x[chunk * 784 + i23 * 784 + i25];
+            const w_5 = W1[i21 * 784 + i25]!;
+            const w_6 = W1[(i21 + 1) * 784 + i25]!;
+            const w_7 = W1[(i21 + 2) * 784 + i25]!;
+            const w_8 = W1[(i21 + 3) * 784 + i25]!;
+            const x_4 = x[chunk * 784 + i23 * 784 + i25]!;
             s_9 += w_5 * x_4;
             s_10 += w_6 * x_4;
             s_11 += w_7 * x_4;
@@ -194,14 +199,13 @@ export const mnist = {
       }
       for (let i = chunk; i < chunk + m; i++) {
         const row = i - chunk;
-        const x_at = i * 784;
         const y_at = i * 10;
         for (let i0 = 0; i0 < 128; i0++) {
-          t7[i0] = t6_chunk[row * 128 + i0] + b1[i0];
+          t7[i0] = t6_chunk[row * 128 + i0]! + b1[i0]!;
         }
         // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
         for (let i1 = 0; i1 < 128; i1++) {
-          h[i1] = relu(t7[i1]);
+          h[i1] = relu(t7[i1]!);
         }
         for (let i2 = 0; i2 < 10; i2 += 2) {
           let t9_00 = 0;
@@ -213,33 +217,33 @@ export const mnist = {
           let t9_12 = 0;
           let t9_13 = 0;
           for (let i3 = 0; i3 < 128; i3 += 4) {
-            const t9_x0 = h[i3];
-            const t9_x1 = h[i3 + 1];
-            const t9_x2 = h[i3 + 2];
-            const t9_x3 = h[i3 + 3];
-            t9_00 += W2[i2 * 128 + i3] * t9_x0;
-            t9_01 += W2[i2 * 128 + (i3 + 1)] * t9_x1;
-            t9_02 += W2[i2 * 128 + (i3 + 2)] * t9_x2;
-            t9_03 += W2[i2 * 128 + (i3 + 3)] * t9_x3;
-            t9_10 += W2[(i2 + 1) * 128 + i3] * t9_x0;
-            t9_11 += W2[(i2 + 1) * 128 + (i3 + 1)] * t9_x1;
-            t9_12 += W2[(i2 + 1) * 128 + (i3 + 2)] * t9_x2;
-            t9_13 += W2[(i2 + 1) * 128 + (i3 + 3)] * t9_x3;
+            const t9_x0 = h[i3]!;
+            const t9_x1 = h[i3 + 1]!;
+            const t9_x2 = h[i3 + 2]!;
+            const t9_x3 = h[i3 + 3]!;
+            t9_00 += W2[i2 * 128 + i3]! * t9_x0;
+            t9_01 += W2[i2 * 128 + (i3 + 1)]! * t9_x1;
+            t9_02 += W2[i2 * 128 + (i3 + 2)]! * t9_x2;
+            t9_03 += W2[i2 * 128 + (i3 + 3)]! * t9_x3;
+            t9_10 += W2[(i2 + 1) * 128 + i3]! * t9_x0;
+            t9_11 += W2[(i2 + 1) * 128 + (i3 + 1)]! * t9_x1;
+            t9_12 += W2[(i2 + 1) * 128 + (i3 + 2)]! * t9_x2;
+            t9_13 += W2[(i2 + 1) * 128 + (i3 + 3)]! * t9_x3;
           }
           t9[i2] = t9_00 + t9_01 + (t9_02 + t9_03);
           t9[i2 + 1] = t9_10 + t9_11 + (t9_12 + t9_13);
         }
         // logits = W₂ h + b₂  (examples/mnist.nnd:18)
-        logits_0 = t9[0] + b2_0;
-        logits_1 = t9[1] + b2_1;
-        logits_2 = t9[2] + b2_2;
-        logits_3 = t9[3] + b2_3;
-        logits_4 = t9[4] + b2_4;
-        logits_5 = t9[5] + b2_5;
-        logits_6 = t9[6] + b2_6;
-        logits_7 = t9[7] + b2_7;
-        logits_8 = t9[8] + b2_8;
-        logits_9 = t9[9] + b2_9;
+        logits_0 = t9[0]! + b2_0;
+        logits_1 = t9[1]! + b2_1;
+        logits_2 = t9[2]! + b2_2;
+        logits_3 = t9[3]! + b2_3;
+        logits_4 = t9[4]! + b2_4;
+        logits_5 = t9[5]! + b2_5;
+        logits_6 = t9[6]! + b2_6;
+        logits_7 = t9[7]! + b2_7;
+        logits_8 = t9[8]! + b2_8;
+        logits_9 = t9[9]! + b2_9;
         let loss_max = -Infinity;
         loss_max = Math.max(loss_max, logits_0);
         loss_max = Math.max(loss_max, logits_1);
@@ -253,61 +257,61 @@ export const mnist = {
         loss_max = Math.max(loss_max, logits_9);
         let loss_exp = 0;
         t9[0] = Math.exp(logits_0 - loss_max);
-        loss_exp += t9[0];
+        loss_exp += t9[0]!;
         t9[1] = Math.exp(logits_1 - loss_max);
-        loss_exp += t9[1];
+        loss_exp += t9[1]!;
         t9[2] = Math.exp(logits_2 - loss_max);
-        loss_exp += t9[2];
+        loss_exp += t9[2]!;
         t9[3] = Math.exp(logits_3 - loss_max);
-        loss_exp += t9[3];
+        loss_exp += t9[3]!;
         t9[4] = Math.exp(logits_4 - loss_max);
-        loss_exp += t9[4];
+        loss_exp += t9[4]!;
         t9[5] = Math.exp(logits_5 - loss_max);
-        loss_exp += t9[5];
+        loss_exp += t9[5]!;
         t9[6] = Math.exp(logits_6 - loss_max);
-        loss_exp += t9[6];
+        loss_exp += t9[6]!;
         t9[7] = Math.exp(logits_7 - loss_max);
-        loss_exp += t9[7];
+        loss_exp += t9[7]!;
         t9[8] = Math.exp(logits_8 - loss_max);
-        loss_exp += t9[8];
+        loss_exp += t9[8]!;
         t9[9] = Math.exp(logits_9 - loss_max);
-        loss_exp += t9[9];
+        loss_exp += t9[9]!;
         const loss_lse = Number.isFinite(loss_max) ? loss_max + Math.log(loss_exp) : loss_max;
         let loss_sum = 0;
-        loss_sum += y[y_at] * (loss_lse - logits_0);
-        loss_sum += y[y_at + 1] * (loss_lse - logits_1);
-        loss_sum += y[y_at + 2] * (loss_lse - logits_2);
-        loss_sum += y[y_at + 3] * (loss_lse - logits_3);
-        loss_sum += y[y_at + 4] * (loss_lse - logits_4);
-        loss_sum += y[y_at + 5] * (loss_lse - logits_5);
-        loss_sum += y[y_at + 6] * (loss_lse - logits_6);
-        loss_sum += y[y_at + 7] * (loss_lse - logits_7);
-        loss_sum += y[y_at + 8] * (loss_lse - logits_8);
-        loss_sum += y[y_at + 9] * (loss_lse - logits_9);
+        loss_sum += y[y_at]! * (loss_lse - logits_0);
+        loss_sum += y[y_at + 1]! * (loss_lse - logits_1);
+        loss_sum += y[y_at + 2]! * (loss_lse - logits_2);
+        loss_sum += y[y_at + 3]! * (loss_lse - logits_3);
+        loss_sum += y[y_at + 4]! * (loss_lse - logits_4);
+        loss_sum += y[y_at + 5]! * (loss_lse - logits_5);
+        loss_sum += y[y_at + 6]! * (loss_lse - logits_6);
+        loss_sum += y[y_at + 7]! * (loss_lse - logits_7);
+        loss_sum += y[y_at + 8]! * (loss_lse - logits_8);
+        loss_sum += y[y_at + 9]! * (loss_lse - logits_9);
         // loss = softmax_cross_entropy(logits, y)
         const loss = loss_sum;
         const t13_inverse = Number.isFinite(loss_max) ? 1 / loss_exp : 1;
-        logits_0 = t9[0] * t13_inverse;
-        logits_1 = t9[1] * t13_inverse;
-        logits_2 = t9[2] * t13_inverse;
-        logits_3 = t9[3] * t13_inverse;
-        logits_4 = t9[4] * t13_inverse;
-        logits_5 = t9[5] * t13_inverse;
-        logits_6 = t9[6] * t13_inverse;
-        logits_7 = t9[7] * t13_inverse;
-        logits_8 = t9[8] * t13_inverse;
-        logits_9 = t9[9] * t13_inverse;
+        logits_0 = t9[0]! * t13_inverse;
+        logits_1 = t9[1]! * t13_inverse;
+        logits_2 = t9[2]! * t13_inverse;
+        logits_3 = t9[3]! * t13_inverse;
+        logits_4 = t9[4]! * t13_inverse;
+        logits_5 = t9[5]! * t13_inverse;
+        logits_6 = t9[6]! * t13_inverse;
+        logits_7 = t9[7]! * t13_inverse;
+        logits_8 = t9[8]! * t13_inverse;
+        logits_9 = t9[9]! * t13_inverse;
         let s14_sum = 0;
-        s14_sum += y[y_at];
-        s14_sum += y[y_at + 1];
-        s14_sum += y[y_at + 2];
-        s14_sum += y[y_at + 3];
-        s14_sum += y[y_at + 4];
-        s14_sum += y[y_at + 5];
-        s14_sum += y[y_at + 6];
-        s14_sum += y[y_at + 7];
-        s14_sum += y[y_at + 8];
-        s14_sum += y[y_at + 9];
+        s14_sum += y[y_at]!;
+        s14_sum += y[y_at + 1]!;
+        s14_sum += y[y_at + 2]!;
+        s14_sum += y[y_at + 3]!;
+        s14_sum += y[y_at + 4]!;
+        s14_sum += y[y_at + 5]!;
+        s14_sum += y[y_at + 6]!;
+        s14_sum += y[y_at + 7]!;
+        s14_sum += y[y_at + 8]!;
+        s14_sum += y[y_at + 9]!;
         const s14 = s14_sum;
         t9[0] = logits_0 * s14;
         t9[1] = logits_1 * s14;
@@ -319,40 +323,40 @@ export const mnist = {
         t9[7] = logits_7 * s14;
         t9[8] = logits_8 * s14;
         t9[9] = logits_9 * s14;
-        logits_0 = t9[0] - y[y_at];
-        logits_1 = t9[1] - y[y_at + 1];
-        logits_2 = t9[2] - y[y_at + 2];
-        logits_3 = t9[3] - y[y_at + 3];
-        logits_4 = t9[4] - y[y_at + 4];
-        logits_5 = t9[5] - y[y_at + 5];
-        logits_6 = t9[6] - y[y_at + 6];
-        logits_7 = t9[7] - y[y_at + 7];
-        logits_8 = t9[8] - y[y_at + 8];
-        logits_9 = t9[9] - y[y_at + 9];
+        logits_0 = t9[0]! - y[y_at]!;
+        logits_1 = t9[1]! - y[y_at + 1]!;
+        logits_2 = t9[2]! - y[y_at + 2]!;
+        logits_3 = t9[3]! - y[y_at + 3]!;
+        logits_4 = t9[4]! - y[y_at + 4]!;
+        logits_5 = t9[5]! - y[y_at + 5]!;
+        logits_6 = t9[6]! - y[y_at + 6]!;
+        logits_7 = t9[7]! - y[y_at + 7]!;
+        logits_8 = t9[8]! - y[y_at + 8]!;
+        logits_9 = t9[9]! - y[y_at + 9]!;
         for (let i13 = 0; i13 < 128; i13++) {
           let t30_dot = 0;
-          t30_dot += W2[i13] * logits_0;
-          t30_dot += W2[128 + i13] * logits_1;
-          t30_dot += W2[256 + i13] * logits_2;
-          t30_dot += W2[384 + i13] * logits_3;
-          t30_dot += W2[512 + i13] * logits_4;
-          t30_dot += W2[640 + i13] * logits_5;
-          t30_dot += W2[768 + i13] * logits_6;
-          t30_dot += W2[896 + i13] * logits_7;
-          t30_dot += W2[1024 + i13] * logits_8;
-          t30_dot += W2[1152 + i13] * logits_9;
+          t30_dot += W2[i13]! * logits_0;
+          t30_dot += W2[128 + i13]! * logits_1;
+          t30_dot += W2[256 + i13]! * logits_2;
+          t30_dot += W2[384 + i13]! * logits_3;
+          t30_dot += W2[512 + i13]! * logits_4;
+          t30_dot += W2[640 + i13]! * logits_5;
+          t30_dot += W2[768 + i13]! * logits_6;
+          t30_dot += W2[896 + i13]! * logits_7;
+          t30_dot += W2[1024 + i13]! * logits_8;
+          t30_dot += W2[1152 + i13]! * logits_9;
           t30[i13] = t30_dot;
         }
         for (let i15 = 0; i15 < 128; i15++) {
-          t31[i15] = t30[i15] * step(t7[i15]);
+          t31[i15] = t30[i15]! * step(t7[i15]!);
         }
         lossSum += loss;
         for (let i16 = 0; i16 < 128; i16++) {
-          t31_chunk[i16 * 64 + row] = t31[i16];
+          t31_chunk[i16 * 64 + row] = t31[i16]!;
         }
         // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
         for (let i17 = 0; i17 < 128; i17++) {
-          d_b1[i17] += t31[i17];
+          d_b1[i17]! += t31[i17]!;
         }
         t16_chunk[row] = logits_0;
         t16_chunk[64 + row] = logits_1;
@@ -365,24 +369,24 @@ export const mnist = {
         t16_chunk[512 + row] = logits_8;
         t16_chunk[576 + row] = logits_9;
         for (let i19 = 0; i19 < 128; i19++) {
-          h_chunk[i19 * 64 + row] = h[i19];
+          h_chunk[i19 * 64 + row] = h[i19]!;
         }
         // ∂L/∂b2 += softmax(logits) sum(y) + −y
-        d_b2_0 += t9[0] - y[y_at];
-        d_b2_1 += t9[1] - y[y_at + 1];
-        d_b2_2 += t9[2] - y[y_at + 2];
-        d_b2_3 += t9[3] - y[y_at + 3];
-        d_b2_4 += t9[4] - y[y_at + 4];
-        d_b2_5 += t9[5] - y[y_at + 5];
-        d_b2_6 += t9[6] - y[y_at + 6];
-        d_b2_7 += t9[7] - y[y_at + 7];
-        d_b2_8 += t9[8] - y[y_at + 8];
-        d_b2_9 += t9[9] - y[y_at + 9];
+        d_b2_0 += t9[0]! - y[y_at]!;
+        d_b2_1 += t9[1]! - y[y_at + 1]!;
+        d_b2_2 += t9[2]! - y[y_at + 2]!;
+        d_b2_3 += t9[3]! - y[y_at + 3]!;
+        d_b2_4 += t9[4]! - y[y_at + 4]!;
+        d_b2_5 += t9[5]! - y[y_at + 5]!;
+        d_b2_6 += t9[6]! - y[y_at + 6]!;
+        d_b2_7 += t9[7]! - y[y_at + 7]!;
+        d_b2_8 += t9[8]! - y[y_at + 8]!;
+        d_b2_9 += t9[9]! - y[y_at + 9]!;
       }
       // x of the chunk's examples, transposed
       for (let i26 = 0; i26 < m; i26++) {
         for (let i27 = 0; i27 < 784; i27++) {
-          x_chunkT[i27 * 64 + i26] = x[chunk * 784 + i26 * 784 + i27];
+          x_chunkT[i27 * 64 + i26] = x[chunk * 784 + i26 * 784 + i27]!;
         }
       }
       // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
@@ -397,12 +401,12 @@ export const mnist = {
           let g_7 = 0;
           let g_8 = 0;
           for (let i31 = 0; i31 < m; i31++) {
-            const a = t31_chunk[i29 * 64 + i31];
-            const a_2 = t31_chunk[(i29 + 1) * 64 + i31];
-            const b = x_chunkT[i28 * 64 + i31];
-            const b_2 = x_chunkT[(i28 + 1) * 64 + i31];
-            const b_3 = x_chunkT[(i28 + 2) * 64 + i31];
-            const b_4 = x_chunkT[(i28 + 3) * 64 + i31];
+            const a = t31_chunk[i29 * 64 + i31]!;
+            const a_2 = t31_chunk[(i29 + 1) * 64 + i31]!;
+            const b = x_chunkT[i28 * 64 + i31]!;
+            const b_2 = x_chunkT[(i28 + 1) * 64 + i31]!;
+            const b_3 = x_chunkT[(i28 + 2) * 64 + i31]!;
+            const b_4 = x_chunkT[(i28 + 3) * 64 + i31]!;
             g += a * b;
             g_2 += a * b_2;
             g_3 += a * b_3;
@@ -412,14 +416,14 @@ export const mnist = {
             g_7 += a_2 * b_3;
             g_8 += a_2 * b_4;
           }
-          d_W1[i29 * 784 + i28] += g;
-          d_W1[i29 * 784 + (i28 + 1)] += g_2;
-          d_W1[i29 * 784 + (i28 + 2)] += g_3;
-          d_W1[i29 * 784 + (i28 + 3)] += g_4;
-          d_W1[(i29 + 1) * 784 + i28] += g_5;
-          d_W1[(i29 + 1) * 784 + (i28 + 1)] += g_6;
-          d_W1[(i29 + 1) * 784 + (i28 + 2)] += g_7;
-          d_W1[(i29 + 1) * 784 + (i28 + 3)] += g_8;
+          d_W1[i29 * 784 + i28]! += g;
+          d_W1[i29 * 784 + (i28 + 1)]! += g_2;
+          d_W1[i29 * 784 + (i28 + 2)]! += g_3;
+          d_W1[i29 * 784 + (i28 + 3)]! += g_4;
+          d_W1[(i29 + 1) * 784 + i28]! += g_5;
+          d_W1[(i29 + 1) * 784 + (i28 + 1)]! += g_6;
+          d_W1[(i29 + 1) * 784 + (i28 + 2)]! += g_7;
+          d_W1[(i29 + 1) * 784 + (i28 + 3)]! += g_8;
         }
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
@@ -434,12 +438,12 @@ export const mnist = {
           let g_15 = 0;
           let g_16 = 0;
           for (let i35 = 0; i35 < m; i35++) {
-            const a_3 = t16_chunk[i33 * 64 + i35];
-            const a_4 = t16_chunk[(i33 + 1) * 64 + i35];
-            const b_5 = h_chunk[i32 * 64 + i35];
-            const b_6 = h_chunk[(i32 + 1) * 64 + i35];
-            const b_7 = h_chunk[(i32 + 2) * 64 + i35];
-            const b_8 = h_chunk[(i32 + 3) * 64 + i35];
+            const a_3 = t16_chunk[i33 * 64 + i35]!;
+            const a_4 = t16_chunk[(i33 + 1) * 64 + i35]!;
+            const b_5 = h_chunk[i32 * 64 + i35]!;
+            const b_6 = h_chunk[(i32 + 1) * 64 + i35]!;
+            const b_7 = h_chunk[(i32 + 2) * 64 + i35]!;
+            const b_8 = h_chunk[(i32 + 3) * 64 + i35]!;
             g_9 += a_3 * b_5;
             g_10 += a_3 * b_6;
             g_11 += a_3 * b_7;
@@ -449,26 +453,26 @@ export const mnist = {
             g_15 += a_4 * b_7;
             g_16 += a_4 * b_8;
           }
-          d_W2[i33 * 128 + i32] += g_9;
-          d_W2[i33 * 128 + (i32 + 1)] += g_10;
-          d_W2[i33 * 128 + (i32 + 2)] += g_11;
-          d_W2[i33 * 128 + (i32 + 3)] += g_12;
-          d_W2[(i33 + 1) * 128 + i32] += g_13;
-          d_W2[(i33 + 1) * 128 + (i32 + 1)] += g_14;
-          d_W2[(i33 + 1) * 128 + (i32 + 2)] += g_15;
-          d_W2[(i33 + 1) * 128 + (i32 + 3)] += g_16;
+          d_W2[i33 * 128 + i32]! += g_9;
+          d_W2[i33 * 128 + (i32 + 1)]! += g_10;
+          d_W2[i33 * 128 + (i32 + 2)]! += g_11;
+          d_W2[i33 * 128 + (i32 + 3)]! += g_12;
+          d_W2[(i33 + 1) * 128 + i32]! += g_13;
+          d_W2[(i33 + 1) * 128 + (i32 + 1)]! += g_14;
+          d_W2[(i33 + 1) * 128 + (i32 + 2)]! += g_15;
+          d_W2[(i33 + 1) * 128 + (i32 + 3)]! += g_16;
         }
       }
     }
     const inverseN = 1 / n;
     for (let i40 = 0; i40 < 100352; i40++) {
-      d_W1[i40] *= inverseN;
+      d_W1[i40]! *= inverseN;
     }
     for (let i41 = 0; i41 < 128; i41++) {
-      d_b1[i41] *= inverseN;
+      d_b1[i41]! *= inverseN;
     }
     for (let i42 = 0; i42 < 1280; i42++) {
-      d_W2[i42] *= inverseN;
+      d_W2[i42]! *= inverseN;
     }
     d_b2_0 *= inverseN;
     d_b2_1 *= inverseN;
@@ -492,23 +496,23 @@ export const mnist = {
     d_b2[9] = d_b2_9;
     return lossSum * inverseN + lossOnce;
   },
-  forward(params: MnistParams, batch: MnistBatch, n: number): MnistOutputs {
+  forward(params: MnistParams, batch: MnistInputs, n: number): MnistOutputs {
     const W1 = params.W1;
     const b1 = params.b1;
     const W2 = params.W2;
     const b2 = params.b2;
     const x = batch.x;
     const out_logits = new Float64Array(n * 10);
-    const b2_0_2 = b2[0];
-    const b2_1_2 = b2[1];
-    const b2_2_2 = b2[2];
-    const b2_3_2 = b2[3];
-    const b2_4_2 = b2[4];
-    const b2_5_2 = b2[5];
-    const b2_6_2 = b2[6];
-    const b2_7_2 = b2[7];
-    const b2_8_2 = b2[8];
-    const b2_9_2 = b2[9];
+    const b2_0_2 = b2[0]!;
+    const b2_1_2 = b2[1]!;
+    const b2_2_2 = b2[2]!;
+    const b2_3_2 = b2[3]!;
+    const b2_4_2 = b2[4]!;
+    const b2_5_2 = b2[5]!;
+    const b2_6_2 = b2[6]!;
+    const b2_7_2 = b2[7]!;
+    const b2_8_2 = b2[8]!;
+    const b2_9_2 = b2[9]!;
     for (let chunk_2 = 0; chunk_2 < n; chunk_2 += 64) {
       const m_2 = Math.min(64, n - chunk_2);
       // W₁ x, for every example of the chunk
@@ -524,12 +528,12 @@ export const mnist = {
           let s_19 = 0;
           let s_20 = 0;
           for (let i8 = 0; i8 < 784; i8++) {
-            const w_9 = W1[i5 * 784 + i8];
-            const w_10 = W1[(i5 + 1) * 784 + i8];
-            const w_11 = W1[(i5 + 2) * 784 + i8];
-            const w_12 = W1[(i5 + 3) * 784 + i8];
-            const x_5 = x[chunk_2 * 784 + i6 * 784 + i8];
-            const x_6 = x[chunk_2 * 784 + (i6 + 1) * 784 + i8];
+            const w_9 = W1[i5 * 784 + i8]!;
+            const w_10 = W1[(i5 + 1) * 784 + i8]!;
+            const w_11 = W1[(i5 + 2) * 784 + i8]!;
+            const w_12 = W1[(i5 + 3) * 784 + i8]!;
+            const x_5 = x[chunk_2 * 784 + i6 * 784 + i8]!;
+            const x_6 = x[chunk_2 * 784 + (i6 + 1) * 784 + i8]!;
             s_13 += w_9 * x_5;
             s_14 += w_9 * x_6;
             s_15 += w_10 * x_5;
@@ -554,11 +558,11 @@ export const mnist = {
           let s_23 = 0;
           let s_24 = 0;
           for (let i9 = 0; i9 < 784; i9++) {
-            const w_13 = W1[i5 * 784 + i9];
-            const w_14 = W1[(i5 + 1) * 784 + i9];
-            const w_15 = W1[(i5 + 2) * 784 + i9];
-            const w_16 = W1[(i5 + 3) * 784 + i9];
-            const x_7 = x[chunk_2 * 784 + i7 * 784 + i9];
+            const w_13 = W1[i5 * 784 + i9]!;
+            const w_14 = W1[(i5 + 1) * 784 + i9]!;
+            const w_15 = W1[(i5 + 2) * 784 + i9]!;
+            const w_16 = W1[(i5 + 3) * 784 + i9]!;
+            const x_7 = x[chunk_2 * 784 + i7 * 784 + i9]!;
             s_21 += w_13 * x_7;
             s_22 += w_14 * x_7;
             s_23 += w_15 * x_7;
@@ -572,10 +576,9 @@ export const mnist = {
       }
       for (let i = chunk_2; i < chunk_2 + m_2; i++) {
         const row_2 = i - chunk_2;
-        const x_at = i * 784;
         // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
         for (let i0 = 0; i0 < 128; i0++) {
-          h_2[i0] = relu(t6_chunk_2[row_2 * 128 + i0] + b1[i0]);
+          h_2[i0] = relu(t6_chunk_2[row_2 * 128 + i0]! + b1[i0]!);
         }
         for (let i1 = 0; i1 < 10; i1 += 2) {
           let t9_2_00 = 0;
@@ -587,32 +590,32 @@ export const mnist = {
           let t9_2_12 = 0;
           let t9_2_13 = 0;
           for (let i2 = 0; i2 < 128; i2 += 4) {
-            const t9_2_x0 = h_2[i2];
-            const t9_2_x1 = h_2[i2 + 1];
-            const t9_2_x2 = h_2[i2 + 2];
-            const t9_2_x3 = h_2[i2 + 3];
-            t9_2_00 += W2[i1 * 128 + i2] * t9_2_x0;
-            t9_2_01 += W2[i1 * 128 + (i2 + 1)] * t9_2_x1;
-            t9_2_02 += W2[i1 * 128 + (i2 + 2)] * t9_2_x2;
-            t9_2_03 += W2[i1 * 128 + (i2 + 3)] * t9_2_x3;
-            t9_2_10 += W2[(i1 + 1) * 128 + i2] * t9_2_x0;
-            t9_2_11 += W2[(i1 + 1) * 128 + (i2 + 1)] * t9_2_x1;
-            t9_2_12 += W2[(i1 + 1) * 128 + (i2 + 2)] * t9_2_x2;
-            t9_2_13 += W2[(i1 + 1) * 128 + (i2 + 3)] * t9_2_x3;
+            const t9_2_x0 = h_2[i2]!;
+            const t9_2_x1 = h_2[i2 + 1]!;
+            const t9_2_x2 = h_2[i2 + 2]!;
+            const t9_2_x3 = h_2[i2 + 3]!;
+            t9_2_00 += W2[i1 * 128 + i2]! * t9_2_x0;
+            t9_2_01 += W2[i1 * 128 + (i2 + 1)]! * t9_2_x1;
+            t9_2_02 += W2[i1 * 128 + (i2 + 2)]! * t9_2_x2;
+            t9_2_03 += W2[i1 * 128 + (i2 + 3)]! * t9_2_x3;
+            t9_2_10 += W2[(i1 + 1) * 128 + i2]! * t9_2_x0;
+            t9_2_11 += W2[(i1 + 1) * 128 + (i2 + 1)]! * t9_2_x1;
+            t9_2_12 += W2[(i1 + 1) * 128 + (i2 + 2)]! * t9_2_x2;
+            t9_2_13 += W2[(i1 + 1) * 128 + (i2 + 3)]! * t9_2_x3;
           }
           t9_2[i1] = t9_2_00 + t9_2_01 + (t9_2_02 + t9_2_03);
           t9_2[i1 + 1] = t9_2_10 + t9_2_11 + (t9_2_12 + t9_2_13);
         }
-        out_logits[i * 10] = t9_2[0] + b2_0_2;
-        out_logits[i * 10 + 1] = t9_2[1] + b2_1_2;
-        out_logits[i * 10 + 2] = t9_2[2] + b2_2_2;
-        out_logits[i * 10 + 3] = t9_2[3] + b2_3_2;
-        out_logits[i * 10 + 4] = t9_2[4] + b2_4_2;
-        out_logits[i * 10 + 5] = t9_2[5] + b2_5_2;
-        out_logits[i * 10 + 6] = t9_2[6] + b2_6_2;
-        out_logits[i * 10 + 7] = t9_2[7] + b2_7_2;
-        out_logits[i * 10 + 8] = t9_2[8] + b2_8_2;
-        out_logits[i * 10 + 9] = t9_2[9] + b2_9_2;
+        out_logits[i * 10] = t9_2[0]! + b2_0_2;
+        out_logits[i * 10 + 1] = t9_2[1]! + b2_1_2;
+        out_logits[i * 10 + 2] = t9_2[2]! + b2_2_2;
+        out_logits[i * 10 + 3] = t9_2[3]! + b2_3_2;
+        out_logits[i * 10 + 4] = t9_2[4]! + b2_4_2;
+        out_logits[i * 10 + 5] = t9_2[5]! + b2_5_2;
+        out_logits[i * 10 + 6] = t9_2[6]! + b2_6_2;
+        out_logits[i * 10 + 7] = t9_2[7]! + b2_7_2;
+        out_logits[i * 10 + 8] = t9_2[8]! + b2_8_2;
+        out_logits[i * 10 + 9] = t9_2[9]! + b2_9_2;
       }
     }
     return {

@@ -18,24 +18,29 @@ function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 /** Parameters of model xor, row-major; a scalar is an array of length 1. */
-export interface XorParams {
+export type XorParams = {
   W1: Float64Array;
   b1: Float64Array;
   w2: Float64Array;
   b2: Float64Array;
-}
+};
 /** A minibatch: the examples' x, y, one example after another. */
-export interface XorBatch {
+export type XorBatch = {
   x: Float64Array;
   y: Float64Array;
-}
+};
+/** What forward reads: the examples' x, one example after another. */
+export type XorInputs = {
+  x: Float64Array;
+};
 /** The outputs of forward, one example after another. */
-export interface XorOutputs {
+export type XorOutputs = {
   yhat: Float64Array;
-}
+};
 /** Model xor: 57 flops forward, 46 backward, per example. */
 export const xor = {
   shapes: { W1: [4, 2], b1: [4], w2: [4], b2: [] } as const,
+  hash: "4625081bc0121fba",
   init(seed: number): XorParams {
     const next = random(seed);
     const W1 = new Float64Array(8);
@@ -92,21 +97,21 @@ export const xor = {
     let d_w2_3 = 0;
     let d_b2_0 = 0;
     let s16_sum = 0;
-    const W1_0 = W1[0];
+    const W1_0 = W1[0]!;
     s16_sum += W1_0 * W1_0;
-    const W1_1 = W1[1];
+    const W1_1 = W1[1]!;
     s16_sum += W1_1 * W1_1;
-    const W1_2 = W1[2];
+    const W1_2 = W1[2]!;
     s16_sum += W1_2 * W1_2;
-    const W1_3 = W1[3];
+    const W1_3 = W1[3]!;
     s16_sum += W1_3 * W1_3;
-    const W1_4 = W1[4];
+    const W1_4 = W1[4]!;
     s16_sum += W1_4 * W1_4;
-    const W1_5 = W1[5];
+    const W1_5 = W1[5]!;
     s16_sum += W1_5 * W1_5;
-    const W1_6 = W1[6];
+    const W1_6 = W1[6]!;
     s16_sum += W1_6 * W1_6;
-    const W1_7 = W1[7];
+    const W1_7 = W1[7]!;
     s16_sum += W1_7 * W1_7;
     const s16 = s16_sum;
     const s17 = 0.0001 * s16;
@@ -120,33 +125,33 @@ export const xor = {
     let h_1 = 0;
     let h_2 = 0;
     let h_3 = 0;
-    const b1_0 = b1[0];
-    const b1_1 = b1[1];
-    const b1_2 = b1[2];
-    const b1_3 = b1[3];
-    const w2_0 = w2[0];
-    const w2_1 = w2[1];
-    const w2_2 = w2[2];
-    const w2_3 = w2[3];
-    const b2_0 = b2[0];
+    const b1_0 = b1[0]!;
+    const b1_1 = b1[1]!;
+    const b1_2 = b1[2]!;
+    const b1_3 = b1[3]!;
+    const w2_0 = w2[0]!;
+    const w2_1 = w2[1]!;
+    const w2_2 = w2[2]!;
+    const w2_3 = w2[3]!;
+    const b2_0 = b2[0]!;
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       const y_at = i;
       let t6_dot = 0;
-      t6_dot += W1_0 * x[x_at];
-      t6_dot += W1_1 * x[x_at + 1];
+      t6_dot += W1_0 * x[x_at]!;
+      t6_dot += W1_1 * x[x_at + 1]!;
       t6_0 = t6_dot;
       let t6_dot_2 = 0;
-      t6_dot_2 += W1_2 * x[x_at];
-      t6_dot_2 += W1_3 * x[x_at + 1];
+      t6_dot_2 += W1_2 * x[x_at]!;
+      t6_dot_2 += W1_3 * x[x_at + 1]!;
       t6_1 = t6_dot_2;
       let t6_dot_3 = 0;
-      t6_dot_3 += W1_4 * x[x_at];
-      t6_dot_3 += W1_5 * x[x_at + 1];
+      t6_dot_3 += W1_4 * x[x_at]!;
+      t6_dot_3 += W1_5 * x[x_at + 1]!;
       t6_2 = t6_dot_3;
       let t6_dot_4 = 0;
-      t6_dot_4 += W1_6 * x[x_at];
-      t6_dot_4 += W1_7 * x[x_at + 1];
+      t6_dot_4 += W1_6 * x[x_at]!;
+      t6_dot_4 += W1_7 * x[x_at + 1]!;
       t6_3 = t6_dot_4;
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       h_0 = Math.tanh(t6_0 + b1_0);
@@ -161,25 +166,25 @@ export const xor = {
       const s9 = s9_sum;
       const s10 = s9 + b2_0;
       let s19_sum = 0;
-      s19_sum += Math.max(s10, 0) - s10 * y[y_at] + Math.log1p(Math.exp(-Math.abs(s10)));
+      s19_sum += Math.max(s10, 0) - s10 * y[y_at]! + Math.log1p(Math.exp(-Math.abs(s10)));
       const s19 = s19_sum / 1;
       // ŷ = σ(w₂ · h + b₂)  (examples/xor.nnd:15)
       const yhat = sigmoid(s10);
-      const s22 = yhat - y[y_at];
+      const s22 = yhat - y[y_at]!;
       t6_0 = s22 * w2_0 * (1 - h_0 * h_0);
       t6_1 = s22 * w2_1 * (1 - h_1 * h_1);
       t6_2 = s22 * w2_2 * (1 - h_2 * h_2);
       t6_3 = s22 * w2_3 * (1 - h_3 * h_3);
       lossSum += s19;
       // ∂L/∂W1 += ((ŷ − y) w₂) ⊙ (1 − h²) xᵀ
-      d_W1_0 += t6_0 * x[x_at];
-      d_W1_1 += t6_0 * x[x_at + 1];
-      d_W1_2 += t6_1 * x[x_at];
-      d_W1_3 += t6_1 * x[x_at + 1];
-      d_W1_4 += t6_2 * x[x_at];
-      d_W1_5 += t6_2 * x[x_at + 1];
-      d_W1_6 += t6_3 * x[x_at];
-      d_W1_7 += t6_3 * x[x_at + 1];
+      d_W1_0 += t6_0 * x[x_at]!;
+      d_W1_1 += t6_0 * x[x_at + 1]!;
+      d_W1_2 += t6_1 * x[x_at]!;
+      d_W1_3 += t6_1 * x[x_at + 1]!;
+      d_W1_4 += t6_2 * x[x_at]!;
+      d_W1_5 += t6_2 * x[x_at + 1]!;
+      d_W1_6 += t6_3 * x[x_at]!;
+      d_W1_7 += t6_3 * x[x_at + 1]!;
       // ∂L/∂b1 += ((ŷ − y) w₂) ⊙ (1 − h²)
       d_b1_0 += t6_0;
       d_b1_1 += t6_1;
@@ -190,7 +195,7 @@ export const xor = {
       d_w2_1 += s22 * h_1;
       d_w2_2 += s22 * h_2;
       d_w2_3 += s22 * h_3;
-      d_b2_0 += yhat - y[y_at];
+      d_b2_0 += yhat - y[y_at]!;
     }
     const inverseN = 1 / n;
     d_W1_0 *= inverseN;
@@ -239,21 +244,21 @@ export const xor = {
     d_W1[7] = d_W1_7;
     return lossSum * inverseN + lossOnce;
   },
-  forward(params: XorParams, batch: XorBatch, n: number): XorOutputs {
+  forward(params: XorParams, batch: XorInputs, n: number): XorOutputs {
     const W1 = params.W1;
     const b1 = params.b1;
     const w2 = params.w2;
     const b2 = params.b2;
     const x = batch.x;
     const out_yhat = new Float64Array(n * 1);
-    const W1_0_2 = W1[0];
-    const W1_1_2 = W1[1];
-    const W1_2_2 = W1[2];
-    const W1_3_2 = W1[3];
-    const W1_4_2 = W1[4];
-    const W1_5_2 = W1[5];
-    const W1_6_2 = W1[6];
-    const W1_7_2 = W1[7];
+    const W1_0_2 = W1[0]!;
+    const W1_1_2 = W1[1]!;
+    const W1_2_2 = W1[2]!;
+    const W1_3_2 = W1[3]!;
+    const W1_4_2 = W1[4]!;
+    const W1_5_2 = W1[5]!;
+    const W1_6_2 = W1[6]!;
+    const W1_7_2 = W1[7]!;
     let t6_4_0 = 0;
     let t6_4_1 = 0;
     let t6_4_2 = 0;
@@ -262,32 +267,32 @@ export const xor = {
     let h_4_1 = 0;
     let h_4_2 = 0;
     let h_4_3 = 0;
-    const b1_0_2 = b1[0];
-    const b1_1_2 = b1[1];
-    const b1_2_2 = b1[2];
-    const b1_3_2 = b1[3];
-    const w2_0_2 = w2[0];
-    const w2_1_2 = w2[1];
-    const w2_2_2 = w2[2];
-    const w2_3_2 = w2[3];
-    const b2_0_2 = b2[0];
+    const b1_0_2 = b1[0]!;
+    const b1_1_2 = b1[1]!;
+    const b1_2_2 = b1[2]!;
+    const b1_3_2 = b1[3]!;
+    const w2_0_2 = w2[0]!;
+    const w2_1_2 = w2[1]!;
+    const w2_2_2 = w2[2]!;
+    const w2_3_2 = w2[3]!;
+    const b2_0_2 = b2[0]!;
     for (let i = 0; i < n; i++) {
       const x_at = i * 2;
       let t6_4_dot = 0;
-      t6_4_dot += W1_0_2 * x[x_at];
-      t6_4_dot += W1_1_2 * x[x_at + 1];
+      t6_4_dot += W1_0_2 * x[x_at]!;
+      t6_4_dot += W1_1_2 * x[x_at + 1]!;
       t6_4_0 = t6_4_dot;
       let t6_4_dot_2 = 0;
-      t6_4_dot_2 += W1_2_2 * x[x_at];
-      t6_4_dot_2 += W1_3_2 * x[x_at + 1];
+      t6_4_dot_2 += W1_2_2 * x[x_at]!;
+      t6_4_dot_2 += W1_3_2 * x[x_at + 1]!;
       t6_4_1 = t6_4_dot_2;
       let t6_4_dot_3 = 0;
-      t6_4_dot_3 += W1_4_2 * x[x_at];
-      t6_4_dot_3 += W1_5_2 * x[x_at + 1];
+      t6_4_dot_3 += W1_4_2 * x[x_at]!;
+      t6_4_dot_3 += W1_5_2 * x[x_at + 1]!;
       t6_4_2 = t6_4_dot_3;
       let t6_4_dot_4 = 0;
-      t6_4_dot_4 += W1_6_2 * x[x_at];
-      t6_4_dot_4 += W1_7_2 * x[x_at + 1];
+      t6_4_dot_4 += W1_6_2 * x[x_at]!;
+      t6_4_dot_4 += W1_7_2 * x[x_at + 1]!;
       t6_4_3 = t6_4_dot_4;
       // h = tanh(W₁ x + b₁)  (examples/xor.nnd:14)
       h_4_0 = Math.tanh(t6_4_0 + b1_0_2);

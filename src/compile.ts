@@ -5,8 +5,10 @@
 import type { CheckedProgram } from "./check/checked.js";
 import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type HessianVectorProduct } from "./derive.js";
 import { error, type Diagnostic } from "./diagnostics/diagnostic.js";
+import type { SourceFile } from "./diagnostics/source.js";
 import { printModule } from "./emit/layout.js";
 import { moduleStatements } from "./emit/module.js";
+import { modelHash } from "./format/hash.js";
 import type { Node } from "./graph/node.js";
 import { formatName } from "./graph/notation.js";
 import { printFormula } from "./graph/print.js";
@@ -27,6 +29,8 @@ export interface CompileOptions {
    * an NND3060 error in `diagnostics`.
    */
   readonly hessian?: boolean;
+  /** The parsed file's text: with it, each model exports its hash (`xor.hash`), the one its weights files hold. */
+  readonly sourceFile?: SourceFile;
 }
 
 export interface Compiled {
@@ -148,7 +152,16 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const arrays = options.precision === "f32" ? "Float32Array" : "Float64Array";
   const statements = time("emit", () =>
-    moduleStatements({ source: options.source, arrays, models, fns, helpersUsed, exportName: (n) => exports.get(n)! }),
+    moduleStatements({
+      source: options.source,
+      arrays,
+      models,
+      fns,
+      helpersUsed,
+      exportName: (n) => exports.get(n)!,
+      inputNames: (n) => derivedModels.find((m) => m.name === n)!.d.model.inputs.map((x) => x.attrs.name!),
+      hash: (n) => (options.sourceFile === undefined ? undefined : modelHash(checked.program, options.sourceFile, n)),
+    }),
   );
   const code = time("print", () => printModule(statements));
   const bytesPer = options.precision === "f32" ? 4 : 8;

@@ -4,7 +4,7 @@
 
 import ts from "typescript";
 
-/** A generated module, as the runtime sees it (DESIGN.md §4). */
+/** A generated module, as the runtime sees it (docs/module.md). */
 export interface GeneratedModel {
   readonly shapes: Readonly<Record<string, readonly number[]>>;
   init(seed: number): Record<string, Float64Array | Float32Array>;

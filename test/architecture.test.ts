@@ -1,5 +1,5 @@
 // The pipeline's folders depend on each other in one direction only
-// (DESIGN.md §1, STYLE.md §7): each may import the folders before it, the CLI
+// (README.md, How it is built): each may import the folders before it, the CLI
 // imports anything, nothing imports the CLI, and the runtime imports nothing
 // from the compiler. The graph is the IR that diff and simplify both rewrite;
 // the pipeline that runs them in order is src/derive.ts.

@@ -1,4 +1,4 @@
-// The catalog of built-in functions (DESIGN.md §2): one entry per function,
+// The catalog of built-in functions (docs/language.md): one entry per function,
 // with its arity and shape rule. Later stages key their own tables (derivative
 // rules, flop costs, printing) by these names.
 

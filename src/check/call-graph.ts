@@ -1,6 +1,6 @@
 // The order in which to check `fn` bodies: callees before callers, so a call's
-// result shape is known where it is used. Recursion is reported (DESIGN.md §2
-// has no recursion). Iterative depth-first search: long call chains are fine.
+// result shape is known where it is used. Recursion is reported (the language
+// has none). Iterative depth-first search: long call chains are fine.
 
 import type * as A from "../parse/ast.js";
 import { allExprs } from "../parse/walk.js";

@@ -99,7 +99,7 @@ export class ExprChecker {
     return this.report(error("NND2001", e.span, e.op, a, b));
   }
 
-  /** The four cases of DESIGN.md §2. */
+  /** The four cases of `@` (docs/language.md, Expressions). */
   private matmul(e: A.Binary, a: Shape, b: Shape): Shape | undefined {
     if (a.length === 0 || b.length === 0) {
       return this.report(error("NND2006", e.span, a, b, "@ needs vectors or matrices; use * to scale by a scalar"));

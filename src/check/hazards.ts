@@ -1,4 +1,4 @@
-// Numeric hazards (DESIGN.md §6): places where a value can reach the edge of
+// Numeric hazards (docs/language.md, NND4xxx): places where a value can reach the edge of
 // a function's domain. A small sign analysis says what is certainly positive
 // (exp, sigmoid, 1 + x², ...) or at least not negative (x², relu, abs);
 // log and division need positive, sqrt and norm2 need it for their

@@ -30,5 +30,5 @@ export type InitName = keyof typeof entries;
 
 export const initSchemes: ReadonlyMap<string, InitScheme> = new Map(Object.entries(entries));
 
-/** DESIGN.md §2: xavier for matrices, zeros otherwise. */
+/** The default (docs/language.md, Initialisers): xavier for matrices, zeros otherwise. */
 export const defaultInit = (rank: number): InitName => (rank === 2 ? "xavier" : "zeros");

@@ -1,2 +1,2 @@
-// Exit statuses (DESIGN.md §3): like tsc, 1 means the user's input has a problem.
+// Exit statuses (docs/commands.md, Exit status): like tsc, 1 means the user's input has a problem.
 export const EXIT = { ok: 0, userError: 1, commandLine: 2 } as const;

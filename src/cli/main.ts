@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The nndc command line. Every command reads its file once, reports problems
-// as diagnostics (DESIGN.md §2), and exits 0 (success), 1 (a problem in the
+// as diagnostics (docs/language.md, Diagnostics), and exits 0 (success), 1 (a problem in the
 // user's input) or 2 (a bad command line). Nothing a user types gives a stack trace.
 
 import { readFileSync } from "node:fs";
@@ -15,6 +15,7 @@ import { compileCommand, type CompileCommandOptions } from "./commands/compile.j
 import { evalCommand, type EvalOptions } from "./commands/eval.js";
 import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
 import { EXIT } from "./exit.js";
+import { HELP, OPTIMIZERS, SCHEDULES } from "./hyperparameters.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -127,19 +128,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<file>", "a .nnd file")
     .addOption(new Option("--model <name>", "the model (default: the file's only model)"))
     .requiredOption("--data <files>", "a .csv or .json file, or IDX images and labels: images.gz,labels.gz")
-    .addOption(new Option("--optimizer <name>", "the optimizer").choices(["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "newton"]).default("adam"))
-    .option("--lr <rate>", "learning rate (default depends on the optimizer)")
+    .addOption(new Option("--optimizer <name>", "the optimizer").choices(Object.keys(OPTIMIZERS)).default("adam"))
+    .option("--lr <rate>", HELP.lr)
+    .option("--momentum <m>", HELP.momentum)
+    .option("--beta1 <b>", HELP.beta1)
+    .option("--beta2 <b>", HELP.beta2)
+    .option("--eps <e>", HELP.eps)
+    .option("--weight-decay <w>", HELP.weightDecay)
+    .addOption(new Option("--schedule <name>", HELP.schedule).choices(SCHEDULES).default("constant"))
+    .option("--step-every <n>", HELP.stepEvery)
+    .option("--gamma <g>", HELP.gamma)
+    .option("--warmup <n>", HELP.warmup)
     .option("--epochs <n>", "passes over the training data (iterations for newton)", "100")
     .option("--batch <n>", "examples per step", "32")
     .option("--seed <n>", "seed for initialisation, shuffling and the split", "1")
     .option("--test-split <fraction>", "fraction of examples held out for testing", "0")
     .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
     .option("--standardize", "scale each input column to mean 0 and deviation 1 (statistics from the training part)")
-    .option("--patience <n>", "stop when the held-out loss has not improved for n epochs")
+    .option("--patience <n>", "stop when the held-out loss has not improved for n epochs, and keep the best epoch's weights")
     .option("--clip <norm>", "clip gradients to this global norm")
     .option("--out <file>", "where to save the weights (default: <stem>.weights.json)")
     .option("--resume <file>", "continue from saved weights and optimizer state")
     .option("--plot <file.svg>", "write the loss curve (train and test) as SVG")
+    .option("--log-every <n>", HELP.logEvery)
     .action(async (file: string, options: TrainCommandOptions) => {
       status = await trainCommand(file, options);
     });

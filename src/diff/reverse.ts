@@ -67,7 +67,7 @@ function unbroadcast(term: Node, shape: Shape, $: ReturnType<typeof sugar>): Nod
 }
 
 /**
- * diff(e, x) (DESIGN.md §2): shape(e) ++ shape(x). A gradient for scalar e;
+ * diff(e, x) (docs/language.md, diff): shape(e) ++ shape(x). A gradient for scalar e;
  * for a tensor e, one reverse sweep per entry of e, stacked (a Jacobian).
  */
 export function derivative(g: Graph, e: Node, x: Node): Node {

@@ -1,4 +1,4 @@
-// Stable forms, applied before differentiating (DESIGN.md §6): expressions
+// Stable forms, applied before differentiating (docs/language.md): expressions
 // that overflow or lose all precision at large arguments are rewritten into
 // built-ins that are evaluated stably, and whose derivatives are stable too.
 

@@ -34,7 +34,7 @@ function halveIndentation(text: string): string {
 }
 
 /** Operands that bind at least as tightly as a prefix minus needs. */
-const TIGHT = new Set([K.Identifier, K.NumericLiteral, K.ElementAccessExpression, K.PropertyAccessExpression, K.CallExpression]);
+const TIGHT = new Set([K.Identifier, K.NumericLiteral, K.ElementAccessExpression, K.NonNullExpression, K.PropertyAccessExpression, K.CallExpression]);
 
 const ARITHMETIC = new Set([K.PlusToken, K.MinusToken, K.AsteriskToken, K.SlashToken, K.PercentToken]);
 const isRemainder = (e: ts.Expression): boolean => ts.isBinaryExpression(e) && e.operatorToken.kind === K.PercentToken;

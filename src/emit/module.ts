@@ -1,7 +1,16 @@
-// The generated module (DESIGN.md §4): a header, the helpers it needs, the
-// scratch arrays, and per model an interface for its parameters, batch and
-// outputs and an exported object with shapes, init, zeros, lossAndGrad and
-// forward; per fn an object with value and grad. It imports nothing.
+// The generated module (docs/module.md): a header, the helpers it needs, the scratch arrays,
+// and per model a type for its parameters, batch, inputs and outputs and an
+// exported object with shapes, hash, init, zeros, lossAndGrad and forward; per
+// fn an object with value and grad. It imports nothing.
+//
+// The types are type aliases of object types, not interfaces: an object type
+// is assignable to the runtime's `Record<string, Tensor>` (an interface, having
+// no index signature, is not), so `train(xor, xor.init(1), ...)` and
+// `globalNorm(grads)` type-check in a user's strict project with no generics
+// or casts, and a user's own optimizer, written against `Params`, works with
+// every model. The code must also pass the strictest options a project may
+// set (noUncheckedIndexedAccess, noUnusedLocals, noUnusedParameters, ...):
+// loads carry `!`, and what is never read is left out or `_`-named.
 
 import ts from "typescript";
 import type { Init } from "../check/checked.js";
@@ -11,6 +20,7 @@ import { bin, call, num, ref, type Expr, type Helper, type Stmt } from "../lower
 import type { ModelCode, Variable } from "../lower/model.js";
 import { helpers } from "../lower/scalar-ops.js";
 import { declare, expr, id, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
+import { namesRead, parameterName, withoutUnusedConstants } from "./unused.js";
 
 const f = ts.factory;
 const K = ts.SyntaxKind;
@@ -23,13 +33,16 @@ export interface ModuleInput {
   readonly helpersUsed: ReadonlySet<string>;
   /** Export name of each model and fn (safe identifiers). */
   readonly exportName: (name: string) => string;
+  /** The names of each model's inputs, which forward takes (its batch has no targets). */
+  readonly inputNames: (model: string) => readonly string[];
+  /** Each model's hash, as its weights files hold it; a module compiled without the source text has none. */
+  readonly hash: (model: string) => string | undefined;
 }
 
 const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
 const arrayType = (a: ArrayType) => f.createTypeReferenceNode(a);
 const typeOf = (shape: Shape, a: ArrayType) => (shape.length === 0 ? numberType() : arrayType(a));
 const param = (name: string, type: ts.TypeNode) => f.createParameterDeclaration(undefined, undefined, name, undefined, type);
-const block = (stmts: readonly Stmt[], a: ArrayType) => f.createBlock(stmts.map((s) => stmt(s, a)), true);
 const pascal = (name: string) => name.replace(/(^|_)(\p{L})/gu, (_, __, c: string) => c.toUpperCase()).replace(/[^\p{L}\p{N}]/gu, "");
 
 function helperFunction(h: Helper): ts.FunctionDeclaration {
@@ -137,27 +150,35 @@ function shapesLiteral(params: readonly Variable[]): ts.Expression {
   );
 }
 
-function interfaceOf(name: string, vars: readonly Variable[], type: (v: Variable) => ts.TypeNode, doc?: string): ts.InterfaceDeclaration {
-  const decl = f.createInterfaceDeclaration(
+function typeOfFields(name: string, vars: readonly Variable[], type: (v: Variable) => ts.TypeNode, doc: string): ts.TypeAliasDeclaration {
+  const decl = f.createTypeAliasDeclaration(
     [f.createModifier(K.ExportKeyword)],
     name,
     undefined,
-    undefined,
-    vars.map((v) => f.createPropertySignature(undefined, propertyName(v.name), undefined, type(v))),
+    f.createTypeLiteralNode(vars.map((v) => f.createPropertySignature(undefined, propertyName(v.name), undefined, type(v)))),
   );
-  return doc === undefined ? decl : ts.addSyntheticLeadingComment(decl, K.MultiLineCommentTrivia, `* ${doc} `, true);
+  return ts.addSyntheticLeadingComment(decl, K.MultiLineCommentTrivia, `* ${doc} `, true);
 }
 
-function method(name: string, params: ts.ParameterDeclaration[], returns: ts.TypeNode, body: ts.Block): ts.MethodDeclaration {
-  return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, params, returns, body);
+/** A method from loop IR; a parameter the body never reads is `_`-named. Adds the names it reads to `reads`. */
+function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
+  const body = withoutUnusedConstants(stmts);
+  const read = namesRead(body);
+  for (const r of read) reads.add(r);
+  const declared = params.map(([p, type]) => param(parameterName(p, read), type));
+  return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, declared, returns, f.createBlock(body.map((s) => stmt(s, a)), true));
 }
 
-function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Statement[] {
+function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType): ts.Statement[] {
   const type = pascal(m.name);
   const P = `${type}Params`;
   const B = `${type}Batch`;
+  const I = `${type}Inputs`;
   const O = `${type}Outputs`;
+  const typeRef = (name: string) => f.createTypeReferenceNode(name);
   const size = (shape: Shape) => shape.reduce((x, y) => x * y, 1);
+  const inputs = m.data.filter((d) => inputNames.includes(d.name));
+  const reads = new Set<string>();
   const init: Stmt[] = [
     { k: "decl", mutable: false, name: "next", init: call("random", ref("seed")) },
     ...m.params.flatMap((p): Stmt[] => [
@@ -175,24 +196,22 @@ function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Sta
   const object = f.createObjectLiteralExpression(
     [
       f.createPropertyAssignment("shapes", shapesLiteral(m.params)),
-      method("init", [param("seed", numberType())], f.createTypeReferenceNode(P), block(init, a)),
-      method("zeros", [], f.createTypeReferenceNode(P), block(zeros, a)),
-      method(
-        "lossAndGrad",
-        [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType()), param("grads", f.createTypeReferenceNode(P))],
-        numberType(),
-        block(m.lossAndGrad, a),
-      ),
-      method("forward", [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType())], f.createTypeReferenceNode(O), block(m.forward, a)),
+      ...(hash === undefined ? [] : [f.createPropertyAssignment("hash", f.createStringLiteral(hash))]),
+      methodOf("init", [["seed", numberType()]], typeRef(P), init, a, reads),
+      methodOf("zeros", [], typeRef(P), zeros, a, reads),
+      methodOf("lossAndGrad", [["params", typeRef(P)], ["batch", typeRef(B)], ["n", numberType()], ["grads", typeRef(P)]], numberType(), m.lossAndGrad, a, reads),
+      methodOf("forward", [["params", typeRef(P)], ["batch", typeRef(I)], ["n", numberType()]], typeRef(O), m.forward, a, reads),
       ...(m.hessian === undefined
         ? []
         : [
             ts.addSyntheticLeadingComment(
-              method(
+              methodOf(
                 "hessian",
-                [param("params", f.createTypeReferenceNode(P)), param("batch", f.createTypeReferenceNode(B)), param("n", numberType()), param("out", arrayType(a))],
+                [["params", f.createTypeReferenceNode(P)], ["batch", f.createTypeReferenceNode(B)], ["n", numberType()], ["out", arrayType(a)]],
                 f.createKeywordTypeNode(K.VoidKeyword),
-                block(m.hessian, a),
+                m.hessian,
+                a,
+                reads,
               ),
               K.MultiLineCommentTrivia,
               `* The mean Hessian of the loss over all ${m.params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method. `,
@@ -204,27 +223,30 @@ function modelStatements(m: ModelCode, exportName: string, a: ArrayType): ts.Sta
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
   return [
-    interfaceOf(P, m.params, () => arrayType(a), `Parameters of model ${m.name}, row-major; a scalar is an array of length 1.`),
-    interfaceOf(B, m.data, () => arrayType(a), `A minibatch: the examples' ${m.data.map((d) => d.name).join(", ")}, one example after another.`),
-    interfaceOf(O, m.outputs, () => arrayType(a), `The outputs of forward, one example after another.`),
-    ...m.buffers.map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
+    typeOfFields(P, m.params, () => arrayType(a), `Parameters of model ${m.name}, row-major; a scalar is an array of length 1.`),
+    typeOfFields(B, m.data, () => arrayType(a), `A minibatch: the examples' ${m.data.map((d) => d.name).join(", ")}, one example after another.`),
+    typeOfFields(I, inputs, () => arrayType(a), `What forward reads: the examples' ${inputs.length === 0 ? "(no inputs)" : inputs.map((d) => d.name).join(", ")}, one example after another.`),
+    typeOfFields(O, m.outputs, () => arrayType(a), `The outputs of forward, one example after another.`),
+    // A scratch array whose only reader was left out goes too.
+    ...m.buffers.filter((b) => reads.has(b.name)).map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
     ts.addSyntheticLeadingComment(exported, K.MultiLineCommentTrivia, `* Model ${m.name}: ${m.stats.forwardFlops} flops forward, ${m.stats.backwardFlops} backward, per example. `, true),
   ];
 }
 
 function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
-  const params = fn.args.map((v) => param(v.ident, typeOf(v.shape, a)));
+  const params = fn.args.map((v) => [v.ident, typeOf(v.shape, a)] as const);
+  const reads = new Set<string>();
   const gradType = f.createTypeLiteralNode(fn.grad.entries.map((e) => f.createPropertySignature(undefined, propertyName(e.name), undefined, typeOf(e.shape, a))));
   const object = f.createObjectLiteralExpression(
     [
-      method("value", params, typeOf(fn.value.shape, a), block(fn.value.body, a)),
-      method("grad", params, gradType, block(fn.grad.body, a)),
+      methodOf("value", params, typeOf(fn.value.shape, a), fn.value.body, a, reads),
+      methodOf("grad", params, gradType, fn.grad.body, a, reads),
     ],
     true,
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
   return [
-    ...fn.buffers.map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
+    ...fn.buffers.filter((b) => reads.has(b.name)).map((b) => declare(b.name, f.createNewExpression(id(a), undefined, [numberLiteral(b.size)]))),
     ts.addSyntheticLeadingComment(exported, K.MultiLineCommentTrivia, `* fn ${fn.name}(${fn.args.map((x) => x.name).join(", ")}): its value and its derivatives. `, true),
   ];
 }
@@ -234,14 +256,20 @@ export function moduleStatements(input: ModuleInput): ts.Statement[] {
   const helperDecls = Object.values(helpers)
     .filter((h) => input.helpersUsed.has(h.name))
     .map(helperFunction);
-  const needsInit = input.models.length > 0;
+  const modelDecls = input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a));
+  // The seeded generators, only where an initialiser draws random numbers.
+  const initCode = input.models.flatMap((m) => m.params.map((p) => initValue(p.init, p.shape)));
+  const drawn = namesRead(initCode.map((init) => ({ k: "return", value: init })));
   const statements: ts.Statement[] = [
-    ...(needsInit ? [randomFunction(), gaussianFunction()] : []),
+    ...(drawn.has("next") ? [randomFunction()] : []),
+    ...(drawn.has("gaussian") ? [gaussianFunction()] : []),
     ...helperDecls,
-    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), a)),
+    ...modelDecls,
     ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a)),
   ];
   const header = `\n * Generated by nndc from ${input.source}. Do not edit: change the .nnd file and run \`nndc compile\` again.\n * Precision: ${a === "Float64Array" ? "f64" : "f32"}. Imports nothing.\n `;
-  if (statements.length > 0) ts.addSyntheticLeadingComment(statements[0]!, K.MultiLineCommentTrivia, header, true);
+  const first = statements[0];
+  // Before the first statement's own doc comment, if it has one.
+  if (first !== undefined) ts.setSyntheticLeadingComments(first, [{ kind: K.MultiLineCommentTrivia, text: header, hasTrailingNewLine: true, pos: -1, end: -1 }, ...(ts.getSyntheticLeadingComments(first) ?? [])]);
   return statements;
 }

@@ -62,7 +62,8 @@ export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression
     case "ref":
       return id(e.name);
     case "load":
-      return f.createElementAccessExpression(id(e.array), x(e.at));
+      // Every index is in bounds by construction; `!` says so to noUncheckedIndexedAccess.
+      return f.createNonNullExpression(f.createElementAccessExpression(id(e.array), x(e.at)));
     case "neg":
       return f.createPrefixUnaryExpression(K.MinusToken, f.createParenthesizedExpression(x(e.a)));
     case "bin":
@@ -96,11 +97,12 @@ export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
       return withComment(declare(s.name, expr(s.init, arrays), s.mutable), s.comment);
     case "set":
       return f.createExpressionStatement(f.createBinaryExpression(id(s.name), ASSIGN[s.op]!, expr(s.value, arrays)));
-    case "store":
-      return withComment(
-        f.createExpressionStatement(f.createBinaryExpression(f.createElementAccessExpression(id(s.array), expr(s.at, arrays)), ASSIGN[s.op]!, expr(s.value, arrays))),
-        s.comment,
-      );
+    case "store": {
+      // `a[i] += v` reads a[i] too, so under noUncheckedIndexedAccess it needs the same `!` as a load.
+      const target = f.createElementAccessExpression(id(s.array), expr(s.at, arrays));
+      const place = s.op === "=" ? target : f.createNonNullExpression(target);
+      return withComment(f.createExpressionStatement(f.createBinaryExpression(place, ASSIGN[s.op]!, expr(s.value, arrays))), s.comment);
+    }
     case "for": {
       const loop = f.createForStatement(
         f.createVariableDeclarationList([f.createVariableDeclaration(s.index, undefined, undefined, expr(s.from, arrays))], ts.NodeFlags.Let),

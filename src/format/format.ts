@@ -1,6 +1,6 @@
 // `nndc fmt`: a program in canonical layout, comments kept.
 //
-// Layout rules (DESIGN.md §2 is written in this layout):
+// Layout rules (the examples in README.md and docs/ are written in this layout):
 // - one statement per line, model bodies indented by two spaces;
 // - runs of like statements are aligned: `input`/`target` keywords, the `~`
 //   of params, the `=` of bindings and dims;

@@ -106,7 +106,7 @@ export const ops = {
   softmax: { arity: 1, shape: same, flops: perInput(4) },
   log_softmax: { arity: 1, shape: same, flops: perInput(4) },
 
-  // Losses of one example (DESIGN.md §2).
+  // Losses of one example (docs/language.md, Losses).
   mse: pairLoss(3),
   bce: pairLoss(6),
   bce_logits: pairLoss(5),

@@ -1,4 +1,4 @@
-// The operator precedence table of DESIGN.md §2, and the fold that turns the
+// The operator precedence table (docs/language.md, Expressions), and the fold that turns the
 // grammar's flat chain `operand (op operand)*` into a tree. The fold is
 // shunting-yard: a loop with explicit stacks, so a chain of any length is safe.
 

@@ -3,23 +3,33 @@
 // classifier, the accuracy each epoch; early stopping and a convergence test.
 // A non-finite loss or gradient stops training before the step that would
 // have spoiled the weights, naming the epoch, step and parameter.
+//
+// What an epoch's report measures, and when:
+//   several steps an epoch   loss: the mean over the epoch's steps, as the weights moved;
+//                            test loss and accuracies: after the epoch
+//   one step an epoch        everything after the step (the mean over one step would be
+//   (full batch, Newton)     the loss before it); and an epoch-0 report of the start
 
 import type { Dataset } from "./data.js";
 import { shuffled } from "./data.js";
-import type { Optimizer, Params, Shapes, Tensor } from "./optimizers.js";
+import type { Optimizer, OptimizerState, Params, Shapes, Tensor } from "./optimizers.js";
 import { clipByGlobalNorm, converged, EarlyStopping, globalNorm, type Schedule } from "./schedule.js";
 
-/** What the runtime needs of a generated model (DESIGN.md §4). */
+/** What the runtime needs of a generated model (docs/module.md). */
 export interface TrainableModel {
   readonly shapes: Shapes;
+  /** The model's hash, as its weights files hold it. */
+  readonly hash?: string;
   init(seed: number): Params;
   zeros(): Params;
   lossAndGrad(params: Params, batch: Record<string, Tensor>, n: number, grads: Params): number;
+  /** The batch needs the inputs only. */
   forward(params: Params, batch: Record<string, Tensor>, n: number): Record<string, Tensor>;
   hessian?(params: Params, batch: Record<string, Tensor>, n: number, out: Float64Array): void;
 }
 
 export interface EpochReport {
+  /** From 1; 0 is the starting point, reported (to onEpoch only) when an epoch is one step. */
   readonly epoch: number;
   /** Mean training loss over the epoch's steps. */
   readonly loss: number;
@@ -32,11 +42,17 @@ export interface EpochReport {
 export interface TrainOptions {
   readonly epochs: number;
   readonly batch: number;
-  readonly seed: number;
+  /** Seeds the shuffling; 0 when absent. */
+  readonly seed?: number;
   /** The learning rate by epoch; the optimizer's own when absent. */
   readonly schedule?: Schedule;
   readonly clip?: number;
-  /** Stop when the test loss has not improved for this many epochs. */
+  /**
+   * Stop when the test loss (the training loss without a test set) has not
+   * improved for this many epochs; the parameters and the optimizer's state
+   * are then those of the best epoch (TrainResult.bestEpoch), whether training
+   * stopped early or ran out of epochs.
+   */
   readonly patience?: number;
   /** Stop when the loss stops changing (relative) or the gradient vanishes. */
   readonly tolerance?: { readonly relative: number; readonly gradient: number };
@@ -132,14 +148,22 @@ export function train(model: TrainableModel, params: Params, optimizer: Optimize
   const grads = model.zeros();
   const scratch = model.zeros();
   const stopper = o.patience === undefined ? undefined : new EarlyStopping(o.patience);
+  const best = o.patience === undefined ? undefined : new BestEpoch(params, optimizer);
+  const measure = (epoch: number, loss: number, gradNorm: number) => measured(model, params, { train: set, test }, o.classify, scratch, { epoch, loss, gradNorm });
   const history: EpochReport[] = [];
-  let previous = Infinity;
   let stopped: TrainResult["stopped"] = "epochs";
   let examples = 0;
   const first = o.startEpoch ?? 0;
+  const fullBatch = steps === 1;
+  let previous = Infinity;
+  if (fullBatch && first === 0 && first < o.epochs) {
+    const start = measure(0, datasetLoss(model, params, set, scratch), NaN);
+    o.onEpoch?.(start);
+    previous = start.loss;
+  }
 
   for (let epoch = first; epoch < o.epochs; epoch++) {
-    const order = shuffled(set.n, o.seed * 100003 + epoch);
+    const order = shuffled(set.n, (o.seed ?? 0) * 100003 + epoch);
     const lr = o.schedule?.(epoch) ?? optimizer.lr;
     let sum = 0;
     let norm = 0;
@@ -160,18 +184,12 @@ export function train(model: TrainableModel, params: Params, optimizer: Optimize
       examples += n;
       o.onStep?.(step + 1, steps, epoch + 1, sum / (from + n));
     }
-    const loss = sum / set.n;
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      loss,
-      gradNorm: norm,
-      ...(test === undefined || test.n === 0 ? {} : { testLoss: datasetLoss(model, params, test, scratch) }),
-      ...(o.classify === undefined ? {} : { trainAccuracy: accuracy(model, params, set, o.classify.output, o.classify.target) }),
-      ...(o.classify === undefined || test === undefined || test.n === 0 ? {} : { testAccuracy: accuracy(model, params, test, o.classify.output, o.classify.target) }),
-    };
+    const loss = fullBatch ? datasetLoss(model, params, set, scratch) : sum / set.n;
+    const report = measure(epoch + 1, loss, norm);
     history.push(report);
     o.onEpoch?.(report);
-    if (stopper !== undefined && stopper.update(report.testLoss ?? report.loss, report.epoch)) {
+    best?.update(heldOut(report), report.epoch);
+    if (stopper !== undefined && stopper.update(heldOut(report), report.epoch)) {
       stopped = "early stopping";
       break;
     }
@@ -181,7 +199,53 @@ export function train(model: TrainableModel, params: Params, optimizer: Optimize
     }
     previous = loss;
   }
-  const key = (r: EpochReport) => r.testLoss ?? r.loss;
-  const best = history.reduce((b, r) => (b === undefined || key(r) < key(b) ? r : b), undefined as EpochReport | undefined);
-  return { history, stopped, bestEpoch: best?.epoch ?? 0, seconds: (performance.now() - started) / 1000, examples };
+  best?.restore(history.at(-1)?.epoch);
+  const bestEpoch = best?.epoch ?? history.reduce((b, r) => (b === undefined || heldOut(r) < heldOut(b) ? r : b), undefined as EpochReport | undefined)?.epoch;
+  return { history, stopped, bestEpoch: bestEpoch ?? 0, seconds: (performance.now() - started) / 1000, examples };
+}
+
+/** What early stopping and the best epoch go by: the test loss, or the training loss without a test set. */
+const heldOut = (r: EpochReport) => r.testLoss ?? r.loss;
+
+/** An epoch's report: the loss given, the test loss and the accuracies measured now. */
+function measured(model: TrainableModel, params: Params, data: { train: Dataset; test: Dataset | undefined }, classify: TrainOptions["classify"], scratch: Params, r: Pick<EpochReport, "epoch" | "loss" | "gradNorm">): EpochReport {
+  const { train: set, test } = data;
+  const held = test !== undefined && test.n > 0 ? test : undefined;
+  return {
+    ...r,
+    ...(held === undefined ? {} : { testLoss: datasetLoss(model, params, held, scratch) }),
+    ...(classify === undefined ? {} : { trainAccuracy: accuracy(model, params, set, classify.output, classify.target) }),
+    ...(classify === undefined || held === undefined ? {} : { testAccuracy: accuracy(model, params, held, classify.output, classify.target) }),
+  };
+}
+
+/** The parameters and optimizer state of the best epoch so far, to return to when training ends. */
+class BestEpoch {
+  epoch: number | undefined;
+  private loss = Infinity;
+  private readonly saved: Record<string, Float64Array>;
+  private state: OptimizerState | undefined;
+
+  constructor(
+    private readonly params: Params,
+    private readonly optimizer: Optimizer,
+  ) {
+    this.saved = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, new Float64Array(v.length)]));
+  }
+
+  update(loss: number, epoch: number): void {
+    if (!(loss < this.loss)) return;
+    this.loss = loss;
+    this.epoch = epoch;
+    for (const [k, v] of Object.entries(this.params)) this.saved[k]!.set(v);
+    // A copy: a user-written optimizer may hand out its live arrays.
+    this.state = structuredClone(this.optimizer.state());
+  }
+
+  /** Back to the best epoch, unless that is the last one. */
+  restore(last: number | undefined): void {
+    if (this.epoch === undefined || this.epoch === last) return;
+    for (const [k, v] of Object.entries(this.saved)) this.params[k]!.set(v);
+    this.optimizer.restore(this.state!);
+  }
 }

@@ -1,4 +1,4 @@
-// nndc train end to end: the results DESIGN.md asks of every example (kept
+// nndc train end to end: the results the README promises of every example (kept
 // fast with small epoch counts that still reach them), determinism, resume,
 // and bad data.
 
@@ -7,6 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fromCsv } from "../../src/runtime/data.js";
+import { adam, adamw, rmsprop, sgd, type Optimizer, type Shapes } from "../../src/runtime/optimizers.js";
+import { constant, cosine, exponential, stepDecay, warmup, type Schedule } from "../../src/runtime/schedule.js";
+import { train, type TrainableModel } from "../../src/runtime/train.js";
+import { front } from "../support/front.js";
+import { generate } from "../support/generated.js";
 
 function nndc(args: string[]) {
   const r = spawnSync(process.execPath, ["dist/cli/main.js", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
@@ -202,5 +208,180 @@ describe("bad command lines", () => {
     const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--out", join(tmp(), "w.json"), ...args]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+const epochLines = (out: string) => [...out.matchAll(/^epoch +(\d+)\/\d+ .*$/gm)].map((m) => ({ epoch: Number(m[1]), line: m[0] }));
+const lossOf = (line: string, what = "loss") => Number(new RegExp(`(?:^|  )${what} ([\\d.e+-]+)`).exec(line)?.[1]);
+const flat = (path: string) => Object.fromEntries(Object.entries(weights(path).params).map(([k, v]) => [k, [v].flat(3) as number[]]));
+
+describe("accuracy only for class targets", () => {
+  const dir = tmp();
+  const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+
+  it("an autoencoder with real-valued targets prints losses only", () => {
+    const model = file("ae.nnd", "model ae {\n  input x: [4]\n  target y: [4]\n  param W1: [2, 4]\n  param W2: [4, 2]\n  h = tanh(W1 @ x)\n  yhat = sigmoid(W2 @ h)\n  output yhat\n  loss = mean((yhat - y)^2)\n}\n");
+    const rows = Array.from({ length: 12 }, (_, i) => [0.1, 0.5, 0.9, 0.3].map((v) => ((v + i / 12) % 1).toFixed(3)));
+    const data = file("ae.csv", `a,b,c,d,ya,yb,yc,yd\n${rows.map((r) => [...r, ...r].join(",")).join("\n")}\n`);
+    const r = nndc(["train", model, "--data", data, "--epochs", "3", "--batch", "4", "--out", join(dir, "ae.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(epochLines(r.stdout).length).toBe(3);
+    expect(r.stdout).not.toMatch(/acc/);
+  });
+
+  it("linear regression on 0/1 targets prints losses only (its output is no probability)", () => {
+    const data = file("binary.csv", "x,y\n0,0\n1,0\n2,1\n3,1\n");
+    const r = nndc(["train", "examples/linear_regression.nnd", "--data", data, "--optimizer", "sgd", "--epochs", "3", "--out", join(dir, "lin.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/epoch 3\/3 {2}loss/);
+    expect(r.stdout).not.toMatch(/acc/);
+  });
+
+  it("XOR (a sigmoid output on 0/1 targets) and logistic regression print it", () => {
+    const xor = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "2", "--out", join(dir, "x.json")]);
+    expect(xor.stdout).toMatch(/epoch 2\/2 .* train acc [\d.]+ %/);
+    const logistic = nndc(["train", "examples/logistic_regression.nnd", "--data", "examples/data/breast_cancer.csv", "--standardize", "--epochs", "1", "--out", join(dir, "l.json")]);
+    expect(logistic.stdout).toMatch(/epoch 1\/1 .* train acc [\d.]+ %/);
+  });
+});
+
+describe("Newton's epoch lines", () => {
+  it("each line is one moment: epoch 0 the start, epoch 1 the weights after the step", () => {
+    const out = join(tmp(), "w.json");
+    const r = nndc(["train", "examples/linear_regression.nnd", "--data", "examples/data/linear.csv", "--optimizer", "newton", "--epochs", "1", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync("examples/data/linear.csv", "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+    const mse = (w: number, b: number) => rows.reduce((s, [x, y]) => s + (w * x! + b - y!) ** 2, 0) / rows.length;
+    const { w, b } = weights(out).params as { w: number; b: number };
+    const [start, after] = epochLines(r.stdout);
+    expect(start!.epoch).toBe(0);
+    expect(lossOf(start!.line)).toBeCloseTo(mse(0, 0), 3);
+    expect(after!.epoch).toBe(1);
+    expect(Math.abs(lossOf(after!.line) - mse(w, b)) / mse(w, b)).toBeLessThan(1e-5);
+  });
+});
+
+describe("early stopping", () => {
+  const iris = (out: string, epochs: number, more: string[] = []) =>
+    nndc(["train", "examples/iris.nnd", "--data", "examples/data/iris.csv", "--test-split", "0.2", "--standardize", "--seed", "3", "--epochs", String(epochs), "--out", out, ...more]);
+
+  it("saves the best epoch's weights and optimizer state, says so, and resumes from them exactly", () => {
+    const dir = tmp();
+    const r = iris(join(dir, "best.json"), 200, ["--patience", "10"]);
+    expect(r.status, r.stderr).toBe(0);
+    const [, best, loss] = /restored the weights of epoch (\d+), test loss ([\d.e+-]+) \(the best; the last epoch was (\d+)\)/.exec(r.stdout)!;
+    const lines = epochLines(r.stdout);
+    const stop = lines.at(-1)!;
+    expect(stop.epoch).toBe(Number(best) + 10);
+    expect(r.stdout).toMatch(new RegExp(`stopped \\(early stopping\\) after epoch ${stop.epoch}`));
+    expect(weights(join(dir, "best.json")).epoch).toBe(Number(best));
+    // The file is the one a run of exactly that many epochs writes.
+    iris(join(dir, "straight.json"), Number(best));
+    expect(readFileSync(join(dir, "best.json"), "utf8")).toBe(readFileSync(join(dir, "straight.json"), "utf8"));
+    expect(Number(loss)).toBeLessThan(lossOf(stop.line, "test loss"));
+    // And resuming it continues that run.
+    iris(join(dir, "best.json"), Number(best) + 3, ["--resume", join(dir, "best.json")]);
+    iris(join(dir, "straight3.json"), Number(best) + 3);
+    expect(flat(join(dir, "best.json"))).toEqual(flat(join(dir, "straight3.json")));
+  });
+});
+
+describe("hyperparameters from the command line", () => {
+  /** What the options mean, built from the runtime directly: the optimizer and the schedule. */
+  const reference = (o: Record<string, string>): [(s: Shapes) => Optimizer, Schedule | undefined] => {
+    const n = (k: string, d = NaN) => (o[k] === undefined ? d : Number(o[k]));
+    const name = o["optimizer"] ?? "adam";
+    const lr = n("lr", { sgd: 0.1, nesterov: 0.05, rmsprop: 0.01, adam: 0.01, adamw: 0.01 }[name]);
+    const weightDecay = n("weight-decay", name === "adamw" ? 0.01 : 0);
+    const moments = { lr, beta1: n("beta1", 0.9), beta2: n("beta2", 0.999), eps: n("eps", 1e-8), weightDecay };
+    const make = {
+      sgd: (s: Shapes) => sgd(s, { lr, momentum: n("momentum", 0), weightDecay }),
+      nesterov: (s: Shapes) => sgd(s, { lr, momentum: n("momentum", 0.9), nesterov: true, weightDecay }),
+      rmsprop: (s: Shapes) => rmsprop(s, { lr, eps: n("eps", 1e-8), weightDecay }),
+      adam: (s: Shapes) => adam(s, moments),
+      adamw: (s: Shapes) => adamw(s, moments),
+    }[name]!;
+    // (Without --step-every or an exponential's --gamma, as a reference for "without" only: no decay.)
+    const schedules: Record<string, Schedule | undefined> = { constant: undefined, step: stepDecay(lr, n("step-every", Infinity), n("gamma", 0.1)), exponential: exponential(lr, n("gamma", 1)), cosine: cosine(lr, 6) };
+    const schedule = schedules[o["schedule"] ?? "constant"];
+    return [make, o["warmup"] === undefined ? schedule : warmup(schedule ?? constant(lr), n("warmup"))];
+  };
+  // XOR, 6 epochs of 2 steps, as the runtime trains it.
+  const xorRun = async () => {
+    const model = (await generate(front(readFileSync("examples/xor.nnd", "utf8")).checked!)).module["xor"] as TrainableModel;
+    const data = fromCsv(readFileSync("examples/data/xor.csv", "utf8"), "xor.csv", { inputs: [{ name: "x", shape: [2] }], targets: [{ name: "y", shape: [] }] });
+    return ([make, schedule]: ReturnType<typeof reference>) => {
+      const params = model.init(1);
+      train(model, params, make(model.shapes), { train: data }, { epochs: 6, batch: 2, seed: 1, ...(schedule === undefined ? {} : { schedule }) });
+      return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.from(v)]));
+    };
+  };
+
+  it.each([
+    { optimizer: "sgd", momentum: "0.5", "weight-decay": "0.1", schedule: "step", "step-every": "2", gamma: "0.5" },
+    { optimizer: "nesterov", momentum: "0.6", schedule: "exponential", gamma: "0.7" },
+    { optimizer: "adam", beta1: "0.5", beta2: "0.9", eps: "0.1", "weight-decay": "0.05", schedule: "cosine", warmup: "3" },
+    { optimizer: "adamw", "weight-decay": "0.5", lr: "0.05" },
+    { optimizer: "rmsprop", eps: "0.1", "weight-decay": "0.01" },
+  ] as Record<string, string>[])("%j: every option reaches the optimizer", async (options) => {
+    const run = await xorRun();
+    const expected = run(reference(options));
+    // Each option on its own changes the run, so a run equal to this one took every one of them.
+    for (const key of Object.keys(options).filter((k) => k !== "optimizer")) {
+      const without = Object.fromEntries(Object.entries(options).filter(([k]) => k !== key));
+      expect(run(reference(without)), `without --${key}`).not.toEqual(expected);
+    }
+    const out = join(tmp(), "w.json");
+    const args = Object.entries(options).flatMap(([k, v]) => [`--${k}`, v]);
+    const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "6", "--batch", "2", "--seed", "1", "--out", out, ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(flat(out)).toEqual(expected);
+  });
+
+  it("--help shows every default", () => {
+    const help = nndc(["train", "--help"]).stdout.replace(/\s+/g, " ");
+    for (const text of [
+      "--lr <rate> learning rate (default 0.1 for sgd and adagrad, 0.05 for momentum and nesterov, 0.01 for rmsprop, adam and adamw; newton takes none)",
+      "--momentum <m> momentum factor (sgd, momentum and nesterov; default 0 for sgd, 0.9 for momentum and nesterov)",
+      "(adam and adamw; default 0.9)",
+      "(adam and adamw; default 0.999)",
+      "(adagrad, rmsprop, adam and adamw; default 1e-10 for adagrad, 1e-8 for rmsprop, adam and adamw)",
+      "default 0.01 for adamw, 0 for the others",
+      'default: "constant"',
+      "--log-every <n>",
+    ]) expect(help).toContain(text);
+  });
+
+  // The whole table of bad values is in hyperparameters.test.ts; here, that each kind is exit 2 end to end.
+  it.each([
+    [["--momentum", "0.9"], /NND3041: --momentum applies to the optimizers sgd, momentum and nesterov, not to adam/],
+    [["--schedule", "step"], /NND3042: --schedule step needs --step-every/],
+    [["--momentum", "abc"], /NND3040: --momentum must be a number from 0 up to \(not including\) 1, not 'abc'/],
+    [["--schedule", "linear"], /argument 'linear' is invalid/],
+    [["--patience", "soon"], /--patience must be a whole number ≥ 1/],
+  ])("%j exits 2", (args, message) => {
+    const out = join(tmp(), "w.json");
+    const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--out", out, ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("epoch lines off a terminal", () => {
+  it("300 XOR epochs: 10 to 20 lines, with the start, the first and the last epoch", () => {
+    const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "300", "--batch", "4", "--lr", "0.05", "--out", join(tmp(), "w.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    const epochs = epochLines(r.stdout).map((l) => l.epoch);
+    expect(epochs.length).toBeGreaterThanOrEqual(10);
+    expect(epochs.length).toBeLessThanOrEqual(20);
+    expect(epochs.slice(0, 2)).toEqual([0, 1]);
+    expect(epochs.at(-1)).toBe(300);
+  });
+
+  it("--log-every sets the interval", () => {
+    const r = nndc(["train", "examples/xor.nnd", "--data", "examples/data/xor.csv", "--epochs", "250", "--batch", "2", "--log-every", "100", "--out", join(tmp(), "w.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(epochLines(r.stdout).map((l) => l.epoch)).toEqual([1, 100, 200, 250]);
   });
 });

@@ -1,4 +1,4 @@
-// The quality bars of DESIGN.md §6 that concern derivatives: cheap gradients,
+// The quality bars that concern derivatives: cheap gradients,
 // no expression swell, and stable values at extreme arguments.
 
 import { readFileSync } from "node:fs";

@@ -84,7 +84,7 @@ const cases = {
   huber: { vars: { a: { shape: [4], lo: -3, hi: 3 }, b: { shape: [4] }, d: { shape: [], lo: 0.5, hi: 1.5 } }, build: (_, v, g) => g.node("huber", [v.a!, v.b!, v.d!]) },
 } satisfies Record<OpName, Case>;
 
-/** The matrix product in all four shapes of DESIGN.md §2. */
+/** The matrix product in all four shapes of `@` (docs/language.md). */
 const matmulShapes: [string, Var, Var][] = [
   ["[m,n] @ [n]", m23, v3],
   ["[m,n] @ [n,k]", m23, { shape: [3, 4] }],

@@ -22,7 +22,8 @@ const checkedExample = (file: string) => front(readFileSync(`examples/${file}`, 
 
 describe("generated/", () => {
   it.each(examples)("holds the current output for %s (else run: nndc compile examples/*.nnd)", async (file) => {
-    const { code } = await compile(checkedExample(file), { precision: "f64", source: `examples/${file}` });
+    const parsed = front(readFileSync(`examples/${file}`, "utf8"), `examples/${file}`);
+    const { code } = await compile(parsed.checked!, { precision: "f64", source: `examples/${file}`, sourceFile: parsed.source! });
     expect(readFileSync(`generated/${file.replace(/\.nnd$/, ".ts")}`, "utf8")).toBe(code);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "../../src/parse/parse.js";
 import { codes, sexpr } from "../support/front.js";
 
-describe("precedence and associativity (DESIGN.md §2)", () => {
+describe("precedence and associativity (docs/language.md)", () => {
   const cases: [string, string][] = [
     ["a + b * c", "(+ a (* b c))"],
     ["a - b - c", "(- (- a b) c)"],

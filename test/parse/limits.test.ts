@@ -1,5 +1,5 @@
 // Bad input never crashes the front end: deep nesting gets a diagnostic, long
-// chains and large files parse (DESIGN.md §6).
+// chains and large files parse (docs/language.md, Limits).
 
 import { describe, expect, it } from "vitest";
 import { MAX_EXPR_DEPTH, parse } from "../../src/parse/parse.js";

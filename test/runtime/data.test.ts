@@ -68,7 +68,7 @@ describe("../shared/data loads directly", () => {
     ["MNIST test (CSV)", [`${shared}/mnist/mnist_test.csv`], { inputs: [{ name: "x", shape: [784] }], targets: [{ name: "y", shape: [10] }] }, 10000],
     ["Fashion-MNIST test (IDX, gzipped)", [`${shared}/fashion-mnist/t10k-images-idx3-ubyte.gz`, `${shared}/fashion-mnist/t10k-labels-idx1-ubyte.gz`], { inputs: [{ name: "x", shape: [784] }], targets: [{ name: "y", shape: [10] }] }, 10000],
   ];
-  // A user's clone has no ../shared: there these are skipped, not passed.
+  // A user's clone has no ../shared/data: there these are skipped, not passed.
   for (const [name, paths, fields, n] of sets) {
     it.skipIf(!paths.every((p) => existsSync(p)))(name, () => {
     const d = loadData(paths, fields);

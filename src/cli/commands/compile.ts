@@ -27,7 +27,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const frontEnd = performance.now() - started;
-    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true });
+    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
     report(compiled.diagnostics, result.source);
     if (hasErrors(compiled.diagnostics)) {
       status = EXIT.userError;

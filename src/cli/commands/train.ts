@@ -11,8 +11,8 @@ import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../load.js";
 import { DataError, loadData, parseColumnMap, split, standardise, type Dataset } from "../../runtime/data.js";
 import { newton } from "../../runtime/newton.js";
-import { adagrad, adam, adamw, rmsprop, sgd, type Optimizer, type Params } from "../../runtime/optimizers.js";
-import { datasetLoss, NonFiniteError, train, type EpochReport, type TrainableModel } from "../../runtime/train.js";
+import type { Optimizer } from "../../runtime/optimizers.js";
+import { datasetLoss, NonFiniteError, train, type TrainableModel } from "../../runtime/train.js";
 import { loadWeights, saveWeights } from "../../runtime/weights.js";
 import { checkFile } from "../frontend.js";
 import { writeAtomically } from "../files.js";
@@ -20,12 +20,14 @@ import { lossCurveSvg, lossCurveText } from "../plot.js";
 import { report } from "../report.js";
 import { selectTarget } from "../target.js";
 import { EXIT } from "../exit.js";
+import { classTargets } from "../accuracy.js";
+import { EpochLog, logInterval } from "../epoch-log.js";
+import { makeOptimizer, OPTIMIZERS, readHyperparameters, type HyperparameterOptions, type OptimizerName } from "../hyperparameters.js";
 
-export interface TrainCommandOptions {
+export interface TrainCommandOptions extends HyperparameterOptions {
   readonly model?: string;
   readonly data: string;
   readonly optimizer: string;
-  readonly lr?: string;
   readonly epochs: string;
   readonly batch: string;
   readonly seed: string;
@@ -39,8 +41,6 @@ export interface TrainCommandOptions {
   readonly columns?: string;
 }
 
-const DEFAULT_LR: Record<string, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.1, rmsprop: 0.01, adam: 0.01, adamw: 0.01, newton: 1 };
-
 function fail(message: string, status: number = EXIT.userError): number {
   process.stderr.write(`nndc: ${message}\n`);
   return status;
@@ -52,9 +52,9 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   for (const [k, v] of Object.entries(numbers)) if (!Number.isFinite(v) || v < 0) return fail(`--${k.replace("testSplit", "test-split")} must be a number ≥ 0, not '${flags[k as keyof typeof flags]}'`, EXIT.commandLine);
   if (!Number.isInteger(numbers.epochs) || !Number.isInteger(numbers.batch) || numbers.batch < 1) return fail(`--epochs and --batch must be whole numbers, and --batch at least 1`, EXIT.commandLine);
   if (numbers.testSplit >= 1) return fail(`--test-split is the fraction held out, from 0 up to (not including) 1, not ${o.testSplit}`, EXIT.commandLine);
-  if (o.lr !== undefined && !(Number(o.lr) > 0)) return fail(`--lr must be a number above 0, not '${o.lr}'`, EXIT.commandLine);
-  if (!(o.optimizer in DEFAULT_LR)) return fail(`unknown optimizer '${o.optimizer}' (${Object.keys(DEFAULT_LR).join(", ")})`, EXIT.commandLine);
-  const lr = o.lr === undefined ? DEFAULT_LR[o.optimizer]! : Number(o.lr);
+  if (!(o.optimizer in OPTIMIZERS)) return fail(`unknown optimizer '${o.optimizer}' (${Object.keys(OPTIMIZERS).join(", ")})`, EXIT.commandLine);
+  const hyper = readHyperparameters(o.optimizer as OptimizerName, o, numbers.epochs);
+  if ("code" in hyper) return report([hyper]), EXIT.commandLine;
 
   const result = checkFile(file);
   report(result.diagnostics, result.source);
@@ -82,7 +82,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const hash = modelHash(result.program, result.source, target.name);
 
   const params = model.init(numbers.seed);
-  const optimizer = makeOptimizer(o.optimizer, model, data.train, lr);
+  const optimizer = o.optimizer === "newton" ? newtonFor(model, data.train) : makeOptimizer(hyper, model.shapes);
   if (optimizer === undefined) return report(compiled.diagnostics, result.source), EXIT.userError;
   let startEpoch = 0;
   if (o.resume !== undefined) {
@@ -95,10 +95,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
     }
   }
 
-  const [output] = compiled.models.find((x) => x.name === target.name)!.outputs;
-  const [targetField] = fields.targets;
-  const targets = targetField === undefined ? undefined : data.train.values.get(targetField.name)!;
-  const isClassifier = targetField !== undefined && output !== undefined && (targetField.shape.length === 1 ? targetField.shape[0]! > 1 : targets!.every((v) => v === 0 || v === 1));
+  const classify = classTargets(checked, m, data.train);
   const batch = o.optimizer === "newton" ? data.train.n : numbers.batch;
   const out = o.out ?? `${basename(file).replace(/\.nnd$/, "")}.weights.json`;
   mkdirSync(dirname(resolve(out)), { recursive: true });
@@ -106,17 +103,11 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
 
   const tty = process.stdout.isTTY === true;
   const bar = tty ? new SingleBar({ format: "epoch {epoch} [{bar}] {percentage}% | loss {loss}", hideCursor: true, clearOnComplete: true }) : undefined;
-  const line = (r: EpochReport) => {
-    const parts = [`epoch ${String(r.epoch).padStart(String(numbers.epochs).length)}/${numbers.epochs}`, `loss ${r.loss.toPrecision(6)}`];
-    if (r.testLoss !== undefined) parts.push(`test loss ${r.testLoss.toPrecision(6)}`);
-    if (r.trainAccuracy !== undefined) parts.push(`train acc ${(100 * r.trainAccuracy).toFixed(1)} %`);
-    if (r.testAccuracy !== undefined) parts.push(`test acc ${(100 * r.testAccuracy).toFixed(1)} %`);
-    return parts.join("  ");
-  };
+  const log = new EpochLog((text) => process.stdout.write(`${text}\n`), numbers.epochs, startEpoch + 1, hyper.logEvery ?? (tty ? 1 : logInterval(numbers.epochs - startEpoch)));
   let lastGood = 0;
   const save = (epoch: number) => saveWeights(out, { model: target.name, hash, shapes: model.shapes, params, epoch, seed: numbers.seed, optimizer: optimizer.state() });
 
-  process.stdout.write(`training ${target.name} on ${data.train.n} examples${data.test.n > 0 ? ` (${data.test.n} held out)` : ""} with ${o.optimizer}, lr ${lr}, batch ${batch}\n`);
+  process.stdout.write(`training ${target.name} on ${data.train.n} examples${data.test.n > 0 ? ` (${data.test.n} held out)` : ""} with ${hyper.description}, batch ${batch}\n`);
   let trained;
   try {
     trained = train(model, params, optimizer, data, {
@@ -127,7 +118,8 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
       ...(o.clip === undefined ? {} : { clip: Number(o.clip) }),
       ...(o.patience === undefined ? {} : { patience: Number(o.patience) }),
       ...(o.optimizer === "newton" ? { tolerance: { relative: 1e-10, gradient: 1e-10 } } : {}),
-      ...(isClassifier ? { classify: { output: output!.name, target: targetField!.name } } : {}),
+      ...(hyper.schedule === undefined ? {} : { schedule: hyper.schedule }),
+      ...(classify === undefined ? {} : { classify }),
       onStep: (step, steps, epoch, loss) => {
         if (bar === undefined) return;
         const payload = { epoch: `${epoch}/${numbers.epochs}`, loss: loss.toPrecision(4) };
@@ -136,30 +128,35 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
       },
       onEpoch: (r) => {
         bar?.stop();
-        process.stdout.write(`${line(r)}\n`);
+        log.epoch(r);
         lastGood = r.epoch;
       },
     });
   } catch (e) {
     bar?.stop();
+    log.finish();
     if (e instanceof NonFiniteError) {
       save(lastGood);
       return fail(`${e.message} (saved in ${out})`);
     }
     throw e;
   }
+  log.finish();
   const last = trained.history[trained.history.length - 1];
-  save(last?.epoch ?? startEpoch);
+  const best = o.patience === undefined ? undefined : trained.history.find((r) => r.epoch === trained.bestEpoch);
+  const kept = best ?? last;
+  save(kept?.epoch ?? startEpoch);
   const rate = trained.examples / Math.max(trained.seconds, 1e-9);
   process.stdout.write(
     `done: ${trained.stopped === "epochs" ? `${trained.history.length} epochs` : `stopped (${trained.stopped}) after epoch ${last?.epoch}`}, ${trained.seconds.toFixed(2)} s, ${Math.round(rate)} examples/s, best epoch ${trained.bestEpoch}\n`,
   );
+  if (best !== undefined && best !== last) process.stdout.write(`restored the weights of epoch ${best.epoch}, ${best.testLoss === undefined ? "loss" : "test loss"} ${(best.testLoss ?? best.loss).toPrecision(6)} (the best; the last epoch was ${last!.epoch})\n`);
   const total = Object.values(params).reduce((s, p) => s + p.length, 0);
   if (total <= 8) process.stdout.write(`${Object.entries(params).map(([k, v]) => `${k} = ${v.length === 1 ? v[0] : `[${Array.from(v).join(", ")}]`}`).join("  ")}\n`);
   const chart = lossCurveText(trained.history);
   if (chart !== "") process.stdout.write(`\ntraining loss by epoch\n${chart}\n\n`);
-  if (last?.testAccuracy !== undefined) process.stdout.write(`test accuracy ${(100 * last.testAccuracy).toFixed(1)} %\n`);
-  else if (last?.trainAccuracy !== undefined) process.stdout.write(`train accuracy ${(100 * last.trainAccuracy).toFixed(1)} %\n`);
+  if (kept?.testAccuracy !== undefined) process.stdout.write(`test accuracy ${(100 * kept.testAccuracy).toFixed(1)} %\n`);
+  else if (kept?.trainAccuracy !== undefined) process.stdout.write(`train accuracy ${(100 * kept.trainAccuracy).toFixed(1)} %\n`);
   process.stdout.write(`weights saved to ${out}\n`);
   if (o.plot !== undefined) {
     const failed = writeAtomically(o.plot, await lossCurveSvg(`${target.name}: loss by epoch`, trained.history));
@@ -169,32 +166,13 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   return EXIT.ok;
 }
 
-function makeOptimizer(name: string, model: TrainableModel, data: Dataset, lr: number): Optimizer | undefined {
-  const shapes = model.shapes;
-  switch (name) {
-    case "sgd":
-      return sgd(shapes, { lr });
-    case "momentum":
-      return sgd(shapes, { lr, momentum: 0.9 });
-    case "nesterov":
-      return sgd(shapes, { lr, momentum: 0.9, nesterov: true });
-    case "adagrad":
-      return adagrad(shapes, { lr });
-    case "rmsprop":
-      return rmsprop(shapes, { lr });
-    case "adam":
-      return adam(shapes, { lr });
-    case "adamw":
-      return adamw(shapes, { lr });
-    case "newton": {
-      if (model.hessian === undefined) return undefined;
-      const scratch = model.zeros();
-      const all: Record<string, Float64Array> = Object.fromEntries(data.values);
-      return newton(shapes, {
-        loss: (p) => datasetLoss(model, p, data, scratch),
-        hessian: (p, h) => model.hessian!(p, all, data.n, h),
-      });
-    }
-  }
-  return undefined;
+/** Newton's method on the whole training set, from the generated Hessian; undefined without one. */
+function newtonFor(model: TrainableModel, data: Dataset): Optimizer | undefined {
+  if (model.hessian === undefined) return undefined;
+  const scratch = model.zeros();
+  const all: Record<string, Float64Array> = Object.fromEntries(data.values);
+  return newton(model.shapes, {
+    loss: (p) => datasetLoss(model, p, data, scratch),
+    hessian: (p, h) => model.hessian!(p, all, data.n, h),
+  });
 }
