@@ -1,11 +1,18 @@
 // The measurements beside the training-step race, as one JSON object on stdout
 // (progress on stderr):
 //
-//   npx tsx bench/extras.ts [--quick]
+//   npx tsx bench/extras.ts [--quick] [--only=compile]
 //
 // compile     every examples/*.nnd checked and compiled to TypeScript in this
 //             process (median of 5), and a file of 300 random functions
 //             (median of 3; --quick: 75) from test/support/random-expr.ts;
+// compileScaling  compile time and code size as a model grows, with and
+//             without --hessian (where the model is within its limit): the
+//             examples, the 8-3-8 autoencoder (bench/models/autoencoder.nnd),
+//             one-hidden-layer networks of about 10, 100, 1k, 10k and 100k
+//             parameters, and the logistic map iterated n = 1…30 times as a
+//             one-parameter model (warm: after an untimed compile; median of
+//             5, --quick: 3; wall and CPU time);
 // logisticMap nodes in the derivative of the n-times iterated logistic map,
 //             n = 1…30 (--quick: 1…12), counted as test/diff/quality.test.ts
 //             does, beside SymPy's naive counts;
@@ -15,6 +22,8 @@
 // flopRatio   forward and backward flops of every model and fn in the examples,
 //             counted as quality.test.ts does (backward = the nodes only the
 //             gradients use).
+//
+// --only=compile measures compile and compileScaling alone (a minute or two).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
@@ -22,15 +31,17 @@ import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { check } from "../src/check/check.js";
 import { compile } from "../src/compile.js";
-import { Deriver } from "../src/derive.js";
+import { Deriver, entriesOf, MAX_HESSIAN_PARAMS } from "../src/derive.js";
 import { forwardBackwardFlops } from "../src/graph/flops.js";
 import { reachable, type Node } from "../src/graph/node.js";
 import { loadGenerated, type GeneratedModel } from "../src/load.js";
 import { parse } from "../src/parse/parse.js";
 import { front } from "../test/support/front.js";
 import { ARGS, expressions } from "../test/support/random-expr.js";
+import type { ScalingRow } from "./report.js";
 
 const quick = process.argv.includes("--quick");
+const compileOnly = process.argv.includes("--only=compile");
 const examples = readdirSync("examples")
   .filter((f) => f.endsWith(".nnd"))
   .sort()
@@ -50,9 +61,9 @@ function checked(text: string, file: string) {
 // ---- compile time -------------------------------------------------------
 
 /** Check and compile to TypeScript, as `nndc compile` does but in this process. */
-async function compileText(text: string, file: string) {
+async function compileText(text: string, file: string, hessian = false) {
   const { checked: program } = check(parse(text, file).program);
-  return compile(program, { precision: "f64", source: file });
+  return compile(program, { precision: "f64", source: file, hessian });
 }
 
 async function compileTimes() {
@@ -77,6 +88,78 @@ async function compileTimes() {
     const ms = median(times);
     rows.push({ file, decls, kib: round(text.length / 1024), runs, medianMs: round(ms), msPerDecl: round(ms / decls, 2) });
     log(`compile ${file}: ${ms.toFixed(0)} ms (median of ${runs})`);
+  }
+  return rows;
+}
+
+// ---- compile time as models grow ----------------------------------------
+
+/** A one-hidden-layer network inputs-hidden-outputs (tanh, then a linear output under mse). */
+function network(inputs: number, hidden: number, outputs: number): string {
+  return [
+    "model net {",
+    `  input  x: [${inputs}]`,
+    `  target y: [${outputs}]`,
+    `  param W1: [${hidden}, ${inputs}] ~ xavier`,
+    `  param b1: [${hidden}] ~ zeros`,
+    `  param W2: [${outputs}, ${hidden}] ~ xavier`,
+    `  param b2: [${outputs}] ~ zeros`,
+    "  h = tanh(W1 @ x + b1)",
+    "  z = W2 @ h + b2",
+    "  output z",
+    "  loss = mse(z, y)",
+    "}",
+  ].join("\n");
+}
+
+/** Networks of about 10, 100, 1k, 10k and 100k parameters. */
+const NETWORKS: readonly (readonly [number, number, number])[] = [
+  [1, 3, 1],
+  [8, 8, 3],
+  [30, 30, 2],
+  [100, 96, 4],
+  [784, 128, 10],
+];
+
+/** A one-parameter model: m ← 4 m (1 − m) n times from w, the loss the last m (a straight line of 3n operations). */
+function logisticMapModel(n: number): string {
+  const steps = Array.from({ length: n }, (_, k) => `  m${k + 1} = 4 * m${k} * (1 - m${k})`);
+  return ["model logistic_map {", "  input  x: []", "  target y: []", "  param w: [] ~ const(0.3)", "  m0 = w", ...steps, `  output m${n}`, `  loss = m${n}`, "}"].join("\n");
+}
+
+/** Warm compile time (wall and CPU, median of `runs` after one untimed compile) and the code's size. */
+async function timeCompile(text: string, file: string, hessian: boolean, runs: number): Promise<{ ms: number; cpu: number; kib: number }> {
+  const first = await compileText(text, file, hessian);
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const [start, cpu] = [performance.now(), process.cpuUsage()];
+    await compileText(text, file, hessian);
+    const used = process.cpuUsage(cpu);
+    walls.push(performance.now() - start);
+    cpus.push((used.user + used.system) / 1000);
+  }
+  return { ms: median(walls), cpu: median(cpus), kib: first.code.length / 1024 };
+}
+
+async function compileScaling(): Promise<ScalingRow[]> {
+  const runs = quick ? 3 : 5;
+  const inputs = [
+    ...examples.filter((e) => !e.file.endsWith("functions.nnd")).map((e) => ({ family: "example" as const, model: e.file, text: e.text })),
+    { family: "example" as const, model: "bench/models/autoencoder.nnd (8-3-8)", text: readFileSync("bench/models/autoencoder.nnd", "utf8") },
+    ...NETWORKS.map(([i, h, o]) => ({ family: "network" as const, model: `${i}-${h}-${o}`, text: network(i, h, o) })),
+    ...Array.from({ length: 30 }, (_, k) => ({ family: "logistic map" as const, model: `logistic map, n = ${k + 1}`, text: logisticMapModel(k + 1), n: k + 1 })),
+  ];
+  const rows: ScalingRow[] = [];
+  for (const input of inputs) {
+    const program = checked(input.text, input.model);
+    const params = Math.max(...[...program.models.keys()].map((name) => entriesOf(new Deriver(program).model(name).wrt)));
+    for (const hessian of params <= MAX_HESSIAN_PARAMS ? [false, true] : [false]) {
+      const t = await timeCompile(input.text, input.model, hessian, runs);
+      const size = "n" in input ? input.n : params;
+      rows.push({ family: input.family, model: input.model, size, params, hessian, kib: round(t.kib), medianMs: round(t.ms), cpuMs: round(t.cpu) });
+      log(`compile ${input.model}${hessian ? " --hessian" : ""}: ${t.ms.toFixed(0)} ms (${t.cpu.toFixed(0)} ms CPU), ${t.kib.toFixed(1)} KiB`);
+    }
   }
   return rows;
 }
@@ -181,10 +264,17 @@ function flopRatios() {
   return rows;
 }
 
-const flopRatio = flopRatios();
-log(`flops: ${flopRatio.length} models and fns`);
-const logisticMapRows = logisticMapSizes();
-log(`logistic map: ${logisticMapRows.map((r) => r.nodes).join(" ")}`);
-const heap = await heapGrowth();
-const compileRows = await compileTimes();
-process.stdout.write(`${JSON.stringify({ node: process.version, quick, compile: compileRows, logisticMap: logisticMapRows, heap, flopRatio })}\n`);
+if (compileOnly) {
+  const compileRows = await compileTimes();
+  const scaling = await compileScaling();
+  process.stdout.write(`${JSON.stringify({ node: process.version, quick, only: "compile", compile: compileRows, compileScaling: scaling })}\n`);
+} else {
+  const flopRatio = flopRatios();
+  log(`flops: ${flopRatio.length} models and fns`);
+  const logisticMapRows = logisticMapSizes();
+  log(`logistic map: ${logisticMapRows.map((r) => r.nodes).join(" ")}`);
+  const heap = await heapGrowth();
+  const compileRows = await compileTimes();
+  const compileScalingRows = await compileScaling();
+  process.stdout.write(`${JSON.stringify({ node: process.version, quick, compile: compileRows, compileScaling: compileScalingRows, logisticMap: logisticMapRows, heap, flopRatio })}\n`);
+}

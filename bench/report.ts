@@ -24,8 +24,22 @@ export interface CeilingResult {
   readonly best: number;
 }
 
+export interface ScalingRow {
+  readonly family: "example" | "network" | "logistic map";
+  readonly model: string;
+  /** The logistic map's n; the parameter entries otherwise. */
+  readonly size: number;
+  readonly params: number;
+  readonly hessian: boolean;
+  readonly kib: number;
+  readonly medianMs: number;
+  readonly cpuMs: number;
+}
+
 export interface Extras {
   readonly compile: readonly { readonly file: string; readonly decls: number; readonly kib: number; readonly runs: number; readonly medianMs: number; readonly msPerDecl: number }[];
+  /** Absent in results from before it was measured. */
+  readonly compileScaling?: readonly ScalingRow[];
   readonly logisticMap: readonly { readonly n: number; readonly nodes: number; readonly sympy: number | null }[];
   readonly heap: { readonly model: string; readonly batch: number; readonly steps: number; readonly before: number; readonly after: number; readonly growth: number; readonly usPerStep: number };
   readonly flopRatio: readonly { readonly file: string; readonly kind: "model" | "fn"; readonly name: string; readonly forward: number; readonly backward: number; readonly ratio: number | null }[];
@@ -181,8 +195,7 @@ function renderExtras(results: Results): string[] {
   }
   const e = results.extras;
   if (e === undefined) return out;
-  out.push("", "Compile time (check, differentiate, simplify, lower, emit, format), median:", "");
-  out.push(table(["file", "declarations", "KiB", "ms", "ms per declaration"], e.compile.map((r) => [r.file, String(r.decls), String(r.kib), String(r.medianMs), String(r.msPerDecl)])));
+  out.push(COMPILE_BEGIN, ...renderCompile(e), COMPILE_END);
   out.push("", "Nodes in the derivative of the n-times iterated logistic map l ← 4 l (1 − l), beside SymPy's naive derivative (operations, n = 1…6):", "");
   out.push(table(["n", ...e.logisticMap.map((r) => String(r.n))], [["nndc", ...e.logisticMap.map((r) => String(r.nodes))], ["SymPy", ...e.logisticMap.map((r) => (r.sympy === null ? "" : String(r.sympy)))]]));
   const h = e.heap;
@@ -190,6 +203,51 @@ function renderExtras(results: Results): string[] {
   out.push("", "Backward / forward flops of every example:", "");
   out.push(table(["file", "model or fn", "forward", "backward", "ratio"], e.flopRatio.map((r) => [r.file, `${r.kind} ${r.name}`, String(r.forward), String(r.backward), r.ratio === null ? "–" : String(r.ratio)])));
   return out;
+}
+
+/** The compile-time tables sit in a block of their own, which `npm run bench -- --only=compile --readme` refreshes alone. */
+const COMPILE_BEGIN = "<!-- bench:compile:begin -->";
+const COMPILE_END = "<!-- bench:compile:end -->";
+
+/** Compile time of the examples and random fns, and as models grow (with and without --hessian). */
+export function renderCompile(e: Pick<Extras, "compile" | "compileScaling">): string[] {
+  const out: string[] = [];
+  out.push("", "Compile time (check, differentiate, simplify, lower, emit, print), median:", "");
+  out.push(table(["file", "declarations", "KiB", "ms", "ms per declaration"], e.compile.map((r) => [r.file, String(r.decls), String(r.kib), String(r.medianMs), String(r.msPerDecl)])));
+  const rows = e.compileScaling;
+  if (rows === undefined) return out;
+  const find = (model: string, hessian: boolean) => rows.find((r) => r.model === model && r.hessian === hessian);
+  const cells = (r: ScalingRow | undefined) => (r === undefined ? ["–", "–", "–"] : [String(r.medianMs), String(r.cpuMs), String(r.kib)]);
+  const models = [...new Set(rows.filter((r) => r.family !== "logistic map").map((r) => r.model))];
+  out.push("", "Compile time as models grow, warm (after one untimed compile), median; wall and CPU ms and the generated code's KiB, without and with `--hessian` (given to models of at most 1024 parameter entries):", "");
+  out.push(table(["model", "parameters", "ms", "CPU ms", "KiB", "ms --hessian", "CPU ms", "KiB"], models.map((m) => [m, String(find(m, false)!.params), ...cells(find(m, false)), ...cells(find(m, true))])));
+  const map = rows.filter((r) => r.family === "logistic map");
+  if (map.length > 0) {
+    const ns = [...new Set(map.map((r) => r.size))];
+    const line = (label: string, hessian: boolean, value: (r: ScalingRow) => number) => [label, ...ns.map((n) => {
+      const r = map.find((x) => x.size === n && x.hessian === hessian);
+      return r === undefined ? "–" : String(value(r));
+    })];
+    out.push("", "The logistic map iterated n times as a one-parameter model (m ← 4 m (1 − m), loss = mₙ), warm compile:", "");
+    out.push(table(["n", ...ns.map(String)], [
+      line("ms", false, (r) => r.medianMs),
+      line("CPU ms", false, (r) => r.cpuMs),
+      line("KiB", false, (r) => r.kib),
+      line("ms --hessian", true, (r) => r.medianMs),
+      line("CPU ms --hessian", true, (r) => r.cpuMs),
+      line("KiB --hessian", true, (r) => r.kib),
+    ]));
+  }
+  return out;
+}
+
+/** Replaces the block of the compile-time tables in README.md with these. */
+export function putCompileIntoReadme(e: Pick<Extras, "compile" | "compileScaling">, file = "README.md"): void {
+  const readme = readFileSync(file, "utf8");
+  const at = readme.indexOf(COMPILE_BEGIN);
+  const to = readme.indexOf(COMPILE_END);
+  if (at < 0 || to < at) throw new Error(`${file} has no ${COMPILE_BEGIN} … ${COMPILE_END} block (run the whole benchmark with --readme once)`);
+  writeFileAtomically(file, `${readme.slice(0, at + COMPILE_BEGIN.length)}\n${renderCompile(e).join("\n")}\n${readme.slice(to)}`);
 }
 
 /** Replaces the README's block between `<!-- bench:begin -->` and `<!-- bench:end -->` with `markdown`. */

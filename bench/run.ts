@@ -6,6 +6,10 @@
 // (bench/extras.ts), writes everything as JSON to bench/results/, prints the
 // tables, and with --readme puts them into README.md.
 //
+// `npm run bench -- --only=compile [--quick] [--readme]` measures compile time
+// alone (bench/extras.ts --only=compile: a few minutes), prints its tables and
+// with --readme refreshes just their block of README.md.
+//
 // Only ratios taken in one run are compared: the machine is shared, so each
 // timed segment records how busy the other processes kept it.
 
@@ -16,7 +20,7 @@ import { writeFileAtomically } from "../src/runtime/files.js";
 import { compiledModel } from "./models/compiled.js";
 import type { DataHeader, Job, PeerResult } from "./protocol.js";
 import { paramNames } from "./protocol.js";
-import { putIntoReadme, render, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
+import { putCompileIntoReadme, putIntoReadme, render, renderCompile, type Extras, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
 import { prepared, workloads, type Workload } from "./workloads.js";
 
 const args = process.argv.slice(2);
@@ -118,6 +122,18 @@ function version(pkg: string): string {
   } catch {
     return "absent";
   }
+}
+
+if (only?.includes("compile")) {
+  const e = child("bench/extras.ts", "--only=compile", ...(quick ? ["--quick"] : [])) as Pick<Extras, "compile" | "compileScaling"> | undefined;
+  if (e === undefined) process.exit(1);
+  mkdirSync(resultsDir, { recursive: true });
+  const file = `${resultsDir}/${new Date().toISOString().slice(0, 10)}-compile${quick ? "-quick" : ""}.json`;
+  writeFileAtomically(file, `${JSON.stringify(e, null, 1)}\n`);
+  console.log(renderCompile(e).join("\n"));
+  console.log(`\nresults: ${file}`);
+  if (args.includes("--readme")) putCompileIntoReadme(e);
+  process.exit(0);
 }
 
 const started = Date.now();

@@ -307,7 +307,7 @@ export const drelu = {
     const value_13 = s204;
     return value_13;
   },
-  grad(x_13: number): {
+  grad(_x_13: number): {
     x: number;
   } {
     const d_x_13 = 0;
@@ -323,7 +323,7 @@ export const dleaky = {
     const value_14 = s209;
     return value_14;
   },
-  grad(x_14: number): {
+  grad(_x_14: number): {
     x: number;
   } {
     const d_x_14 = 0;
@@ -399,47 +399,44 @@ export const quad = {
     for (let i0 = 0; i0 < 3; i0++) {
       let t297_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t297_dot += x_17[i1] * A[i1 * 3 + i0];
+        t297_dot += x_17[i1]! * A[i1 * 3 + i0]!;
       }
       t297[i0] = t297_dot;
     }
     let s298_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
-      s298_sum += t297[i2] * x_17[i2];
+      s298_sum += t297[i2]! * x_17[i2]!;
     }
     const s298 = s298_sum;
     const value_17 = s298;
     return value_17;
   },
-  grad(
-    x_17: Float64Array,
-    A: Float64Array,
-  ): {
+  grad(x_17: Float64Array, A: Float64Array): {
     x: Float64Array;
     A: Float64Array;
   } {
     for (let i0 = 0; i0 < 3; i0++) {
       let t304_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t304_dot += A[i0 * 3 + i1] * x_17[i1];
+        t304_dot += A[i0 * 3 + i1]! * x_17[i1]!;
       }
       t304[i0] = t304_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
       let t297_2_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t297_2_dot += x_17[i3] * A[i3 * 3 + i2];
+        t297_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
       }
       t297_2[i2] = t297_2_dot;
     }
     const d_x_17 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      d_x_17[i4] = t304[i4] + t297_2[i4];
+      d_x_17[i4] = t304[i4]! + t297_2[i4]!;
     }
     const d_A = new Float64Array(9);
     for (let i5 = 0; i5 < 3; i5++) {
       for (let i6 = 0; i6 < 3; i6++) {
-        d_A[i5 * 3 + i6] = x_17[i5] * x_17[i6];
+        d_A[i5 * 3 + i6] = x_17[i5]! * x_17[i6]!;
       }
     }
     return {
@@ -456,33 +453,30 @@ export const grad_quad = {
     for (let i0 = 0; i0 < 3; i0++) {
       let t304_2_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t304_2_dot += A_2[i0 * 3 + i1] * x_18[i1];
+        t304_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
       }
       t304_2[i0] = t304_2_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
       let t297_3_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t297_3_dot += x_18[i3] * A_2[i3 * 3 + i2];
+        t297_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
       }
       t297_3[i2] = t297_3_dot;
     }
     const value_18 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      value_18[i4] = t304_2[i4] + t297_3[i4];
+      value_18[i4] = t304_2[i4]! + t297_3[i4]!;
     }
     return value_18;
   },
-  grad(
-    x_18: Float64Array,
-    A_2: Float64Array,
-  ): {
+  grad(_x_18: Float64Array, A_2: Float64Array): {
     x: Float64Array;
   } {
     const d_x_18 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0] + A_2[i0 * 3 + i1];
+        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0]! + A_2[i0 * 3 + i1]!;
       }
     }
     return {
@@ -492,16 +486,16 @@ export const grad_quad = {
 };
 /** fn hess_quad(x, A): its value and its derivatives. */
 export const hess_quad = {
-  value(x_19: Float64Array, A_3: Float64Array): Float64Array {
+  value(_x_19: Float64Array, A_3: Float64Array): Float64Array {
     const value_19 = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0] + A_3[i0 * 3 + i1];
+        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0]! + A_3[i0 * 3 + i1]!;
       }
     }
     return value_19;
   },
-  grad(x_19: Float64Array, A_3: Float64Array): {} {
+  grad(_x_19: Float64Array, _A_3: Float64Array): {} {
     return {};
   },
 };
@@ -521,71 +515,70 @@ export const jac_softmax = {
   value(v: Float64Array): Float64Array {
     let t381_max = -Infinity;
     for (let i0 = 0; i0 < 4; i0++) {
-      t381_max = Math.max(t381_max, v[i0]);
+      t381_max = Math.max(t381_max, v[i0]!);
     }
     let t381_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t381_exps[i1] = Math.exp(v[i1] - t381_max);
-      t381_exp += t381_exps[i1];
+      t381_exps[i1] = Math.exp(v[i1]! - t381_max);
+      t381_exp += t381_exps[i1]!;
     }
-    const t381_lse = Number.isFinite(t381_max) ? t381_max + Math.log(t381_exp) : t381_max;
     const t381_inverse = Number.isFinite(t381_max) ? 1 / t381_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t381[i2] = t381_exps[i2] * t381_inverse;
+      t381[i2] = t381_exps[i2]! * t381_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
       t383[i3] = 0;
     }
     t383[0] = 1;
-    const s382 = t381[0];
+    const s382 = t381[0]!;
     for (let i4 = 0; i4 < 4; i4++) {
-      t404[i4] = t381[i4] * (t383[i4] - s382);
+      t404[i4] = t381[i4]! * (t383[i4]! - s382);
     }
     for (let i5 = 0; i5 < 4; i5++) {
       t388[i5] = 0;
     }
     t388[1] = 1;
-    const s387 = t381[1];
+    const s387 = t381[1]!;
     for (let i6 = 0; i6 < 4; i6++) {
-      t406[i6] = t381[i6] * (t388[i6] - s387);
+      t406[i6] = t381[i6]! * (t388[i6]! - s387);
     }
     for (let i7 = 0; i7 < 4; i7++) {
       t393[i7] = 0;
     }
     t393[2] = 1;
-    const s392 = t381[2];
+    const s392 = t381[2]!;
     for (let i8 = 0; i8 < 4; i8++) {
-      t408[i8] = t381[i8] * (t393[i8] - s392);
+      t408[i8] = t381[i8]! * (t393[i8]! - s392);
     }
     for (let i9 = 0; i9 < 4; i9++) {
       t398[i9] = 0;
     }
     t398[3] = 1;
-    const s397 = t381[3];
+    const s397 = t381[3]!;
     for (let i10 = 0; i10 < 4; i10++) {
-      t410[i10] = t381[i10] * (t398[i10] - s397);
+      t410[i10] = t381[i10]! * (t398[i10]! - s397);
     }
     for (let i11 = 0; i11 < 4; i11++) {
-      t411[i11] = t404[i11];
+      t411[i11] = t404[i11]!;
     }
     for (let i12 = 0; i12 < 4; i12++) {
-      t411[4 + i12] = t406[i12];
+      t411[4 + i12] = t406[i12]!;
     }
     for (let i13 = 0; i13 < 4; i13++) {
-      t411[8 + i13] = t408[i13];
+      t411[8 + i13] = t408[i13]!;
     }
     for (let i14 = 0; i14 < 4; i14++) {
-      t411[12 + i14] = t410[i14];
+      t411[12 + i14] = t410[i14]!;
     }
     const value_20 = new Float64Array(16);
     for (let i15 = 0; i15 < 4; i15++) {
       for (let i16 = 0; i16 < 4; i16++) {
-        value_20[i15 * 4 + i16] = t411[i15 * 4 + i16];
+        value_20[i15 * 4 + i16] = t411[i15 * 4 + i16]!;
       }
     }
     return value_20;
   },
-  grad(v: Float64Array): {} {
+  grad(_v: Float64Array): {} {
     return {};
   },
 };
@@ -602,10 +595,7 @@ export const rosenbrock = {
     const value_21 = s421;
     return value_21;
   },
-  grad(
-    x_20: number,
-    y: number,
-  ): {
+  grad(x_20: number, y: number): {
     x: number;
     y: number;
   } {
@@ -640,10 +630,7 @@ export const drosen_dx = {
     const value_22 = s448_2;
     return value_22;
   },
-  grad(
-    x_21: number,
-    y_2: number,
-  ): {
+  grad(x_21: number, y_2: number): {
     x: number;
     y: number;
   } {
@@ -672,10 +659,7 @@ export const drosen_dy = {
     const value_23 = s437_2;
     return value_23;
   },
-  grad(
-    x_22: number,
-    y_3: number,
-  ): {
+  grad(x_22: number, _y_3: number): {
     x: number;
     y: number;
   } {

@@ -41,12 +41,7 @@ export const logistic = {
       b: new Float64Array(1),
     };
   },
-  lossAndGrad(
-    params: LogisticParams,
-    batch: LogisticBatch,
-    n: number,
-    grads: LogisticParams,
-  ): number {
+  lossAndGrad(params: LogisticParams, batch: LogisticBatch, n: number, grads: LogisticParams): number {
     const w = params.w;
     const b = params.b;
     const x = batch.x;

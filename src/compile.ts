@@ -1,12 +1,12 @@
 // The code generator's pipeline: derive (build, stabilise, differentiate,
-// simplify), lower to loops, emit a TypeScript syntax tree, print it, format
-// it with prettier. The same input always gives the same bytes.
+// simplify), lower to loops, emit a TypeScript syntax tree, print it (laid
+// out as emit/layout.ts says). The same input always gives the same bytes.
 
-import prettier from "prettier";
-import ts from "typescript";
 import type { CheckedProgram } from "./check/checked.js";
-import { Deriver, type DerivedModel } from "./derive.js";
+import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type DerivedModel, type HessianVectorProduct } from "./derive.js";
+import { error, type Diagnostic } from "./diagnostics/diagnostic.js";
 import type { SourceFile } from "./diagnostics/source.js";
+import { printModule } from "./emit/layout.js";
 import { moduleStatements } from "./emit/module.js";
 import { modelHash } from "./format/hash.js";
 import type { Node } from "./graph/node.js";
@@ -24,7 +24,11 @@ export interface CompileOptions {
   readonly precision: Precision;
   /** The .nnd file's name, for the header. */
   readonly source: string;
-  /** Also emit each model's Hessian function (for Newton's method); off by default, as it costs compile time and code size. */
+  /**
+   * Also emit each model's Hessian function (for Newton's method); off by
+   * default. A model above MAX_HESSIAN_PARAMS parameter entries gets none and
+   * an NND3060 error in `diagnostics`.
+   */
   readonly hessian?: boolean;
   /** Also return each example's loss from forward, as the output of this name (for `predict`, which needs no gradient). */
   readonly lossOutput?: string;
@@ -46,10 +50,41 @@ export interface Compiled {
   readonly bufferBytes: number;
   /** The export name of each model and fn. */
   readonly exports: ReadonlyMap<string, string>;
+  /** Why something asked for was left out: a Hessian above MAX_HESSIAN_PARAMS entries (NND3060). */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** Names the generated code uses itself; a user's name never takes them. */
 const MODULE_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k", "random", "gaussian", ...Object.keys(helpers)];
+
+/**
+ * Formulas in comments are printed only up to this many operations written
+ * out: a graph shares its subexpressions, but a formula repeats them, so the
+ * gradient of a long chain (the iterated logistic map) written out grows
+ * exponentially with its length.
+ */
+const MAX_COMMENT_OPS = 100;
+
+/** Operations in n written out as a formula (named nodes count one), counting no further than `cap`. */
+function writtenOutSize(n: Node, names: ReadonlyMap<Node, string>, cap: number, memo = new Map<Node, number>()): number {
+  if (names.has(n) || n.args.length === 0) return 1;
+  const known = memo.get(n);
+  if (known !== undefined) return known;
+  let total = 1;
+  for (const a of n.args) {
+    total += writtenOutSize(a, names, cap, memo);
+    if (total > cap) break;
+  }
+  const size = Math.min(total, cap + 1);
+  memo.set(n, size);
+  return size;
+}
+
+/** n as a formula for a comment, or a note that it is too long to show. */
+function commentFormula(n: Node, names: ReadonlyMap<Node, string>): string {
+  if (writtenOutSize(n, names, MAX_COMMENT_OPS) > MAX_COMMENT_OPS) return `(a formula of more than ${MAX_COMMENT_OPS} operations written out)`;
+  return printFormula(n, { notation: "math", names });
+}
 
 export async function compile(checked: CheckedProgram, options: CompileOptions): Promise<Compiled> {
   const timings: { stage: string; ms: number }[] = [];
@@ -67,9 +102,17 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
 
   const deriver = new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
-  const hessians = options.hessian === true
-    ? time("derive hessians", () => new Map(derivedModels.map(({ name }) => [name, deriver.hessian(name)])))
-    : new Map<string, Node[][] | undefined>();
+  const diagnostics: Diagnostic[] = [];
+  const hessians = new Map<string, HessianVectorProduct>();
+  if (options.hessian === true) {
+    time("derive hessians", () => {
+      for (const { name, d } of derivedModels) {
+        const entries = entriesOf(d.wrt);
+        if (entries > MAX_HESSIAN_PARAMS) diagnostics.push(error("NND3060", undefined, name, entries, MAX_HESSIAN_PARAMS));
+        else hessians.set(name, deriver.hessianVectorProduct(d));
+      }
+    });
+  }
   const derivedFns = time("derive fns", () => [...checked.fns.keys()].map((name) => ({ name, d: deriver.fn(name) })));
 
   const helpersUsed = new Set<string>();
@@ -78,10 +121,15 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       // Comments tie stored values to the line of the .nnd file that defines them.
       const lines = new Map<string, number>();
       for (const b of checked.models.get(name)!.bindings) if (b.kind === "binding") lines.set(b.decl.name.name, b.decl.span.line);
+      // A named node's definition in terms of the other names: the map is
+      // copied once and the node left out while it is printed.
+      const others = new Map(d.names);
       const describe = (n: Node) => {
         const user = d.names.get(n);
         if (user === undefined) return undefined;
-        const formula = printFormula(n, { notation: "math", names: new Map([...d.names].filter(([m]) => m !== n)) });
+        others.delete(n);
+        const formula = commentFormula(n, others);
+        others.set(n, user);
         const line = lines.get(user);
         return `${formatName(user, "math")} = ${formula}${line === undefined ? "" : `  (${options.source}:${line})`}`;
       };
@@ -97,7 +145,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
           inits: checked.models.get(name)!.params.map((p) => (p.kind === "param" ? p.init : { scheme: "zeros", args: [] })),
           names: d.names,
           describe,
-          formula: (n: Node) => printFormula(n, { notation: "math", names: d.names }),
+          formula: (n: Node) => commentFormula(n, d.names),
           ...(hessians.get(name) === undefined ? {} : { hessian: hessians.get(name)! }),
         },
         renamer,
@@ -127,21 +175,10 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       hash: (n) => (options.sourceFile === undefined ? undefined : modelHash(checked.program, options.sourceFile, n)),
     }),
   );
-  // Each top-level statement is printed and formatted on its own: prettier's
-  // time grows faster than linearly with the size of one input, and a file of
-  // many fns would otherwise take minutes.
-  const printed = time("print", () => {
-    const file = ts.factory.createSourceFile(statements, ts.factory.createToken(ts.SyntaxKind.EndOfFileToken), ts.NodeFlags.None);
-    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
-    return statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, file));
-  });
-  const start = performance.now();
-  const formatted = await Promise.all(printed.map((text) => prettier.format(text, { parser: "typescript", printWidth: 100 })));
-  const code = formatted.join("");
-  timings.push({ stage: "format", ms: performance.now() - start });
+  const code = time("print", () => printModule(statements));
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
-  return { code, models, fns, timings, bufferBytes, exports };
+  return { code, models, fns, timings, bufferBytes, exports, diagnostics };
 }
 
 /** The model with its inputGrad function (and that function's scratch arrays). */

@@ -87,6 +87,8 @@ export const messages = {
   NND3041: (flag: string, kind: "optimizers" | "schedules", takers: readonly string[], chosen: string) =>
     `${flag} applies to the ${kind} ${takers.length === 1 ? takers[0] : `${takers.slice(0, -1).join(", ")} and ${takers.at(-1)}`}, not to ${chosen}`,
   NND3042: (schedule: string, flag: string) => `--schedule ${schedule} needs ${flag}`,
+  NND3060: (model: string, entries: number, limit: number) =>
+    `model '${model}' has ${entries} parameter entries, too many for its Hessian (--hessian, Newton's method): nndc generates it for at most ${limit} (it holds ${entries}² numbers and each Newton step solves a system of that size); compile without --hessian, or train with another optimizer`,
 
   // Data, its split and preprocessing (train, predict)
   NND3030: (detail: string) => detail,

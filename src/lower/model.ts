@@ -37,8 +37,14 @@ export interface ModelInput {
   readonly describe: (n: Node) => string | undefined;
   /** A node as a formula, for comments. */
   readonly formula: (n: Node) => string;
-  /** For small models: Hessian rows (one per parameter entry), each a node per parameter. */
-  readonly hessian?: readonly (readonly Node[])[];
+  /** When asked for: the Hessian as one Hessian-vector product, evaluated per basis direction. */
+  readonly hessian?: HessianVectorProduct;
+}
+
+/** H v: a variable per parameter for the direction v, and (H v) per parameter. */
+export interface HessianVectorProduct {
+  readonly directions: readonly Node[];
+  readonly products: readonly Node[];
 }
 
 export interface ModelCode {
@@ -49,7 +55,7 @@ export interface ModelCode {
   readonly buffers: readonly Buffer[];
   readonly lossAndGrad: readonly Stmt[];
   readonly forward: readonly Stmt[];
-  /** hessian(params, batch, n, out): the mean Hessian, row-major, when the model is small. */
+  /** hessian(params, batch, n, out): the mean Hessian, row-major, when asked for. */
   readonly hessian: readonly Stmt[] | undefined;
   /** inputGrad(params, batch, n, out), when asked for (input-grad.ts). */
   readonly inputGrad?: InputGradCode;
@@ -299,33 +305,50 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
 
   const hessian = m.hessian === undefined ? undefined : straight(lowerHessian(m.hessian));
 
-  /** Like lossAndGrad, with every (row, parameter) block of the Hessian as a target. */
-  function lowerHessian(rows: readonly (readonly Node[])[]): Stmt[] {
+  /**
+   * Row j of the Hessian is H eⱼ: one loop over the basis directions, which
+   * sets entry j of the direction array to 1, computes H v as lossAndGrad
+   * computes the gradient (per-example terms summed over the examples and
+   * scaled by 1/n, parameter-only terms once) into row j, and sets it back to 0.
+   */
+  function lowerHessian(hvp: HessianVectorProduct): Stmt[] {
     const sizes = m.params.map((p) => size(p.shape));
     const total = sizes.reduce((a, b) => a + b, 0);
     const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
-    const blocks = rows.flatMap((row, j) => row.map((node, q) => ({ j, q, ts: terms(node) })));
+    const direction = renamer.fresh("direction");
+    buffers.push({ name: direction, size: total });
+    const hPlaces = places();
+    hvp.directions.forEach((v, q) => hPlaces.set(v, { kind: "array", array: direction, offset: num(starts[q]!) }));
+    const blocks = hvp.products.map((node, q) => ({ q, ts: terms(node) }));
     const hRoots = blocks.flatMap((b) => b.ts.map((t) => t.node));
     const hPerExample = perExampleBase(hRoots);
     const uses = new Map<Node, number>();
     for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
-    const k = new Kernel({ nodes: reachable(hRoots), places: places(), perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe });
+    const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe });
+    const j = k.freshIndex();
+    const row = renamer.fresh("row");
     const inLoop: Stmt[] = [];
     const after: Stmt[] = [];
-    for (const b of blocks) {
-      const shape = m.params[b.q]!.shape;
-      accumulate(k, b.ts, hPerExample, shape, "out", num(b.j * total + starts[b.q]!), inLoop, after);
-    }
+    for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after);
     const inverseH = renamer.fresh("inverseN");
+    const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
+    const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
     return [
       ...bind("params", params),
       ...bind("batch", data),
       fill(k, "out", [total * total], num(0)),
-      ...k.hoisted,
-      exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after])),
+      fill(k, direction, [total], num(0)),
       { k: "decl", mutable: false, name: inverseH, init: bin("/", num(1), ref("n")) },
-      scale(k, "out", [total * total], ref(inverseH)),
-      ...after,
+      loop(j, total, [
+        entry(1),
+        { k: "decl", mutable: false, name: row, init: mul(ref(j), num(total)) },
+        ...k.hoisted,
+        // The direction is set outside the loop over examples: it keeps its own storage.
+        exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after, entry(1)])),
+        ...rowScaled,
+        ...after,
+        entry(0),
+      ], `row ${j} of the Hessian: H v for v the basis vector e_${j}`),
     ];
   }
 

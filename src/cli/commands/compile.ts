@@ -28,6 +28,11 @@ export async function compileCommand(files: readonly string[], options: CompileC
     }
     const frontEnd = performance.now() - started;
     const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
+    report(compiled.diagnostics, result.source);
+    if (hasErrors(compiled.diagnostics)) {
+      status = EXIT.userError;
+      continue;
+    }
     const target = join(options.out, `${basename(file).replace(/\.nnd$/, "")}.ts`);
     mkdirSync(options.out, { recursive: true });
     const failed = writeAtomically(target, compiled.code);

@@ -93,7 +93,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
 
   const params = model.init(numbers.seed);
   const optimizer = o.optimizer === "newton" ? newtonFor(model, data.train) : makeOptimizer(hyper, model.shapes);
-  if (optimizer === undefined) return fail(`Newton's method needs the model's Hessian, which nndc generates only for models of at most 64 parameters`);
+  if (optimizer === undefined) return report(compiled.diagnostics, result.source), EXIT.userError;
   let startEpoch = 0;
   if (o.resume !== undefined) {
     try {

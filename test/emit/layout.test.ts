@@ -1,0 +1,32 @@
+// The generated module's layout (emit/layout.ts): what prettier would write,
+// without running prettier on it (which took most of the compile time).
+
+import { readdirSync, readFileSync } from "node:fs";
+import prettier from "prettier";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { compile } from "../../src/compile.js";
+import { front } from "../support/front.js";
+
+const examples = readdirSync("examples").filter((f) => f.endsWith(".nnd"));
+const compiled = async (file: string, hessian = false) =>
+  (await compile(front(readFileSync(`examples/${file}`, "utf8"), file).checked!, { precision: "f64", source: file, hessian })).code;
+
+describe("the generated module's layout", () => {
+  it.each(examples)("of %s is TypeScript with two spaces a level, no empty statements and no −(x)", async (file) => {
+    const code = await compiled(file, true);
+    const source = ts.createSourceFile("m.ts", code, ts.ScriptTarget.ES2022, true);
+    expect((source as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics).toEqual([]);
+    const lines = code.split("\n");
+    expect(lines.filter((l) => /^\s*;$/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /^( {2})* ?\S/.test(l) === false && l !== "")).toEqual([]);
+    expect(lines.filter((l) => /-\([\w.[\]]+\)/.test(l))).toEqual([]);
+  });
+
+  // functions.nnd is left out: prettier breaks a parameter list before a
+  // multi-line return type, which the module does not.
+  it.each(examples.filter((f) => f !== "functions.nnd"))("of %s is prettier's, but for wrapping long lines", async (file) => {
+    const code = await compiled(file, true);
+    expect(await prettier.format(code, { parser: "typescript", printWidth: 1000 })).toBe(code);
+  });
+});
