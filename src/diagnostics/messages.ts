@@ -20,6 +20,8 @@ export const messages = {
   NND1002: (limit: number) =>
     `expression nested too deeply (more than ${limit} levels); split it into named steps`,
   NND1003: (text: string) => `number '${text}' is too large for a 64-bit float`,
+  NND1004: (path: string) =>
+    `imports are not supported ('import "${path}"'); put the dims, fns and models in one file`,
 
   // Names
   NND2001: (op: "+" | "-" | "*" | "/" | "^", a: Shape, b: Shape) =>
@@ -77,6 +79,8 @@ export const messages = {
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
   NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
+  NND3010: (flag: string, expected: string, value: string) => `${flag} must be ${expected}, not '${value}'`,
+  NND3011: (dir: string, reason: string) => `cannot create the directory '${dir}': ${reason}`,
 
   // Warnings
   NND4001: (arg: string, fn: string) =>
