@@ -14,6 +14,10 @@ const hint = (suggestion: string | undefined) =>
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** 1000000000 → 1,000,000,000: sizes a reader can count. */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+const gib = (entries: number) => `${Number(((entries * 8) / 2 ** 30).toPrecision(3))} GiB`;
+
 export const messages = {
   // Syntax
   NND1001: (expected: string, found: string) => `expected ${expected}; found ${found}`,
@@ -65,6 +69,10 @@ export const messages = {
     `argument ${index} of '${fn}' must have shape ${formatShape(expected)}, but it has shape ${formatShape(got)}`,
   NND2023: (detail: string) => `array literal ${detail}`,
   NND2024: (name: string, where: string) => `'${name}' is already an output at ${where}`,
+  NND2025: (what: string, shape: Shape, entries: number, limit: number) =>
+    `${what} has shape ${formatShape(shape)}, ${grouped(entries)} entries: more than one array can hold (${grouped(limit)}); make its dims smaller`,
+  NND2026: (owner: string, entries: number, limit: number) =>
+    `${owner} holds about ${grouped(entries)} numbers at once (its values for one example, ${gib(entries)}), more than the limit of ${grouped(limit)} (${gib(limit)}); make its dims smaller`,
 
   // Command line and files
   NND3001: (detail: string) => detail,

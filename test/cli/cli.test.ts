@@ -266,3 +266,20 @@ describe("exit 2 for names on the command line that the file does not have", () 
     expect(r.status).toBe(1);
   });
 });
+
+describe("the size guard", () => {
+  // Before the guard, gradcheck of this model grew to 11 GB until it was killed.
+  const big = () => {
+    const file = join(tmp(), "big.nnd");
+    writeFileSync(file, "dim H = 1000000000\nmodel m {\n  input x: [2]\n  target y: []\n  param W: [H, 2]\n  param w: [H]\n  loss = (dot(w, tanh(W @ x)) - y)^2\n}\n");
+    return file;
+  };
+  it.each([["check"], ["gradcheck"], ["compile", "-o", "OUT"], ["grad"]])("nndc %s refuses a model too large to run, at once", (command, ...rest) => {
+    const out = tmp();
+    const r = spawnSync(process.execPath, [BIN, command, big(), ...rest.map((a) => a.replace("OUT", out))], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.signal, "killed: it ran out of time").toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error NND2026: model 'm' holds about 5,000,000,006 numbers at once \(its values for one example, 37.3 GiB\), more than the limit of 268,435,456 \(2 GiB\)/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
