@@ -139,5 +139,7 @@ function balanced(run: Run, lo: number, hi: number): Expr {
   if (cut < 0) return leftFold(run, lo, hi);
   const left = balanced(run, lo, cut - 1);
   const right = balanced(run, cut, hi);
-  return { kind: "binary", op: run.ops[cut - 1]!, left, right, span: spanCovering(left.span, right.span), regrouped: true };
+  const node = { kind: "binary", op: run.ops[cut - 1]!, left, right, span: spanCovering(left.span, right.span) } as const;
+  // A right side of one operand is that operand, brackets and all (`... + (a - b)`).
+  return cut < hi ? { ...node, regrouped: true } : node;
 }

@@ -283,3 +283,51 @@ describe("the size guard", () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+// A flat chain is not nesting: 50,000 terms check, differentiate and run, and
+// no stage (parser, checker, simplifier, reverse mode, code generation,
+// prettier) recurses once per term.
+describe("a flat chain of 50,000 terms", () => {
+  const N = 50_000;
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: "1" } });
+    expect(r.signal, "killed: out of time").toBeNull();
+    expect(r.stderr).not.toMatch(/Maximum call stack|RangeError|nested too deeply/);
+    return r;
+  };
+  const file = (name: string, body: string) => {
+    const path = join(tmp(), `${name}.nnd`);
+    writeFileSync(path, `fn ${name}(x) = ${body}\n`);
+    return path;
+  };
+  const ks = Array.from({ length: N }, (_, i) => i + 1);
+
+  it("a sum: check, grad and eval give the right value and derivative", { timeout: 1_200_000 }, () => {
+    const path = file("s", ks.map((k) => `sin(${k} * x)`).join(" + "));
+    expect(run(["check", path])).toMatchObject({ status: 0, stderr: "" });
+    const grad = run(["grad", path, "--fn", "s"]);
+    expect(grad.status, grad.stderr).toBe(0);
+    expect(grad.stdout).toContain(`${N} cos(${N} x)`);
+    const r = run(["eval", path, "--fn", "s", "--at", '{"x": 0.3}']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { value: number; grad: { x: number } };
+    const value = ks.reduce((s, k) => s + Math.sin(k * 0.3), 0);
+    const slope = ks.reduce((s, k) => s + k * Math.cos(k * 0.3), 0);
+    expect(Math.abs(out.value - value)).toBeLessThan(1e-9);
+    expect(Math.abs(out.grad.x - slope)).toBeLessThan(1e-6);
+  });
+
+  it("a product: check, grad and eval give the right value and derivative", { timeout: 1_200_000 }, () => {
+    // prod (1 + x / k^2) converges; its derivative is the product times sum 1 / (k^2 + x).
+    const path = file("p", ks.map((k) => `(1 + x / ${k * k})`).join(" * "));
+    expect(run(["check", path])).toMatchObject({ status: 0, stderr: "" });
+    expect(run(["grad", path, "--fn", "p"]).status).toBe(0);
+    const r = run(["eval", path, "--fn", "p", "--at", '{"x": 0.5}']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { value: number; grad: { x: number } };
+    const value = ks.reduce((p, k) => p * (1 + 0.5 / (k * k)), 1);
+    const slope = value * ks.reduce((s, k) => s + 1 / (k * k + 0.5), 0);
+    expect(out.value / value - 1).toBeCloseTo(0, 10);
+    expect(out.grad.x / slope - 1).toBeCloseTo(0, 8);
+  });
+});

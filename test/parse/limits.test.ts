@@ -104,6 +104,11 @@ describe("long chains", () => {
     fc.assert(fc.property(chains(["+", "-", "*", "/"]), (text) => expect(printExpr(bodyOf(text))).toBe(text)), { numRuns: 200 });
   });
 
+  it("a bracketed operand keeps its brackets where the chain is cut before it", () => {
+    const text = `${Array(40).fill("x").join(" - ")} + (x - x)`;
+    expect(printExpr(bodyOf(text))).toBe(text);
+  });
+
   it("a regrouped chain has the value of the chain as written (exactly, in integers)", () => {
     fc.assert(
       fc.property(chains(["+", "-", "*"]), (text) => {
