@@ -104,14 +104,15 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   );
   // Each top-level statement is printed and formatted on its own: prettier's
   // time grows faster than linearly with the size of one input, and a file of
-  // many fns would otherwise take minutes.
+  // many fns would otherwise take minutes. The .ts file path tells prettier the
+  // code is not JSX: its guess is a regular expression quadratic in a line's length.
   const printed = time("print", () => {
     const file = ts.factory.createSourceFile(statements, ts.factory.createToken(ts.SyntaxKind.EndOfFileToken), ts.NodeFlags.None);
     const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
     return statements.map((s) => printer.printNode(ts.EmitHint.Unspecified, s, file));
   });
   const start = performance.now();
-  const formatted = await Promise.all(printed.map((text) => prettier.format(text, { parser: "typescript", printWidth: 100 })));
+  const formatted = await Promise.all(printed.map((text) => prettier.format(text, { parser: "typescript", printWidth: 100, filepath: "module.ts" })));
   const code = formatted.join("");
   timings.push({ stage: "format", ms: performance.now() - start });
   const bytesPer = options.precision === "f32" ? 4 : 8;
