@@ -93,7 +93,8 @@ describe("long chains", () => {
     const body = (r.program.decls[0] as FnDecl).body;
     expect(depth(body)).toBeLessThan(64);
     expect(() => check(r.program)).not.toThrow();
-    expect(check(r.program).diagnostics).toEqual([]);
+    // (Dividing by x may warn; nothing else.)
+    expect(check(r.program).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 
   const chains = (ops: string[]) =>
@@ -101,7 +102,9 @@ describe("long chains", () => {
   const bodyOf = (text: string) => (parse(`fn f(x) = ${text}`).program.decls[0] as FnDecl).body;
 
   it("a regrouped chain prints back as written", () => {
-    fc.assert(fc.property(chains(["+", "-", "*", "/"]), (text) => expect(printExpr(bodyOf(text))).toBe(text)), { numRuns: 200 });
+    fc.assert(fc.property(chains(["+", "-", "*", "/"]), (text) => {
+      expect(printExpr(bodyOf(text))).toBe(text);
+    }), { numRuns: 200 });
   });
 
   it("a bracketed operand keeps its brackets where the chain is cut before it", () => {
