@@ -648,8 +648,8 @@ export const drosen_dx = {
     y: number;
   } {
     const s3_14 = x_21 * x_21;
-    const s474 = 800 * s3_14;
-    const s476 = s474 + 2;
+    const s472 = 800 * s3_14;
+    const s476 = s472 + 2;
     const s416_4 = y_2 - s3_14;
     const s464 = 400 * s416_4;
     const s477 = s476 - s464;
