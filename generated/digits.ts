@@ -45,8 +45,8 @@ const t7 = new Float64Array(32);
 const h = new Float64Array(32);
 const t9 = new Float64Array(10);
 const t61 = new Float64Array(32);
-const t63 = new Float64Array(32);
-const t63_chunk = new Float64Array(2048);
+const t62 = new Float64Array(32);
+const t62_chunk = new Float64Array(2048);
 const x_chunkT = new Float64Array(4096);
 const t35_chunk = new Float64Array(640);
 const h_chunk = new Float64Array(2048);
@@ -446,15 +446,15 @@ export const digits = {
           t61[i17] = t61_dot;
         }
         for (let i19 = 0; i19 < 32; i19++) {
-          t63[i19] = t61[i19]! * step(t7[i19]!);
+          t62[i19] = t61[i19]! * step(t7[i19]!);
         }
         lossSum += s12;
         for (let i20 = 0; i20 < 32; i20++) {
-          t63_chunk[i20 * 64 + row] = t63[i20]!;
+          t62_chunk[i20 * 64 + row] = t62[i20]!;
         }
         // ∂L/∂b1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)
         for (let i23 = 0; i23 < 32; i23++) {
-          d_b1[i23]! += t63[i23]!;
+          d_b1[i23]! += t62[i23]!;
         }
         t35_chunk[row] = logits_0;
         t35_chunk[64 + row] = logits_1;
@@ -499,8 +499,8 @@ export const digits = {
           let g_7 = 0;
           let g_8 = 0;
           for (let i39 = 0; i39 < m; i39++) {
-            const a = t63_chunk[i37 * 64 + i39]!;
-            const a_2 = t63_chunk[(i37 + 1) * 64 + i39]!;
+            const a = t62_chunk[i37 * 64 + i39]!;
+            const a_2 = t62_chunk[(i37 + 1) * 64 + i39]!;
             const b = x_chunkT[i36 * 64 + i39]!;
             const b_2 = x_chunkT[(i36 + 1) * 64 + i39]!;
             const b_3 = x_chunkT[(i36 + 2) * 64 + i39]!;

@@ -635,8 +635,8 @@ export const drosen_dx = {
     y: number;
   } {
     const s3_14 = x_21 * x_21;
-    const s476 = 800 * s3_14;
-    const s478 = s476 + 2;
+    const s474 = 800 * s3_14;
+    const s478 = s474 + 2;
     const s418_4 = y_2 - s3_14;
     const s466 = 400 * s418_4;
     const s479 = s478 - s466;

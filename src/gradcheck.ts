@@ -13,9 +13,23 @@ export interface Check {
   /** How many entries were compared (all, or a seeded sample of a large variable). */
   readonly entries: number;
   readonly worst: number;
+  /** Compared, and within the tolerance. False both for a failure and for a skipped variable. */
   readonly ok: boolean;
-  /** Why nothing was compared, if nothing was. */
+  /** Why nothing was compared, if nothing was: then it neither agrees nor fails. */
   readonly skipped?: string;
+}
+
+export interface Tally {
+  readonly checked: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+/** Checked (compared), failed (compared and disagreeing) and skipped, counted apart. */
+export function tally(checks: readonly Check[]): Tally {
+  const skipped = checks.filter((c) => c.skipped !== undefined).length;
+  const failed = checks.filter((c) => c.skipped === undefined && !c.ok).length;
+  return { checked: checks.length - skipped, failed, skipped };
 }
 
 export interface GradcheckOptions {
@@ -69,7 +83,7 @@ export function gradcheck(
     const n = sizeOf(w.shape);
     const entries = n <= options.maxEntries ? [...Array(n).keys()] : Array.from({ length: options.maxEntries }, () => Math.floor(next() * n));
     const base = { variable: name, shape: w.shape, entries: entries.length };
-    if (grad === null || grad === undefined) return { ...base, entries: 0, worst: 0, ok: true, skipped: "rank above 2" };
+    if (grad === null || grad === undefined) return { ...base, entries: 0, worst: 0, ok: false, skipped: `its derivative has rank ${value.shape.length + w.shape.length}, and nndc derives ranks 0 to 2` };
     let worst = 0;
     let compared = 0;
     for (let p = 0, attempts = 0; p < options.points && attempts < options.points * 20; attempts++) {
@@ -106,7 +120,7 @@ export function gradcheck(
       compared++;
       p++;
     }
-    if (compared === 0) return { ...base, entries: 0, worst: 0, ok: true, skipped: "no point away from kinks and overflow" };
+    if (compared === 0) return { ...base, entries: 0, worst: 0, ok: false, skipped: "no point away from kinks and overflow" };
     return { ...base, worst, ok: worst <= options.tolerance };
   });
 }

@@ -17,6 +17,7 @@ import { evaluateConstant } from "./constant.js";
 import { describeSymbol, ExprChecker, type ExprTables, type Scope } from "./expr.js";
 import { orderFunctions } from "./call-graph.js";
 import { HazardFinder } from "./hazards.js";
+import { findOversized } from "./size.js";
 import { defaultInit, initSchemes, type InitName } from "./inits.js";
 import { suggest } from "./suggest.js";
 
@@ -68,7 +69,8 @@ class Checker {
     const dims = new Map([...this.dims].map(([name, { value }]) => [name, value]));
     const { shapes, names, calls } = this.tables;
     const checked: CheckedProgram = { program: this.program, dims, fns: this.fns, models: this.models, shapes, names, calls };
-    // Hazards only make sense in a program that is otherwise right.
+    // Sizes and hazards only make sense in a program that is otherwise right.
+    if (!this.diagnostics.some((d) => d.severity === "error")) this.diagnostics.push(...findOversized(checked));
     if (!this.diagnostics.some((d) => d.severity === "error")) this.diagnostics.push(...new HazardFinder(checked).find());
     return { checked, diagnostics: this.diagnostics };
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The nndc command line. Every command reads its file once, reports problems
-// as diagnostics (docs/language.md, Diagnostics), and exits 0 (success), 1 (a problem in the
-// user's input) or 2 (a bad command line). Nothing a user types gives a stack trace.
+// as diagnostics (docs/language.md, Diagnostics), and exits 0 (success), 1 (a problem in the user's input) or
+// 2 (a bad command line): the rule is in exit.ts. Nothing a user types gives a stack trace.
 
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -15,8 +15,9 @@ import { compileCommand, type CompileCommandOptions } from "./commands/compile.j
 import { evalCommand, type EvalOptions } from "./commands/eval.js";
 import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
 import { predictCommand, type PredictOptions } from "./commands/predict.js";
-import { EXIT } from "./exit.js";
+import { EXIT, failureStatus } from "./exit.js";
 import { HELP, OPTIMIZERS, SCHEDULES } from "./hyperparameters.js";
+import { reportedCommandLine } from "./report.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -181,7 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const asked = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(e.code);
     return asked ? EXIT.ok : EXIT.commandLine;
   }
-  return status;
+  return failureStatus(status, reportedCommandLine());
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderDiagnostic, renderSummary } from "../diagnostics/render.js";
 import type { SourceFile } from "../diagnostics/source.js";
+import { COMMAND_LINE_CODES } from "./exit.js";
 
 /** More than this many diagnostics from one file is noise; the first ones matter. */
 export const MAX_REPORTED = 50;
@@ -20,8 +21,14 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: So
   return shown.join("\n\n");
 }
 
+let commandLineReported = false;
+
+/** Whether a diagnostic about the command line was reported (the exit status is then 2). */
+export const reportedCommandLine = (): boolean => commandLineReported;
+
 export function report(diagnostics: readonly Diagnostic[], source?: SourceFile): void {
   if (diagnostics.length === 0) return;
+  if (diagnostics.some((d) => d.severity === "error" && COMMAND_LINE_CODES.has(d.code))) commandLineReported = true;
   const color = useColor(process.stderr);
   process.stderr.write(`${formatDiagnostics(diagnostics, source, color)}\n\n`);
 }

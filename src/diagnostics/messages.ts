@@ -14,12 +14,18 @@ const hint = (suggestion: string | undefined) =>
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** 1000000000 → 1,000,000,000: sizes a reader can count. */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+const gib = (entries: number) => `${Number(((entries * 8) / 2 ** 30).toPrecision(3))} GiB`;
+
 export const messages = {
   // Syntax
   NND1001: (expected: string, found: string) => `expected ${expected}; found ${found}`,
   NND1002: (limit: number) =>
     `expression nested too deeply (more than ${limit} levels); split it into named steps`,
   NND1003: (text: string) => `number '${text}' is too large for a 64-bit float`,
+  NND1004: (path: string) =>
+    `imports are not supported ('import "${path}"'); put the dims, fns and models in one file`,
 
   // Names
   NND2001: (op: "+" | "-" | "*" | "/" | "^", a: Shape, b: Shape) =>
@@ -63,6 +69,10 @@ export const messages = {
     `argument ${index} of '${fn}' must have shape ${formatShape(expected)}, but it has shape ${formatShape(got)}`,
   NND2023: (detail: string) => `array literal ${detail}`,
   NND2024: (name: string, where: string) => `'${name}' is already an output at ${where}`,
+  NND2025: (what: string, shape: Shape, entries: number, limit: number) =>
+    `${what} has shape ${formatShape(shape)}, ${grouped(entries)} entries: more than one array can hold (${grouped(limit)}); make its dims smaller`,
+  NND2026: (owner: string, entries: number, limit: number) =>
+    `${owner} holds about ${grouped(entries)} numbers at once (its values for one example, ${gib(entries)}), more than the limit of ${grouped(limit)} (${gib(limit)}); make its dims smaller`,
 
   // Command line and files
   NND3001: (detail: string) => detail,
@@ -77,6 +87,8 @@ export const messages = {
   NND3007: (file: string, detail: string) => `${file}: ${detail}`,
   NND3008: (what: string, detail: string) => `${what} is not valid JSON: ${detail}`,
   NND3009: (what: string, detail: string) => `${what}: ${detail}`,
+  NND3010: (flag: string, expected: string, value: string) => `${flag} must be ${expected}, not '${value}'`,
+  NND3011: (dir: string, reason: string) => `cannot create the directory '${dir}': ${reason}`,
   // eval (NND3020–NND3029)
   NND3020: (detail: string) => detail,
   NND3021: (kind: "model" | "fn", name: string, entries: number, limit: number) =>

@@ -34,12 +34,23 @@ export function gradients(g: Graph, output: Node, wrt: readonly Node[], seed?: N
   for (const n of nodes) if (n.args.some((a) => active.has(a))) active.add(n);
 
   const adjoints = new Map<Node, Node>();
+  // The terms each node receives, summed once all have arrived: a node's users
+  // come after it in topological order, so that is when the sweep reaches it.
+  const received = new Map<Node, Node[]>();
   const steps: Step[] = [];
-  if (active.has(output)) adjoints.set(output, seed ?? g.constant(1));
+  if (active.has(output)) received.set(output, [seed ?? g.constant(1)]);
+  const adjointOf = (n: Node): Node | undefined => {
+    const terms = received.get(n);
+    if (terms === undefined) return adjoints.get(n);
+    received.delete(n);
+    const sum = sumOfTerms(terms, $);
+    adjoints.set(n, sum);
+    return sum;
+  };
 
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i]!;
-    const adjoint = adjoints.get(n);
+    const adjoint = adjointOf(n);
     if (adjoint === undefined || n.args.length === 0) continue;
     const rule = vjp[n.op] as VjpRule;
     const terms = rule.grads(adjoint, n.args, n, $);
@@ -48,13 +59,34 @@ export function gradients(g: Graph, output: Node, wrt: readonly Node[], seed?: N
       if (!active.has(arg) || term === null || term === undefined) return;
       const fitted = unbroadcast(term, arg.shape, $);
       steps.push({ node: n, arg, rule: rule.rule, term: fitted });
-      const previous = adjoints.get(arg);
-      // Newer terms first: the sum then reads in the order of the forward uses
-      // (the data term of a weight before its regulariser).
-      adjoints.set(arg, previous === undefined ? fitted : $.add(fitted, previous));
+      const arrived = received.get(arg);
+      if (arrived === undefined) received.set(arg, [fitted]);
+      else arrived.push(fitted);
     });
   }
-  return { grads: wrt.map((w) => adjoints.get(w) ?? null), steps, adjoints };
+  return { grads: wrt.map((w) => adjointOf(w) ?? null), steps, adjoints };
+}
+
+/** Sums this long are grouped as a balanced tree, so no later pass recurses once per term. */
+const BALANCE_ABOVE = 32;
+
+/**
+ * Newer terms first: the sum then reads in the order of the forward uses (the
+ * data term of a weight before its regulariser): t3 + (t2 + t1). A long sum
+ * (a variable used thousands of times) is balanced instead of deep.
+ */
+function sumOfTerms(terms: readonly Node[], $: ReturnType<typeof sugar>): Node {
+  const newestFirst = [...terms].reverse();
+  const build = (lo: number, hi: number): Node => {
+    if (hi - lo >= BALANCE_ABOVE) {
+      const middle = (lo + hi + 1) >> 1;
+      return $.add(build(lo, middle - 1), build(middle, hi));
+    }
+    let acc = newestFirst[hi]!;
+    for (let i = hi - 1; i >= lo; i--) acc = $.add(newestFirst[i]!, acc);
+    return acc;
+  };
+  return build(0, newestFirst.length - 1);
 }
 
 /** A scalar broadcast into a tensor receives the sum of the tensor's gradient. */

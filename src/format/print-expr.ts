@@ -19,8 +19,9 @@ export function printExpr(e: Expr): string {
       const leftParens = left < precedence || (left === precedence && rightAssociative);
       // A negation may always stand on the right (`a * -b`, `2^-x`): the
       // grammar reads leading minus signs as part of the operand.
+      // A regrouped long chain (see foldChain) was written without brackets.
       const rightParens =
-        e.right.kind !== "neg" && (right < precedence || (right === precedence && !rightAssociative));
+        e.right.kind !== "neg" && (right < precedence || (right === precedence && !rightAssociative && e.regrouped !== true));
       const op = e.op === "^" ? "^" : ` ${e.op} `;
       return `${wrap(e.left, leftParens)}${op}${wrap(e.right, rightParens)}`;
     }

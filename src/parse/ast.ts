@@ -39,6 +39,12 @@ export interface Binary {
   readonly left: Expr;
   readonly right: Expr;
   readonly span: Span;
+  /**
+   * Set where the parser grouped a long flat chain (`a + b + ... + z`) as a
+   * balanced tree, so later stages need no deep recursion: the right side was
+   * written without brackets, and is printed so.
+   */
+  readonly regrouped?: true;
 }
 
 export interface Call {

@@ -1,7 +1,7 @@
 // Text in, AST and syntax diagnostics out. Never throws on any input.
 
 import { buildAst, grammar } from "./build-ast.js";
-import { MAX_NESTING, scan } from "./scan.js";
+import { MAX_NESTING, scan, type Range } from "./scan.js";
 import type { Comment, Expr, Program, TopDecl } from "./ast.js";
 import { childExprs, declExprs } from "./walk.js";
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -32,7 +32,8 @@ export function parse(text: string, file = "<input>"): ParseResult {
       diagnostics.push(error("NND1002", source.span(deep, deep + 1), MAX_NESTING));
       return;
     }
-    const parsed = parseChunk(text.slice(chunk.start, chunk.end), source, chunk.start, diagnostics);
+    const start = skipImport(text, chunk, source, diagnostics);
+    const parsed = parseChunk(text.slice(start, chunk.end), source, start, diagnostics);
     if (parsed === "too deep") {
       diagnostics.push(error("NND1002", source.span(chunk.start, chunk.start + 1), MAX_NESTING));
       return;
@@ -71,6 +72,23 @@ function parseChunk(text: string, source: SourceFile, offset: number, diagnostic
     throw e;
   }
 }
+
+/**
+ * `import "other.nnd"` at the start of a chunk (after blanks and comments):
+ * NND1004 says imports are not supported, and parsing goes on after it.
+ * Returns where the rest of the chunk starts.
+ */
+function skipImport(text: string, chunk: Range, source: SourceFile, diagnostics: Diagnostic[]): number {
+  const m = IMPORT.exec(text.slice(chunk.start, chunk.end));
+  if (m === null) return chunk.start;
+  const start = chunk.start + m[1]!.length;
+  const end = chunk.start + m[0].length;
+  diagnostics.push(error("NND1004", source.span(start, end), m[3] ?? m[4] ?? ""));
+  return end;
+}
+
+/** Blanks and comments, `import`, and a quoted path (closed or not, on one line). */
+const IMPORT = /^((?:\s|#[^\n]*)*)(import\s*)(?:"([^"\n]*)"?|'([^'\n]*)'?)/;
 
 /** Iterative, so it is safe on the very trees it guards against. */
 function depthExceeds(root: Expr, limit: number): boolean {

@@ -62,6 +62,10 @@ export function scan(text: string): ScanResult {
     return text[skipBlank(j)] === punctuation;
   };
 
+  // `import "file"`, which nndc does not support: cut there too, so the
+  // parser can say so instead of failing on the word.
+  const startsImport = (word: string, after: number): boolean => word === "import" && /["']/.test(text[skipBlank(after)] ?? "");
+
   while (i < text.length) {
     const c = text[i]!;
     if (c === "#") {
@@ -74,7 +78,7 @@ export function scan(text: string): ScanResult {
       const word = text.slice(start, i);
       // Inside a model body `dim H =` could be a binding `H = ...` after an
       // intermediate named `dim`; `fn f(` and `model m {` never could.
-      const cut = start > chunkStart && (braces === 0 || word !== "dim") && startsDeclaration(word, i);
+      const cut = start > chunkStart && ((braces === 0 || word !== "dim") && startsDeclaration(word, i) || (braces === 0 && startsImport(word, i)));
       if (cut) {
         chunks.push({ start: chunkStart, end: start });
         chunkStart = start;

@@ -1,7 +1,51 @@
 // Small file and array helpers the runtime and the command line share.
 
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+
+/**
+ * Creates a directory and its missing parents, one level at a time. Node's
+ * `mkdirSync(dir, { recursive: true })` retries forever where the file system
+ * answers ENOENT to every mkdir (a path under /proc); this asks each level
+ * once and throws the first failure. A file in the way is an ENOTDIR error
+ * whose `path` is that file.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    const found = statOrMissing(at);
+    if (found === "missing") {
+      const parent = dirname(at);
+      if (parent === at) break;
+      missing.push(at);
+      at = parent;
+      continue;
+    }
+    if (!found.isDirectory()) throw Object.assign(new Error(`${at} is not a directory`), { code: "ENOTDIR", path: at, syscall: "mkdir" });
+    break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // Created meanwhile by someone else is fine.
+      const now = (e as NodeJS.ErrnoException).code === "EEXIST" ? statOrMissing(d) : "missing";
+      if (now === "missing" || !now.isDirectory()) throw e;
+    }
+  }
+}
+
+function statOrMissing(path: string): Stats | "missing" {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ENOTDIR: a parent is a file; the walk up finds it and says so.
+    if (code === "ENOENT" || code === "ENOTDIR") return "missing";
+    throw e;
+  }
+}
 
 /**
  * Writes a file so that a crash never leaves it half written: into a

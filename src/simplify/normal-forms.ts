@@ -38,49 +38,67 @@ interface Product {
   denominator: Node[];
 }
 
-/** Flattens nested elementwise mul, div and neg into one product. */
+/** Flattens nested elementwise mul, div and neg into one product (a loop: chains can be long). */
 function flattenProduct(n: Node, context: RewriteContext): Product {
   const p: Product = { coefficient: 1, numerator: [], denominator: [] };
-  const visit = (m: Node, inverted: boolean) => {
+  const stack: [Node, boolean][] = [[n, false]];
+  while (stack.length > 0) {
+    const [m, inverted] = stack.pop()!;
     const c = constantValue(m);
     if (c !== undefined && m.shape.length === 0) {
       p.coefficient = inverted ? p.coefficient / c : p.coefficient * c;
     } else if (m !== n && context.shared(m) && leafCount(m, PRODUCT_OPS) > SMALL) {
       (inverted ? p.denominator : p.numerator).push(m);
     } else if (m.op === "mul") {
-      visit(m.args[0]!, inverted);
-      visit(m.args[1]!, inverted);
+      // Pushed right first, so the left factor comes out first: written order.
+      stack.push([m.args[1]!, inverted], [m.args[0]!, inverted]);
     } else if (m.op === "div") {
-      visit(m.args[0]!, inverted);
-      visit(m.args[1]!, !inverted);
+      stack.push([m.args[1]!, !inverted], [m.args[0]!, inverted]);
     } else if (m.op === "neg") {
       p.coefficient = -p.coefficient;
-      visit(m.args[0]!, inverted);
+      stack.push([m.args[0]!, inverted]);
     } else (inverted ? p.denominator : p.numerator).push(m);
-  };
-  visit(n, false);
+  }
   return p;
 }
 
 /** x · x² → x³ within one side of a product (never across the fraction bar). */
 function mergePowers(g: Graph, factors: Node[]): Node[] {
-  const out: { base: Node; exponent: number | undefined; node: Node }[] = [];
+  const out: { base: Node; exponent: number; node: Node }[] = [];
+  const byBase = new Map<Node, (typeof out)[number]>();
   for (const f of factors) {
     const [base, exponent] =
       f.op === "pow" && constantValue(f.args[1]!) !== undefined && f.args[1]!.shape.length === 0
         ? [f.args[0]!, constantValue(f.args[1]!)!]
         : [f, 1];
-    const same = out.find((o) => o.base === base && o.exponent !== undefined);
+    const same = byBase.get(base);
     if (same !== undefined) {
-      same.exponent! += exponent;
-      same.node = g.node("pow", [base, g.constant(same.exponent!)]);
-    } else out.push({ base, exponent, node: f });
+      same.exponent += exponent;
+      same.node = g.node("pow", [base, g.constant(same.exponent)]);
+    } else {
+      const entry = { base, exponent, node: f };
+      out.push(entry);
+      byBase.set(base, entry);
+    }
   }
   return out.map((o) => o.node);
 }
 
-function productOf(g: Graph, factors: readonly Node[]): Node | undefined {
-  return factors.reduce<Node | undefined>((acc, f) => (acc === undefined ? f : g.node("mul", [acc, f])), undefined);
+/**
+ * More factors or terms than this are grouped as a balanced tree (as the
+ * parser groups a long chain), so no later pass recurses n levels deep.
+ */
+const BALANCE_ABOVE = 32;
+
+function productOf(g: Graph, factors: readonly Node[], lo = 0, hi = factors.length - 1): Node | undefined {
+  if (hi < lo) return undefined;
+  if (hi - lo >= BALANCE_ABOVE) {
+    const middle = (lo + hi + 1) >> 1;
+    return g.node("mul", [productOf(g, factors, lo, middle - 1)!, productOf(g, factors, middle, hi)!]);
+  }
+  let acc = factors[lo]!;
+  for (let i = lo + 1; i <= hi; i++) acc = g.node("mul", [acc, factors[i]!]);
+  return acc;
 }
 
 function buildProduct(g: Graph, p: Product): Node {
@@ -118,18 +136,15 @@ interface Term {
 
 function flattenSum(n: Node, context: RewriteContext): Term[] {
   const terms: Term[] = [];
-  const visit = (m: Node, sign: number) => {
+  const stack: [Node, number][] = [[n, 1]];
+  while (stack.length > 0) {
+    const [m, sign] = stack.pop()!;
     if (m !== n && context.shared(m) && leafCount(m, SUM_OPS) > SMALL) terms.push({ coefficient: sign, rest: m });
-    else if (m.op === "add") {
-      visit(m.args[0]!, sign);
-      visit(m.args[1]!, sign);
-    } else if (m.op === "sub") {
-      visit(m.args[0]!, sign);
-      visit(m.args[1]!, -sign);
-    } else if (m.op === "neg") visit(m.args[0]!, -sign);
+    else if (m.op === "add") stack.push([m.args[1]!, sign], [m.args[0]!, sign]);
+    else if (m.op === "sub") stack.push([m.args[1]!, -sign], [m.args[0]!, sign]);
+    else if (m.op === "neg") stack.push([m.args[0]!, -sign]);
     else terms.push(splitCoefficient(m, sign));
-  };
-  visit(n, 1);
+  }
   return terms;
 }
 
@@ -142,27 +157,54 @@ function splitCoefficient(m: Node, sign: number): Term {
   return { coefficient: sign, rest: m };
 }
 
+function unsignedTerm(g: Graph, t: Term): Node {
+  const magnitude = Math.abs(t.coefficient);
+  return t.rest === undefined ? g.constant(magnitude) : magnitude === 1 ? t.rest : g.node("mul", [g.constant(magnitude), t.rest]);
+}
+
+/**
+ * The terms as a sum, left to right; a long one is cut in two at a positive
+ * term near the middle (`L + R`, R as written), so it is balanced.
+ */
+function sumOf(g: Graph, terms: readonly Term[], lo = 0, hi = terms.length - 1): Node | undefined {
+  if (hi < lo) return undefined;
+  if (hi - lo >= BALANCE_ABOVE) {
+    const middle = (lo + hi + 1) >> 1;
+    let cut = -1;
+    for (let d = 0; cut < 0 && (middle - d > lo || middle + d <= hi); d++) {
+      if (middle + d <= hi && terms[middle + d]!.coefficient > 0) cut = middle + d;
+      else if (middle - d > lo && terms[middle - d]!.coefficient > 0) cut = middle - d;
+    }
+    if (cut > 0) return g.node("add", [sumOf(g, terms, lo, cut - 1)!, sumOf(g, terms, cut, hi)!]);
+  }
+  let acc: Node | undefined;
+  for (let i = lo; i <= hi; i++) {
+    const t = terms[i]!;
+    const unsigned = unsignedTerm(g, t);
+    if (acc === undefined) acc = t.coefficient < 0 ? g.node("neg", [unsigned]) : unsigned;
+    else acc = g.node(t.coefficient < 0 ? "sub" : "add", [acc, unsigned]);
+  }
+  return acc;
+}
+
 export const sumNormalForm: Rule = {
   name: "sum-normal-form",
   text: "a·x + b·x → (a + b)·x, constants summed",
   apply(n, g, context) {
     if (n.op !== "add" && n.op !== "sub") return undefined;
     const merged: Term[] = [];
+    const byRest = new Map<Node | undefined, Term>();
     for (const t of flattenSum(n, context)) {
-      const same = merged.find((m) => m.rest === t.rest && (m.rest !== undefined || t.rest === undefined));
+      const same = byRest.get(t.rest);
       if (same !== undefined) same.coefficient += t.coefficient;
-      else merged.push({ ...t });
+      else {
+        const term = { ...t };
+        merged.push(term);
+        byRest.set(t.rest, term);
+      }
     }
-    const kept = merged.filter((t) => t.coefficient !== 0);
     // Terms stay in the order they first appeared (`1 - h^2` stays so).
-    let acc: Node | undefined;
-    for (const t of kept) {
-      const magnitude = Math.abs(t.coefficient);
-      const unsigned =
-        t.rest === undefined ? g.constant(magnitude) : magnitude === 1 ? t.rest : g.node("mul", [g.constant(magnitude), t.rest]);
-      if (acc === undefined) acc = t.coefficient < 0 ? g.node("neg", [unsigned]) : unsigned;
-      else acc = g.node(t.coefficient < 0 ? "sub" : "add", [acc, unsigned]);
-    }
+    const acc = sumOf(g, merged.filter((t) => t.coefficient !== 0));
     const result = acc ?? g.constant(0);
     return sameShape(result.shape, n.shape) || result.shape.length === 0 ? result : undefined;
   },

@@ -128,7 +128,6 @@ describe("nndc eval", () => {
       ["invalid JSON", ["--params", write(dir, "j.json", "{W1: 1"), "--example", example], /--params .*j.json is not valid JSON/],
       ["an unreadable file", ["--params", join(dir, "nope.json"), "--example", example], /NND3002: cannot read '.*nope.json': no such file/],
       ["a missing input", ["--params", write(dir, "p.json", xorParams), "--example", write(dir, "e2.json", { y: 1 })], /--example .*: missing 'x', of shape \[2\]/],
-      ["an unknown model", ["--model", "xro", "--params", write(dir, "p2.json", xorParams), "--example", example], /has no model 'xro'; did you mean 'xor'/],
     ];
     it.each(cases)("%s", (_, args, message) => {
       const r = nndc(["eval", "examples/xor.nnd", ...args]);

@@ -6,6 +6,30 @@ import { MAX_EXPR_DEPTH, parse } from "../../src/parse/parse.js";
 import { MAX_NESTING } from "../../src/parse/scan.js";
 import { check } from "../../src/check/check.js";
 import { front } from "../support/front.js";
+import fc from "fast-check";
+import type { Expr, FnDecl } from "../../src/parse/ast.js";
+import { printExpr } from "../../src/format/print-expr.js";
+
+/** Depth of an expression tree, without recursion. */
+function depth(root: Expr): number {
+  let deepest = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [e, d] = stack.pop()!;
+    deepest = Math.max(deepest, d);
+    if (e.kind === "binary") stack.push([e.left, d + 1], [e.right, d + 1]);
+    if (e.kind === "neg") stack.push([e.operand, d + 1]);
+  }
+  return deepest;
+}
+
+/** The exact value of an expression of integers and + - *, as the tree groups it. */
+function exactValue(e: Expr): bigint {
+  if (e.kind === "number") return BigInt(e.value);
+  if (e.kind !== "binary") throw new Error(`unexpected ${e.kind}`);
+  const [a, b] = [exactValue(e.left), exactValue(e.right)];
+  return e.op === "+" ? a + b : e.op === "-" ? a - b : a * b;
+}
 
 const nest = (open: string, close: string, n: number, inner = "x") => open.repeat(n) + inner + close.repeat(n);
 
@@ -51,8 +75,52 @@ describe("long chains", () => {
   it("a chain of operators is parsed without recursion, and bounded for later stages", () => {
     const ok = parse(`fn f(x) = ${Array(MAX_EXPR_DEPTH - 1).fill("x").join(" + ")}`);
     expect(ok.diagnostics).toEqual([]);
-    const long = parse(`fn f(x) = ${Array(20_000).fill("x").join(" * ")}`);
+    // Only - between the operands: no place to regroup, so it stays deep.
+    const long = parse(`fn f(x) = ${Array(20_000).fill("x").join(" - ")}`);
     expect(long.diagnostics.map((d) => d.code)).toEqual(["NND1002"]);
+  });
+
+  it.each([
+    ["a sum", " + "],
+    ["a product", " * "],
+    ["a mixed sum", [" + ", " - "]],
+    ["a mixed product", [" * ", " / "]],
+  ])("a flat chain of 20,000 operands (%s) is not nesting: a shallow tree, checked", (_, ops) => {
+    const op = (i: number) => (typeof ops === "string" ? ops : ops[i % 2]!);
+    const text = `fn f(x) = x${Array.from({ length: 19_999 }, (_, i) => `${op(i)}x`).join("")}`;
+    const r = parse(text);
+    expect(r.diagnostics).toEqual([]);
+    const body = (r.program.decls[0] as FnDecl).body;
+    expect(depth(body)).toBeLessThan(64);
+    expect(() => check(r.program)).not.toThrow();
+    // (Dividing by x may warn; nothing else.)
+    expect(check(r.program).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  const chains = (ops: string[]) =>
+    fc.array(fc.tuple(fc.constantFrom(...ops), fc.integer({ min: 1, max: 9 })), { minLength: 30, maxLength: 300 }).map((chain) => `2${chain.map(([op, k]) => ` ${op} ${k}`).join("")}`);
+  const bodyOf = (text: string) => (parse(`fn f(x) = ${text}`).program.decls[0] as FnDecl).body;
+
+  it("a regrouped chain prints back as written", () => {
+    fc.assert(fc.property(chains(["+", "-", "*", "/"]), (text) => {
+      expect(printExpr(bodyOf(text))).toBe(text);
+    }), { numRuns: 200 });
+  });
+
+  it("a bracketed operand keeps its brackets where the chain is cut before it", () => {
+    const text = `${Array(40).fill("x").join(" - ")} + (x - x)`;
+    expect(printExpr(bodyOf(text))).toBe(text);
+  });
+
+  it("a regrouped chain has the value of the chain as written (exactly, in integers)", () => {
+    fc.assert(
+      fc.property(chains(["+", "-", "*"]), (text) => {
+        // JavaScript reads the same text left to right, with the same precedence.
+        const expected = Function(`return ${text.replace(/\d+/g, "$&n")}`)() as bigint;
+        expect(exactValue(bodyOf(text))).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("a chain of signs and powers is fine", () => {

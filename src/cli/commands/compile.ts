@@ -1,12 +1,11 @@
 // nndc compile FILE [-o DIR] [--precision f64|f32] [--stats]: writes DIR/<stem>.ts.
 
-import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compile, type Precision } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
-import { writeAtomically } from "../files.js";
+import { writeOutput } from "../files.js";
 import { EXIT } from "../exit.js";
 
 export interface CompileCommandOptions {
@@ -34,8 +33,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const target = join(options.out, `${basename(file).replace(/\.nnd$/, "")}.ts`);
-    mkdirSync(options.out, { recursive: true });
-    const failed = writeAtomically(target, compiled.code);
+    const failed = writeOutput(target, compiled.code);
     if (failed !== undefined) {
       report([failed]);
       status = EXIT.userError;

@@ -34,7 +34,16 @@ export function gradCommand(file: string, options: GradOptions): number {
   const worthNaming = target.kind === "model" ? undefined : (n: Node) => printFormula(n, { notation: "math", names: userNames }).length >= 16;
   const formulas = chooseNames(roots, userNames, results.flatMap((r) => (r.node === null ? [] : [r.node])), worthNaming);
   const print = (n: Node) => printFormula(n, { notation, names: formulas.names });
-  const printDefinition = (n: Node) => printFormula(n, { notation, names: new Map([...formulas.names].filter(([m]) => m !== n)) });
+  // A definition prints its own node in full; one copy of the names, with that
+  // node left out while it prints (a copy per definition was quadratic).
+  const definitionNames = new Map(formulas.names);
+  const printDefinition = (n: Node) => {
+    const own = definitionNames.get(n);
+    definitionNames.delete(n);
+    const text = printFormula(n, { notation, names: definitionNames });
+    if (own !== undefined) definitionNames.set(n, own);
+    return text;
+  };
 
   const lines: { lhs: string; rhs: string }[] = [];
   const section = (title: string) => lines.push({ lhs: "", rhs: title });

@@ -1,10 +1,12 @@
 // nndc gradcheck FILE: every derivative of every model and fn against central
-// finite differences; the worst relative error per variable; exit 1 on a mismatch.
+// finite differences; the worst relative error per variable; exit 1 on a
+// mismatch. Checked, skipped (with the reason) and failed are counted apart:
+// a skipped derivative was not compared, so it never counts as agreeing.
 
 import { Deriver } from "../../derive.js";
-import { formatShape } from "../../diagnostics/shape.js";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { defaultGradcheck, gradcheck, type Check } from "../../gradcheck.js";
+import { formatShape, sizeOf } from "../../diagnostics/shape.js";
+import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { defaultGradcheck, gradcheck, tally, type Check, type GradcheckOptions } from "../../gradcheck.js";
 import type { Node } from "../../graph/node.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
@@ -15,29 +17,39 @@ export interface GradcheckCommandOptions {
   readonly tolerance?: string;
 }
 
+/** The settings from the flags, or the diagnostics of the values that do not parse. */
+export function gradcheckSettings(options: GradcheckCommandOptions): GradcheckOptions | Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const seed = options.seed === undefined ? defaultGradcheck.seed : Number(options.seed);
+  const tolerance = options.tolerance === undefined ? defaultGradcheck.tolerance : Number(options.tolerance);
+  // Number("") is 0: an empty value is a mistake, not zero.
+  if (options.seed?.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) {
+    problems.push(error("NND3010", undefined, "--seed", "a whole number from 0 to 4294967295", options.seed ?? ""));
+  }
+  if (options.tolerance?.trim() === "" || !Number.isFinite(tolerance) || tolerance < 0) {
+    problems.push(error("NND3010", undefined, "--tolerance", "a number ≥ 0 (a relative error, e.g. 1e-5)", options.tolerance ?? ""));
+  }
+  return problems.length > 0 ? problems : { ...defaultGradcheck, seed, tolerance };
+}
+
 export function gradcheckCommand(file: string, options: GradcheckCommandOptions): number {
+  const settings = gradcheckSettings(options);
+  if (Array.isArray(settings)) return report(settings), EXIT.userError;
   const result = checkFile(file);
   report(result.diagnostics, result.source);
   if (result.checked === undefined || hasErrors(result.diagnostics)) return EXIT.userError;
-  const settings = {
-    ...defaultGradcheck,
-    seed: options.seed === undefined ? defaultGradcheck.seed : Number(options.seed),
-    tolerance: options.tolerance === undefined ? defaultGradcheck.tolerance : Number(options.tolerance),
-  };
   const deriver = new Deriver(result.checked);
   const out: string[] = [`gradcheck ${file}: central differences (h = 1e-5) at ${settings.points} points, seed ${settings.seed}, tolerance ${settings.tolerance}`];
-  let failures = 0;
-  let total = 0;
+  const all: Check[] = [];
+  const skipped: string[] = [];
 
   const section = (title: string, checks: Check[]) => {
     out.push("", title);
     const width = Math.max(...checks.map((c) => c.variable.length));
     for (const c of checks) {
-      total++;
-      if (!c.ok) failures++;
-      const shape = formatShape(c.shape).padEnd(10);
-      const verdict = c.skipped !== undefined ? `skipped: ${c.skipped}` : `${c.ok ? "ok  " : "FAIL"}  worst relative error ${c.worst.toExponential(2)}${c.entries < Math.max(1, c.shape.reduce((a, b) => a * b, 1)) ? ` (${c.entries} sampled entries)` : ""}`;
-      out.push(`  ${c.variable.padEnd(width)}  ${shape}  ${verdict}`);
+      all.push(c);
+      if (c.skipped !== undefined) skipped.push(`${title} ${c.variable}`);
+      out.push(`  ${c.variable.padEnd(width)}  ${formatShape(c.shape).padEnd(10)}  ${verdict(c)}`);
     }
   };
 
@@ -53,7 +65,26 @@ export function gradcheckCommand(file: string, options: GradcheckCommandOptions)
     if (d.wrt.length === 0) continue;
     section(`fn ${name}`, gradcheck(d, d.value, d.wrt, () => [-1.5, 1.5], settings));
   }
-  out.push("", failures === 0 ? `All ${total} derivatives agree with finite differences.` : `${failures} of ${total} derivatives disagree with finite differences.`);
+  out.push("", ...summary(all, skipped));
   process.stdout.write(`${out.join("\n")}\n`);
-  return failures === 0 ? EXIT.ok : EXIT.userError;
+  return tally(all).failed === 0 ? EXIT.ok : EXIT.userError;
+}
+
+function verdict(c: Check): string {
+  if (c.skipped !== undefined) return `skipped: ${c.skipped}`;
+  const sampled = c.entries < Math.max(1, sizeOf(c.shape)) ? ` (${c.entries} sampled entries)` : "";
+  return `${c.ok ? "ok  " : "FAIL"}  worst relative error ${c.worst.toExponential(2)}${sampled}`;
+}
+
+/** The closing lines: checked and failed, then what was skipped (not compared at all). */
+function summary(checks: readonly Check[], skippedNames: readonly string[]): string[] {
+  const { checked, failed, skipped } = tally(checks);
+  const derivatives = (n: number) => `${n} derivative${n === 1 ? "" : "s"}`;
+  const lines: string[] = [];
+  if (checked === 0) lines.push("No derivative was checked.");
+  else if (failed > 0) lines.push(`${failed} of ${checked} checked derivatives disagree with finite differences.`);
+  else if (skipped === 0) lines.push(`All ${derivatives(checked)} agree with finite differences.`);
+  else lines.push(`All ${checked} checked derivatives agree with finite differences.`);
+  if (skipped > 0) lines.push(`${derivatives(skipped)} skipped, not checked (reasons above): ${skippedNames.join(", ")}.`);
+  return lines;
 }

@@ -2,8 +2,7 @@
 // the data, trains with the chosen optimizer, prints the loss (and accuracy
 // for a classifier) each epoch, and saves the weights atomically.
 
-import { mkdirSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename } from "node:path";
 import { SingleBar } from "cli-progress";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -18,7 +17,7 @@ import type { Optimizer } from "../../runtime/optimizers.js";
 import { datasetLoss, NonFiniteError, train, type TrainableModel } from "../../runtime/train.js";
 import { loadWeights, saveWeights } from "../../runtime/weights.js";
 import { checkFile } from "../frontend.js";
-import { writeAtomically } from "../files.js";
+import { attemptWrite, prepareOutput, writeAtomically } from "../files.js";
 import { lossCurveSvg, lossCurveText } from "../plot.js";
 import { report } from "../report.js";
 import { selectTarget } from "../target.js";
@@ -73,9 +72,22 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
 
   const scaling = scalingRequest(o, target.name, fields.inputs.map((f) => f.name));
   if ("code" in scaling) return report([scaling]), EXIT.commandLine;
+
+  // A malformed --columns, or one naming no input or target, is a bad command line (exit 2).
+  let columns;
+  try {
+    columns = o.columns === undefined ? undefined : parseColumnMap(o.columns);
+  } catch (e) {
+    if (e instanceof DataError) return fail(e.message, EXIT.commandLine);
+    throw e;
+  }
+  const known = [...fields.inputs, ...fields.targets].map((f) => f.name);
+  const unknown = [...(columns?.keys() ?? [])].find((name) => !known.includes(name));
+  if (unknown !== undefined) return fail(`--columns: the model has no input or target '${unknown}' (it has: ${known.join(", ")})`, EXIT.commandLine);
+
   let data: { train: Dataset; test: Dataset };
   try {
-    const all = loadData(o.data.split(","), fields, o.columns === undefined ? undefined : parseColumnMap(o.columns));
+    const all = loadData(o.data.split(","), fields, columns);
     data = numbers.testSplit > 0 ? split(all, numbers.testSplit, numbers.seed) : { train: all, test: { n: 0, values: new Map() } };
   } catch (e) {
     if (e instanceof DataError) return report([error("NND3030", undefined, e.message)]), EXIT.userError;
@@ -108,14 +120,15 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const classify = classTargets(checked, m, data.train);
   const batch = o.optimizer === "newton" ? data.train.n : numbers.batch;
   const out = o.out ?? `${basename(file).replace(/\.nnd$/, "")}.weights.json`;
-  mkdirSync(dirname(resolve(out)), { recursive: true });
-  if (o.plot !== undefined) mkdirSync(dirname(resolve(o.plot)), { recursive: true });
+  // Before training: an output that cannot be written is found now, not after the last epoch.
+  const unwritable = [out, ...(o.plot === undefined ? [] : [o.plot])].map(prepareOutput).filter((d) => d !== undefined);
+  if (unwritable.length > 0) return report(unwritable), EXIT.userError;
 
   const tty = process.stdout.isTTY === true;
   const bar = tty ? new SingleBar({ format: "epoch {epoch} [{bar}] {percentage}% | loss {loss}", hideCursor: true, clearOnComplete: true }) : undefined;
   const log = new EpochLog((text) => process.stdout.write(`${text}\n`), numbers.epochs, startEpoch + 1, hyper.logEvery ?? (tty ? 1 : logInterval(numbers.epochs - startEpoch)));
   let lastGood = 0;
-  const save = (epoch: number) => saveWeights(out, { model: target.name, hash, shapes: model.shapes, params, epoch, seed: numbers.seed, optimizer: optimizer.state(), preprocess });
+  const save = (epoch: number) => attemptWrite(out, () => saveWeights(out, { model: target.name, hash, shapes: model.shapes, params, epoch, seed: numbers.seed, optimizer: optimizer.state(), preprocess }));
 
   process.stdout.write(`training ${target.name} on ${data.train.n} examples${data.test.n > 0 ? ` (${data.test.n} held out)` : ""} with ${hyper.description}, batch ${batch}\n`);
   let trained;
@@ -146,8 +159,9 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
     bar?.stop();
     log.finish();
     if (e instanceof NonFiniteError) {
-      save(lastGood);
-      return fail(`${e.message} (saved in ${out})`);
+      const failed = save(lastGood);
+      if (failed !== undefined) report([failed]);
+      return fail(`${e.message}${failed === undefined ? ` (saved in ${out})` : ""}`);
     }
     throw e;
   }
@@ -155,7 +169,8 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const last = trained.history[trained.history.length - 1];
   const best = o.patience === undefined ? undefined : trained.history.find((r) => r.epoch === trained.bestEpoch);
   const kept = best ?? last;
-  save(kept?.epoch ?? startEpoch);
+  const unsaved = save(kept?.epoch ?? startEpoch);
+  if (unsaved !== undefined) return report([unsaved]), EXIT.userError;
   const rate = trained.examples / Math.max(trained.seconds, 1e-9);
   process.stdout.write(
     `done: ${trained.stopped === "epochs" ? `${trained.history.length} epochs` : `stopped (${trained.stopped}) after epoch ${last?.epoch}`}, ${trained.seconds.toFixed(2)} s, ${Math.round(rate)} examples/s, best epoch ${trained.bestEpoch}\n`,
