@@ -31,6 +31,10 @@ export async function lossCurveSvg(title: string, history: readonly EpochReport[
 export function lossCurveText(history: readonly EpochReport[]): string {
   const losses = history.map((r) => r.loss).filter(Number.isFinite);
   if (losses.length < 2) return "";
+  // A flat curve says nothing, and asciichart loops forever on a range of a
+  // few ulps (Newton's method converged: the same loss twice, but for rounding).
+  const [lo, hi] = [Math.min(...losses), Math.max(...losses)];
+  if (hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) return "";
   // At most 60 columns: sample the epochs evenly.
   const step = Math.max(1, Math.ceil(losses.length / 60));
   const sampled = losses.filter((_, i) => i % step === 0);
