@@ -315,11 +315,12 @@ describe("eval --hessian", () => {
     expect(v.stderr).toMatch(/NND3022: eval --hessian: fn 'jac_softmax' has a value of shape \[4, 4\], but a Hessian is of a scalar/);
     expect(v.stdout).toBe("");
     const dir = tmp();
-    const big = write(dir, "big.nnd", "model big {\n  input x: [65]\n  param w: [65] ~ zeros\n  loss = sum(w * x)^2\n}\n");
-    const zeros = Array.from({ length: 65 }, () => 0);
-    const m = nndc(["eval", big, "--params", write(dir, "p.json", { w: zeros }), "--example", write(dir, "e.json", { x: zeros }), "--hessian"]);
+    const big = write(dir, "big.nnd", "model big {\n  input x: [1025]\n  param w: [1025] ~ zeros\n  loss = sum(w * x)^2\n}\n");
+    const wide = Array.from({ length: 1025 }, () => 0);
+    const m = nndc(["eval", big, "--params", write(dir, "p.json", { w: wide }), "--example", write(dir, "e.json", { x: wide }), "--hessian"]);
     expect(m.status).toBe(1);
-    expect(m.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for model 'big': it has 65 parameter entries, and a Hessian is made for at most 64/);
+    expect(m.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for model 'big': it has 1025 parameter entries, and a Hessian is made for at most 1024/);
+    const zeros = Array.from({ length: 65 }, () => 0);
     const s = nndc(["eval", write(dir, "s.nnd", "fn S(x: [65]) = sum(x^2)\n"), "--fn", "S", "--at", JSON.stringify({ x: zeros }), "--hessian"]);
     expect(s.status).toBe(1);
     expect(s.stderr).toMatch(/NND3021: eval --hessian: nndc generates no Hessian for fn 'S': it has 65 argument entries/);
