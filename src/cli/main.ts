@@ -185,4 +185,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   return failureStatus(status, reportedCommandLine());
 }
 
+// A reader that stops early (`nndc train ... | head`) closes the pipe: that
+// ends the command quietly, as it does for cat or grep, not with a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -333,3 +333,16 @@ describe("a flat chain of 5,000 terms", () => {
     expect(out.grad.x / slope - 1).toBeCloseTo(0, 8);
   });
 });
+
+describe("a reader that stops early", () => {
+  it("ends the command quietly, with no stack trace", () => {
+    // `head -1` closes the pipe after one line, while train still prints.
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" train examples/xor.nnd --data examples/data/xor.csv --epochs 2000 --log-every 1 --batch 4 --out "$TMPDIR/xor-pipe.weights.json" | head -1`], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, TMPDIR: tmpdir() },
+    });
+    expect(r.stdout).toMatch(/^training xor/);
+    expect(r.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+  });
+});
