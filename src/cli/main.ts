@@ -192,4 +192,13 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-process.exitCode = await main(process.argv.slice(2));
+// What no diagnostic foresaw is still not a stack trace for the user: one
+// line that says what failed and how to report it (NNDC_DEBUG=1 shows the trace).
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (process.env["NNDC_DEBUG"] === "1") throw e;
+  const what = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]!.slice(0, 300)}` : String(e);
+  process.stderr.write(`nndc: internal error: ${what}\n(this is a bug in nndc, not in your input; run again with NNDC_DEBUG=1 for the trace, and report it)\n`);
+  process.exitCode = EXIT.userError;
+}
