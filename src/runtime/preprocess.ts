@@ -30,9 +30,20 @@ export function standardisation(data: Dataset, names: readonly string[]): Record
     const mean = new Array<number>(width).fill(0);
     const variance = new Array<number>(width).fill(0);
     for (let i = 0; i < data.n; i++) for (let k = 0; k < width; k++) mean[k]! += all[i * width + k]! / data.n;
-    for (let i = 0; i < data.n; i++) for (let k = 0; k < width; k++) variance[k]! += (all[i * width + k]! - mean[k]!) ** 2 / data.n;
-    // A constant column stays as it is, shifted to 0, rather than divided by 0.
-    out[name] = { mean, std: variance.map((v) => Math.sqrt(v) || 1) };
+    // Deviations are scaled by the largest one before squaring, so that tiny or
+    // huge values neither underflow nor overflow (the std is scaled back).
+    const scale = new Array<number>(width).fill(0);
+    for (let i = 0; i < data.n; i++) for (let k = 0; k < width; k++) scale[k] = Math.max(scale[k]!, Math.abs(all[i * width + k]! - mean[k]!));
+    for (let i = 0; i < data.n; i++) for (let k = 0; k < width; k++) if (scale[k]! > 0) variance[k]! += ((all[i * width + k]! - mean[k]!) / scale[k]!) ** 2 / data.n;
+    // A constant column stays as it is, shifted to 0, rather than divided by 0;
+    // so does one whose spread is within the rounding error of its mean (as
+    // scikit-learn's StandardScaler decides), where dividing would only blow
+    // rounding up into values of order 1.
+    const eps = Number.EPSILON;
+    const std = variance.map((v, k) => scale[k]! * Math.sqrt(v));
+    // (A spread below the smallest normal number has no precision left at all.)
+    const constant = (sd: number, m: number) => sd <= data.n * Math.abs(m) * eps || sd < 2.2250738585072014e-308;
+    out[name] = { mean, std: std.map((sd, k) => (constant(sd, mean[k]!) ? 1 : sd)) };
   }
   return out;
 }
