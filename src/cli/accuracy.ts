@@ -16,6 +16,7 @@
 
 import type { CheckedModel, CheckedProgram, ValueSymbol } from "../check/checked.js";
 import type * as A from "../parse/ast.js";
+import { childExprs } from "../parse/walk.js";
 import type { Dataset } from "../runtime/data.js";
 
 /** The output and target to compare for accuracy, or undefined when the model does not predict classes. */
@@ -91,25 +92,8 @@ function calls(checked: CheckedProgram, root: A.Expr): A.Call[] {
       const named = checked.names.get(e);
       if (named?.kind === "binding") stack.push(named.decl.expr);
     }
-    stack.push(...children(e));
+    stack.push(...childExprs(e));
   }
   return found;
 }
 
-function children(e: A.Expr): A.Expr[] {
-  switch (e.kind) {
-    case "number":
-    case "name":
-      return [];
-    case "neg":
-      return [e.operand];
-    case "binary":
-      return [e.left, e.right];
-    case "call":
-      return [...e.args];
-    case "index":
-      return [e.target];
-    case "array":
-      return [...e.elements];
-  }
-}
