@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRICTEST } from "./support/strict.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -31,16 +32,7 @@ const TSCONFIG = {
     moduleResolution: "nodenext",
     lib: ["ES2023"],
     types: ["node"],
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
-    noPropertyAccessFromIndexSignature: true,
-    verbatimModuleSyntax: true,
-    noImplicitOverride: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    noImplicitReturns: true,
-    noFallthroughCasesInSwitch: true,
+    ...STRICTEST,
     outDir: "out",
     rootDir: ".",
   },

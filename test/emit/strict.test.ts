@@ -8,22 +8,14 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compile, type CompileOptions } from "../../src/compile.js";
 import { front } from "../support/front.js";
+import { STRICTEST } from "../support/strict.js";
 
 const STRICT: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   lib: ["lib.es2022.d.ts"],
   types: [],
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  exactOptionalPropertyTypes: true,
-  noPropertyAccessFromIndexSignature: true,
-  verbatimModuleSyntax: true,
-  noImplicitOverride: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  noImplicitReturns: true,
-  noFallthroughCasesInSwitch: true,
+  ...STRICTEST,
   isolatedModules: true,
   noEmit: true,
 };
