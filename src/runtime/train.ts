@@ -124,7 +124,7 @@ function argmax(v: ArrayLike<number>): number {
 }
 
 /** Examples start..start+n as a batch, without copying. */
-function view(data: Dataset, start: number, n: number): Record<string, Float64Array> {
+export function view(data: Dataset, start: number, n: number): Record<string, Float64Array> {
   const batch: Record<string, Float64Array> = {};
   for (const [name, all] of data.values) {
     const width = all.length / data.n;

@@ -12,7 +12,7 @@ import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../load.js";
 import { DataError, loadData, parseColumnMap, type ColumnMap, type Dataset } from "../../runtime/data.js";
 import { preprocessDataset, PreprocessError } from "../../runtime/preprocess.js";
-import type { TrainableModel } from "../../runtime/train.js";
+import { view, type TrainableModel } from "../../runtime/train.js";
 import { loadWeights } from "../../runtime/weights.js";
 import { checkFile } from "../frontend.js";
 import { writeAtomically } from "../files.js";
@@ -101,7 +101,7 @@ function forwardAll(model: TrainableModel, params: ReturnType<TrainableModel["ze
   const out = new Map<string, Float64Array>();
   for (let start = 0; start < data.n; start += CHUNK) {
     const n = Math.min(CHUNK, data.n - start);
-    const results = model.forward(params, rows(data, start, n), n);
+    const results = model.forward(params, view(data, start, n), n);
     for (const name of names) {
       const chunk = results[name]!;
       if (!out.has(name)) out.set(name, new Float64Array((chunk.length / n) * data.n));
@@ -111,15 +111,6 @@ function forwardAll(model: TrainableModel, params: ReturnType<TrainableModel["ze
   return out;
 }
 
-/** Rows start..start+n of every field, without copying. */
-function rows(data: Dataset, start: number, n: number): Record<string, Float64Array> {
-  const batch: Record<string, Float64Array> = {};
-  for (const [name, all] of data.values) {
-    const width = all.length / data.n;
-    batch[name] = all.subarray(start * width, (start + n) * width);
-  }
-  return batch;
-}
 
 /** The mean loss, and the accuracy when the model predicts classes (the rule train uses: cli/accuracy.ts). */
 function score(data: Dataset, outputs: Map<string, Float64Array>, lossName: string, classify: { output: string; target: string } | undefined): { loss: number; accuracy?: number } {
