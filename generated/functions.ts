@@ -26,8 +26,8 @@ export const f = {
     const s3_2 = x * x;
     const s4_2 = 1 + s3_2;
     const s5_2 = Math.sqrt(s4_2);
-    const s15 = x / s5_2;
-    const d_x = s15;
+    const s13 = x / s5_2;
+    const d_x = s13;
     return {
       x: d_x,
     };
@@ -36,15 +36,15 @@ export const f = {
 /** fn g(x): its value and its derivatives. */
 export const g = {
   value(x_2: number): number {
-    const s16 = Math.exp(x_2);
-    const value_2 = s16;
+    const s14 = Math.exp(x_2);
+    const value_2 = s14;
     return value_2;
   },
   grad(x_2: number): {
     x: number;
   } {
-    const s16_2 = Math.exp(x_2);
-    const d_x_2 = s16_2;
+    const s14_2 = Math.exp(x_2);
+    const d_x_2 = s14_2;
     return {
       x: d_x_2,
     };
@@ -53,22 +53,22 @@ export const g = {
 /** fn h(x): its value and its derivatives. */
 export const h = {
   value(x_3: number): number {
-    const s16_3 = Math.exp(x_3);
-    const s18 = s16_3 * s16_3;
-    const s19 = 1 + s18;
-    const s20 = Math.sqrt(s19);
-    const value_3 = s20;
+    const s14_3 = Math.exp(x_3);
+    const s16 = s14_3 * s14_3;
+    const s17 = 1 + s16;
+    const s18 = Math.sqrt(s17);
+    const value_3 = s18;
     return value_3;
   },
   grad(x_3: number): {
     x: number;
   } {
-    const s16_4 = Math.exp(x_3);
-    const s18_2 = s16_4 * s16_4;
-    const s19_2 = 1 + s18_2;
-    const s20_2 = Math.sqrt(s19_2);
-    const s32 = s18_2 / s20_2;
-    const d_x_3 = s32;
+    const s14_4 = Math.exp(x_3);
+    const s16_2 = s14_4 * s14_4;
+    const s17_2 = 1 + s16_2;
+    const s18_2 = Math.sqrt(s17_2);
+    const s29 = s16_2 / s18_2;
+    const d_x_3 = s29;
     return {
       x: d_x_3,
     };
@@ -77,29 +77,29 @@ export const h = {
 /** fn dh(x): its value and its derivatives. */
 export const dh = {
   value(x_4: number): number {
-    const s16_5 = Math.exp(x_4);
-    const s18_3 = s16_5 * s16_5;
-    const s19_3 = 1 + s18_3;
-    const s20_3 = Math.sqrt(s19_3);
-    const s32_2 = s18_3 / s20_3;
-    const value_4 = s32_2;
+    const s14_5 = Math.exp(x_4);
+    const s16_3 = s14_5 * s14_5;
+    const s17_3 = 1 + s16_3;
+    const s18_3 = Math.sqrt(s17_3);
+    const s29_2 = s16_3 / s18_3;
+    const value_4 = s29_2;
     return value_4;
   },
   grad(x_4: number): {
     x: number;
   } {
-    const s16_6 = Math.exp(x_4);
-    const s18_4 = s16_6 * s16_6;
-    const s19_4 = 1 + s18_4;
-    const s20_4 = Math.sqrt(s19_4);
-    const s33 = 1 / s20_4;
-    const s48 = 0.5 * s18_4;
-    const s47 = s20_4 * s20_4 * s20_4;
-    const s49 = s48 / s47;
-    const s52 = s33 - s49;
-    const s57 = s52 * s18_4;
-    const s58 = 2 * s57;
-    const d_x_4 = s58;
+    const s14_6 = Math.exp(x_4);
+    const s16_4 = s14_6 * s14_6;
+    const s17_4 = 1 + s16_4;
+    const s18_4 = Math.sqrt(s17_4);
+    const s30 = 1 / s18_4;
+    const s46 = 0.5 * s16_4;
+    const s44 = s18_4 * s18_4 * s18_4;
+    const s47 = s46 / s44;
+    const s50 = s30 - s47;
+    const s55 = s50 * s16_4;
+    const s56 = 2 * s55;
+    const d_x_4 = s56;
     return {
       x: d_x_4,
     };
@@ -108,16 +108,16 @@ export const dh = {
 /** fn power(x): its value and its derivatives. */
 export const power = {
   value(x_5: number): number {
-    const s59 = x_5 * x_5 * x_5;
-    const value_5 = s59;
+    const s57 = x_5 * x_5 * x_5;
+    const value_5 = s57;
     return value_5;
   },
   grad(x_5: number): {
     x: number;
   } {
     const s3_3 = x_5 * x_5;
-    const s60 = 3 * s3_3;
-    const d_x_5 = s60;
+    const s58 = 3 * s3_3;
+    const d_x_5 = s58;
     return {
       x: d_x_5,
     };
@@ -127,15 +127,15 @@ export const power = {
 export const dpower = {
   value(x_6: number): number {
     const s3_4 = x_6 * x_6;
-    const s60_2 = 3 * s3_4;
-    const value_6 = s60_2;
+    const s58_2 = 3 * s3_4;
+    const value_6 = s58_2;
     return value_6;
   },
   grad(x_6: number): {
     x: number;
   } {
-    const s67 = 6 * x_6;
-    const d_x_6 = s67;
+    const s65 = 6 * x_6;
+    const d_x_6 = s65;
     return {
       x: d_x_6,
     };
@@ -144,21 +144,21 @@ export const dpower = {
 /** fn product(x): its value and its derivatives. */
 export const product = {
   value(x_7: number): number {
-    const s68 = Math.sin(x_7);
-    const s69 = Math.cos(x_7);
-    const s70 = s68 * s69;
-    const value_7 = s70;
+    const s66 = Math.sin(x_7);
+    const s67 = Math.cos(x_7);
+    const s68 = s66 * s67;
+    const value_7 = s68;
     return value_7;
   },
   grad(x_7: number): {
     x: number;
   } {
-    const s69_2 = Math.cos(x_7);
-    const s81 = s69_2 * s69_2;
-    const s68_2 = Math.sin(x_7);
-    const s78 = s68_2 * s68_2;
-    const s83 = s81 - s78;
-    const d_x_7 = s83;
+    const s67_2 = Math.cos(x_7);
+    const s79 = s67_2 * s67_2;
+    const s66_2 = Math.sin(x_7);
+    const s76 = s66_2 * s66_2;
+    const s81 = s79 - s76;
+    const d_x_7 = s81;
     return {
       x: d_x_7,
     };
@@ -167,26 +167,26 @@ export const product = {
 /** fn dproduct(x): its value and its derivatives. */
 export const dproduct = {
   value(x_8: number): number {
-    const s69_3 = Math.cos(x_8);
-    const s81_2 = s69_3 * s69_3;
-    const s68_3 = Math.sin(x_8);
-    const s78_2 = s68_3 * s68_3;
-    const s83_2 = s81_2 - s78_2;
-    const value_8 = s83_2;
+    const s67_3 = Math.cos(x_8);
+    const s79_2 = s67_3 * s67_3;
+    const s66_3 = Math.sin(x_8);
+    const s76_2 = s66_3 * s66_3;
+    const s81_2 = s79_2 - s76_2;
+    const value_8 = s81_2;
     return value_8;
   },
   grad(x_8: number): {
     x: number;
   } {
-    const s68_4 = Math.sin(x_8);
-    const s69_4 = Math.cos(x_8);
-    const s70_2 = s68_4 * s69_4;
-    const s106 = 2 * s70_2;
-    const s107 = -s106;
-    const s102 = s69_4 * s68_4;
-    const s103 = 2 * s102;
-    const s109 = s107 - s103;
-    const d_x_8 = s109;
+    const s66_4 = Math.sin(x_8);
+    const s67_4 = Math.cos(x_8);
+    const s68_2 = s66_4 * s67_4;
+    const s104 = 2 * s68_2;
+    const s105 = -s104;
+    const s100 = s67_4 * s66_4;
+    const s101 = 2 * s100;
+    const s107 = s105 - s101;
+    const d_x_8 = s107;
     return {
       x: d_x_8,
     };
@@ -197,8 +197,8 @@ export const quotient = {
   value(x_9: number): number {
     const s3_5 = x_9 * x_9;
     const s4_3 = 1 + s3_5;
-    const s110 = x_9 / s4_3;
-    const value_9 = s110;
+    const s108 = x_9 / s4_3;
+    const value_9 = s108;
     return value_9;
   },
   grad(x_9: number): {
@@ -206,12 +206,12 @@ export const quotient = {
   } {
     const s3_6 = x_9 * x_9;
     const s4_4 = 1 + s3_6;
-    const s111 = 1 / s4_4;
-    const s122 = 2 * s3_6;
-    const s118 = s4_4 * s4_4;
-    const s123 = s122 / s118;
-    const s126 = s111 - s123;
-    const d_x_9 = s126;
+    const s109 = 1 / s4_4;
+    const s120 = 2 * s3_6;
+    const s116 = s4_4 * s4_4;
+    const s121 = s120 / s116;
+    const s124 = s109 - s121;
+    const d_x_9 = s124;
     return {
       x: d_x_9,
     };
@@ -222,12 +222,12 @@ export const dquotient = {
   value(x_10: number): number {
     const s3_7 = x_10 * x_10;
     const s4_5 = 1 + s3_7;
-    const s111_2 = 1 / s4_5;
-    const s122_2 = 2 * s3_7;
-    const s118_2 = s4_5 * s4_5;
-    const s123_2 = s122_2 / s118_2;
-    const s126_2 = s111_2 - s123_2;
-    const value_10 = s126_2;
+    const s109_2 = 1 / s4_5;
+    const s120_2 = 2 * s3_7;
+    const s116_2 = s4_5 * s4_5;
+    const s121_2 = s120_2 / s116_2;
+    const s124_2 = s109_2 - s121_2;
+    const value_10 = s124_2;
     return value_10;
   },
   grad(x_10: number): {
@@ -235,18 +235,18 @@ export const dquotient = {
   } {
     const s3_8 = x_10 * x_10;
     const s4_6 = 1 + s3_8;
-    const s157 = s3_8 * s4_6;
-    const s158 = 4 * s157;
-    const s148 = Math.pow(s4_6, 4);
-    const s159 = s158 / s148;
-    const s118_3 = s4_6 * s4_6;
-    const s143 = 1 / s118_3;
-    const s162 = s159 - s143;
-    const s153 = 2 / s118_3;
-    const s164 = s162 - s153;
-    const s166 = s164 * x_10;
-    const s167 = 2 * s166;
-    const d_x_10 = s167;
+    const s155 = s3_8 * s4_6;
+    const s156 = 4 * s155;
+    const s146 = Math.pow(s4_6, 4);
+    const s157 = s156 / s146;
+    const s116_3 = s4_6 * s4_6;
+    const s141 = 1 / s116_3;
+    const s160 = s157 - s141;
+    const s151 = 2 / s116_3;
+    const s162 = s160 - s151;
+    const s164 = s162 * x_10;
+    const s165 = 2 * s164;
+    const d_x_10 = s165;
     return {
       x: d_x_10,
     };
@@ -255,22 +255,22 @@ export const dquotient = {
 /** fn dsigmoid(x): its value and its derivatives. */
 export const dsigmoid = {
   value(x_11: number): number {
-    const s168 = sigmoid(x_11);
-    const s169 = 1 - s168;
-    const s170 = s168 * s169;
-    const value_11 = s170;
+    const s166 = sigmoid(x_11);
+    const s167 = 1 - s166;
+    const s168 = s166 * s167;
+    const value_11 = s168;
     return value_11;
   },
   grad(x_11: number): {
     x: number;
   } {
-    const s168_2 = sigmoid(x_11);
-    const s179 = 2 * s168_2;
-    const s185 = 1 - s179;
-    const s186 = s185 * s168_2;
-    const s169_2 = 1 - s168_2;
-    const s187 = s186 * s169_2;
-    const d_x_11 = s187;
+    const s166_2 = sigmoid(x_11);
+    const s177 = 2 * s166_2;
+    const s183 = 1 - s177;
+    const s184 = s183 * s166_2;
+    const s167_2 = 1 - s166_2;
+    const s185 = s184 * s167_2;
+    const d_x_11 = s185;
     return {
       x: d_x_11,
     };
@@ -279,22 +279,22 @@ export const dsigmoid = {
 /** fn dtanh(x): its value and its derivatives. */
 export const dtanh = {
   value(x_12: number): number {
-    const s188 = Math.tanh(x_12);
-    const s189 = s188 * s188;
-    const s190 = 1 - s189;
-    const value_12 = s190;
+    const s186 = Math.tanh(x_12);
+    const s187 = s186 * s186;
+    const s188 = 1 - s187;
+    const value_12 = s188;
     return value_12;
   },
   grad(x_12: number): {
     x: number;
   } {
-    const s188_2 = Math.tanh(x_12);
-    const s189_2 = s188_2 * s188_2;
-    const s190_2 = 1 - s189_2;
-    const s200 = s188_2 * s190_2;
-    const s201 = 2 * s200;
-    const s202 = -s201;
-    const d_x_12 = s202;
+    const s186_2 = Math.tanh(x_12);
+    const s187_2 = s186_2 * s186_2;
+    const s188_2 = 1 - s187_2;
+    const s198 = s186_2 * s188_2;
+    const s199 = 2 * s198;
+    const s200 = -s199;
+    const d_x_12 = s200;
     return {
       x: d_x_12,
     };
@@ -303,8 +303,8 @@ export const dtanh = {
 /** fn drelu(x): its value and its derivatives. */
 export const drelu = {
   value(x_13: number): number {
-    const s204 = step(x_13);
-    const value_13 = s204;
+    const s202 = step(x_13);
+    const value_13 = s202;
     return value_13;
   },
   grad(_x_13: number): {
@@ -319,8 +319,8 @@ export const drelu = {
 /** fn dleaky(x): its value and its derivatives. */
 export const dleaky = {
   value(x_14: number): number {
-    const s209 = leakyStep(x_14, 0.01);
-    const value_14 = s209;
+    const s207 = leakyStep(x_14, 0.01);
+    const value_14 = s207;
     return value_14;
   },
   grad(_x_14: number): {
@@ -335,17 +335,17 @@ export const dleaky = {
 /** fn dsoftplus(x): its value and its derivatives. */
 export const dsoftplus = {
   value(x_15: number): number {
-    const s168_3 = sigmoid(x_15);
-    const value_15 = s168_3;
+    const s166_3 = sigmoid(x_15);
+    const value_15 = s166_3;
     return value_15;
   },
   grad(x_15: number): {
     x: number;
   } {
-    const s168_4 = sigmoid(x_15);
-    const s169_3 = 1 - s168_4;
-    const s170_2 = s168_4 * s169_3;
-    const d_x_15 = s170_2;
+    const s166_4 = sigmoid(x_15);
+    const s167_3 = 1 - s166_4;
+    const s168_2 = s166_4 * s167_3;
+    const d_x_15 = s168_2;
     return {
       x: d_x_15,
     };
@@ -357,11 +357,11 @@ export const d2f = {
     const s3_9 = x_16 * x_16;
     const s4_7 = 1 + s3_9;
     const s5_3 = Math.sqrt(s4_7);
-    const s235 = 1 / s5_3;
-    const s248 = s5_3 * s5_3 * s5_3;
-    const s252 = s3_9 / s248;
-    const s255 = s235 - s252;
-    const value_16 = s255;
+    const s234 = 1 / s5_3;
+    const s247 = s5_3 * s5_3 * s5_3;
+    const s251 = s3_9 / s247;
+    const s254 = s234 - s251;
+    const value_16 = s254;
     return value_16;
   },
   grad(x_16: number): {
@@ -370,45 +370,45 @@ export const d2f = {
     const s3_10 = x_16 * x_16;
     const s4_8 = 1 + s3_10;
     const s5_4 = Math.sqrt(s4_8);
-    const s240 = s5_4 * s5_4;
-    const s279 = s3_10 * s240;
-    const s280 = 3 * s279;
-    const s274 = Math.pow(s5_4, 6);
-    const s281 = s280 / s274;
-    const s283 = 1 / s240;
-    const s286 = s281 - s283;
-    const s288 = 0.5 * s286;
-    const s289 = s288 / s5_4;
-    const s248_2 = s5_4 * s5_4 * s5_4;
-    const s270 = 1 / s248_2;
-    const s291 = s289 - s270;
-    const s293 = s291 * x_16;
-    const s294 = 2 * s293;
-    const d_x_16 = s294;
+    const s239 = s5_4 * s5_4;
+    const s278 = s3_10 * s239;
+    const s279 = 3 * s278;
+    const s273 = Math.pow(s5_4, 6);
+    const s280 = s279 / s273;
+    const s282 = 1 / s239;
+    const s285 = s280 - s282;
+    const s287 = 0.5 * s285;
+    const s288 = s287 / s5_4;
+    const s247_2 = s5_4 * s5_4 * s5_4;
+    const s269 = 1 / s247_2;
+    const s290 = s288 - s269;
+    const s292 = s290 * x_16;
+    const s293 = 2 * s292;
+    const d_x_16 = s293;
     return {
       x: d_x_16,
     };
   },
 };
-const t297 = new Float64Array(3);
-const t304 = new Float64Array(3);
-const t297_2 = new Float64Array(3);
+const t296 = new Float64Array(3);
+const t303 = new Float64Array(3);
+const t296_2 = new Float64Array(3);
 /** fn quad(x, A): its value and its derivatives. */
 export const quad = {
   value(x_17: Float64Array, A: Float64Array): number {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t297_dot = 0;
+      let t296_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t297_dot += x_17[i1]! * A[i1 * 3 + i0]!;
+        t296_dot += x_17[i1]! * A[i1 * 3 + i0]!;
       }
-      t297[i0] = t297_dot;
+      t296[i0] = t296_dot;
     }
-    let s298_sum = 0;
+    let s297_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
-      s298_sum += t297[i2]! * x_17[i2]!;
+      s297_sum += t296[i2]! * x_17[i2]!;
     }
-    const s298 = s298_sum;
-    const value_17 = s298;
+    const s297 = s297_sum;
+    const value_17 = s297;
     return value_17;
   },
   grad(x_17: Float64Array, A: Float64Array): {
@@ -416,22 +416,22 @@ export const quad = {
     A: Float64Array;
   } {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t304_dot = 0;
+      let t303_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t304_dot += A[i0 * 3 + i1]! * x_17[i1]!;
+        t303_dot += A[i0 * 3 + i1]! * x_17[i1]!;
       }
-      t304[i0] = t304_dot;
+      t303[i0] = t303_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t297_2_dot = 0;
+      let t296_2_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t297_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
+        t296_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
       }
-      t297_2[i2] = t297_2_dot;
+      t296_2[i2] = t296_2_dot;
     }
     const d_x_17 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      d_x_17[i4] = t304[i4]! + t297_2[i4]!;
+      d_x_17[i4] = t303[i4]! + t296_2[i4]!;
     }
     const d_A = new Float64Array(9);
     for (let i5 = 0; i5 < 3; i5++) {
@@ -445,28 +445,28 @@ export const quad = {
     };
   },
 };
-const t304_2 = new Float64Array(3);
-const t297_3 = new Float64Array(3);
+const t303_2 = new Float64Array(3);
+const t296_3 = new Float64Array(3);
 /** fn grad_quad(x, A): its value and its derivatives. */
 export const grad_quad = {
   value(x_18: Float64Array, A_2: Float64Array): Float64Array {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t304_2_dot = 0;
+      let t303_2_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t304_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
+        t303_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
       }
-      t304_2[i0] = t304_2_dot;
+      t303_2[i0] = t303_2_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t297_3_dot = 0;
+      let t296_3_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t297_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
+        t296_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
       }
-      t297_3[i2] = t297_3_dot;
+      t296_3[i2] = t296_3_dot;
     }
     const value_18 = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      value_18[i4] = t304_2[i4]! + t297_3[i4]!;
+      value_18[i4] = t303_2[i4]! + t296_3[i4]!;
     }
     return value_18;
   },
@@ -499,81 +499,81 @@ export const hess_quad = {
     return {};
   },
 };
-const t381 = new Float64Array(4);
-const t381_exps = new Float64Array(4);
-const t383 = new Float64Array(4);
-const t404 = new Float64Array(4);
-const t388 = new Float64Array(4);
-const t406 = new Float64Array(4);
-const t393 = new Float64Array(4);
-const t408 = new Float64Array(4);
-const t398 = new Float64Array(4);
-const t410 = new Float64Array(4);
-const t411 = new Float64Array(16);
+const t380 = new Float64Array(4);
+const t380_exps = new Float64Array(4);
+const t382 = new Float64Array(4);
+const t403 = new Float64Array(4);
+const t387 = new Float64Array(4);
+const t405 = new Float64Array(4);
+const t392 = new Float64Array(4);
+const t407 = new Float64Array(4);
+const t397 = new Float64Array(4);
+const t409 = new Float64Array(4);
+const t410 = new Float64Array(16);
 /** fn jac_softmax(v): its value and its derivatives. */
 export const jac_softmax = {
   value(v: Float64Array): Float64Array {
-    let t381_max = -Infinity;
+    let t380_max = -Infinity;
     for (let i0 = 0; i0 < 4; i0++) {
-      t381_max = Math.max(t381_max, v[i0]!);
+      t380_max = Math.max(t380_max, v[i0]!);
     }
-    let t381_exp = 0;
+    let t380_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t381_exps[i1] = Math.exp(v[i1]! - t381_max);
-      t381_exp += t381_exps[i1]!;
+      t380_exps[i1] = Math.exp(v[i1]! - t380_max);
+      t380_exp += t380_exps[i1]!;
     }
-    const t381_inverse = Number.isFinite(t381_max) ? 1 / t381_exp : 1;
+    const t380_inverse = Number.isFinite(t380_max) ? 1 / t380_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t381[i2] = t381_exps[i2]! * t381_inverse;
+      t380[i2] = t380_exps[i2]! * t380_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
-      t383[i3] = 0;
+      t382[i3] = 0;
     }
-    t383[0] = 1;
-    const s382 = t381[0]!;
+    t382[0] = 1;
+    const s381 = t380[0]!;
     for (let i4 = 0; i4 < 4; i4++) {
-      t404[i4] = t381[i4]! * (t383[i4]! - s382);
+      t403[i4] = t380[i4]! * (t382[i4]! - s381);
     }
     for (let i5 = 0; i5 < 4; i5++) {
-      t388[i5] = 0;
+      t387[i5] = 0;
     }
-    t388[1] = 1;
-    const s387 = t381[1]!;
+    t387[1] = 1;
+    const s386 = t380[1]!;
     for (let i6 = 0; i6 < 4; i6++) {
-      t406[i6] = t381[i6]! * (t388[i6]! - s387);
+      t405[i6] = t380[i6]! * (t387[i6]! - s386);
     }
     for (let i7 = 0; i7 < 4; i7++) {
-      t393[i7] = 0;
+      t392[i7] = 0;
     }
-    t393[2] = 1;
-    const s392 = t381[2]!;
+    t392[2] = 1;
+    const s391 = t380[2]!;
     for (let i8 = 0; i8 < 4; i8++) {
-      t408[i8] = t381[i8]! * (t393[i8]! - s392);
+      t407[i8] = t380[i8]! * (t392[i8]! - s391);
     }
     for (let i9 = 0; i9 < 4; i9++) {
-      t398[i9] = 0;
+      t397[i9] = 0;
     }
-    t398[3] = 1;
-    const s397 = t381[3]!;
+    t397[3] = 1;
+    const s396 = t380[3]!;
     for (let i10 = 0; i10 < 4; i10++) {
-      t410[i10] = t381[i10]! * (t398[i10]! - s397);
+      t409[i10] = t380[i10]! * (t397[i10]! - s396);
     }
     for (let i11 = 0; i11 < 4; i11++) {
-      t411[i11] = t404[i11]!;
+      t410[i11] = t403[i11]!;
     }
     for (let i12 = 0; i12 < 4; i12++) {
-      t411[4 + i12] = t406[i12]!;
+      t410[4 + i12] = t405[i12]!;
     }
     for (let i13 = 0; i13 < 4; i13++) {
-      t411[8 + i13] = t408[i13]!;
+      t410[8 + i13] = t407[i13]!;
     }
     for (let i14 = 0; i14 < 4; i14++) {
-      t411[12 + i14] = t410[i14]!;
+      t410[12 + i14] = t409[i14]!;
     }
     const value_20 = new Float64Array(16);
     for (let i15 = 0; i15 < 4; i15++) {
       for (let i16 = 0; i16 < 4; i16++) {
-        value_20[i15 * 4 + i16] = t411[i15 * 4 + i16]!;
+        value_20[i15 * 4 + i16] = t410[i15 * 4 + i16]!;
       }
     }
     return value_20;
@@ -585,14 +585,14 @@ export const jac_softmax = {
 /** fn rosenbrock(x, y): its value and its derivatives. */
 export const rosenbrock = {
   value(x_20: number, y: number): number {
-    const s415 = 1 - x_20;
-    const s416 = s415 * s415;
+    const s414 = 1 - x_20;
+    const s415 = s414 * s414;
     const s3_11 = x_20 * x_20;
-    const s418 = y - s3_11;
-    const s419 = s418 * s418;
-    const s420 = 100 * s419;
-    const s421 = s416 + s420;
-    const value_21 = s421;
+    const s417 = y - s3_11;
+    const s418 = s417 * s417;
+    const s419 = 100 * s418;
+    const s420 = s415 + s419;
+    const value_21 = s420;
     return value_21;
   },
   grad(x_20: number, y: number): {
@@ -600,16 +600,16 @@ export const rosenbrock = {
     y: number;
   } {
     const s3_12 = x_20 * x_20;
-    const s418_2 = y - s3_12;
-    const s443 = s418_2 * x_20;
-    const s445 = 400 * s443;
-    const s446 = -s445;
-    const s415_2 = 1 - x_20;
-    const s439 = 2 * s415_2;
-    const s448 = s446 - s439;
-    const s437 = 200 * s418_2;
-    const d_x_19 = s448;
-    const d_y = s437;
+    const s417_2 = y - s3_12;
+    const s442 = s417_2 * x_20;
+    const s444 = 400 * s442;
+    const s445 = -s444;
+    const s414_2 = 1 - x_20;
+    const s438 = 2 * s414_2;
+    const s447 = s445 - s438;
+    const s436 = 200 * s417_2;
+    const d_x_19 = s447;
+    const d_y = s436;
     return {
       x: d_x_19,
       y: d_y,
@@ -620,14 +620,14 @@ export const rosenbrock = {
 export const drosen_dx = {
   value(x_21: number, y_2: number): number {
     const s3_13 = x_21 * x_21;
-    const s418_3 = y_2 - s3_13;
-    const s443_2 = s418_3 * x_21;
-    const s445_2 = 400 * s443_2;
-    const s446_2 = -s445_2;
-    const s415_3 = 1 - x_21;
-    const s439_2 = 2 * s415_3;
-    const s448_2 = s446_2 - s439_2;
-    const value_22 = s448_2;
+    const s417_3 = y_2 - s3_13;
+    const s442_2 = s417_3 * x_21;
+    const s444_2 = 400 * s442_2;
+    const s445_2 = -s444_2;
+    const s414_3 = 1 - x_21;
+    const s438_2 = 2 * s414_3;
+    const s447_2 = s445_2 - s438_2;
+    const value_22 = s447_2;
     return value_22;
   },
   grad(x_21: number, y_2: number): {
@@ -635,15 +635,15 @@ export const drosen_dx = {
     y: number;
   } {
     const s3_14 = x_21 * x_21;
-    const s474 = 800 * s3_14;
-    const s478 = s474 + 2;
-    const s418_4 = y_2 - s3_14;
-    const s466 = 400 * s418_4;
-    const s479 = s478 - s466;
-    const s463 = 400 * x_21;
-    const s464 = -s463;
-    const d_x_20 = s479;
-    const d_y_2 = s464;
+    const s473 = 800 * s3_14;
+    const s477 = s473 + 2;
+    const s417_4 = y_2 - s3_14;
+    const s465 = 400 * s417_4;
+    const s478 = s477 - s465;
+    const s462 = 400 * x_21;
+    const s463 = -s462;
+    const d_x_20 = s478;
+    const d_y_2 = s463;
     return {
       x: d_x_20,
       y: d_y_2,
@@ -654,18 +654,18 @@ export const drosen_dx = {
 export const drosen_dy = {
   value(x_22: number, y_3: number): number {
     const s3_15 = x_22 * x_22;
-    const s418_5 = y_3 - s3_15;
-    const s437_2 = 200 * s418_5;
-    const value_23 = s437_2;
+    const s417_5 = y_3 - s3_15;
+    const s436_2 = 200 * s417_5;
+    const value_23 = s436_2;
     return value_23;
   },
   grad(x_22: number, _y_3: number): {
     x: number;
     y: number;
   } {
-    const s463_2 = 400 * x_22;
-    const s464_2 = -s463_2;
-    const d_x_21 = s464_2;
+    const s462_2 = 400 * x_22;
+    const s463_2 = -s462_2;
+    const d_x_21 = s463_2;
     const d_y_3 = 200;
     return {
       x: d_x_21,

@@ -74,6 +74,7 @@ export const MAX_FN_HESSIAN_ENTRIES = 64;
 
 export class Deriver {
   readonly builder: GraphBuilder;
+  private readonly fns = new Map<string, DerivedFn>();
 
   constructor(checked: CheckedProgram) {
     this.builder = new GraphBuilder(checked);
@@ -118,10 +119,15 @@ export class Deriver {
     return { directions, products: simplify(g, raw).roots };
   }
 
+  /** A fn's value and gradients, derived once (its Jacobians and Hessian start from them). */
   fn(name: string): DerivedFn {
+    const known = this.fns.get(name);
+    if (known !== undefined) return known;
     const fn = this.builder.fn(name);
     const result = this.derive([{ name, node: fn.body }], fn.args, 0);
-    return { ...result, fn, value: result.forward[0]!.node };
+    const derived = { ...result, fn, value: result.forward[0]!.node };
+    this.fns.set(name, derived);
+    return derived;
   }
 
   // ---- Derivatives beyond the parameters' gradient, made only when asked

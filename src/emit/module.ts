@@ -20,6 +20,7 @@ import { bin, call, num, ref, type Expr, type Helper, type Stmt } from "../lower
 import type { ModelCode, Variable } from "../lower/model.js";
 import type { InputGradCode } from "../lower/input-grad.js";
 import { helpers } from "../lower/scalar-ops.js";
+import { reuseLocals } from "../lower/registers.js";
 import { declare, expr, id, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "./unused.js";
 
@@ -163,7 +164,7 @@ function typeOfFields(name: string, vars: readonly Variable[], type: (v: Variabl
 
 /** A method from loop IR; a parameter the body never reads is `_`-named. Adds the names it reads to `reads`. */
 function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
-  const body = withoutUnusedConstants(stmts);
+  const body = reuseLocals(withoutUnusedConstants(stmts));
   const read = namesRead(body);
   for (const r of read) reads.add(r);
   const declared = params.map(([p, type]) => param(parameterName(p, read), type));

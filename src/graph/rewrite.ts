@@ -38,6 +38,13 @@ export interface RewriteContext {
    * sharing that keeps derivatives small is lost.
    */
   shared(n: Node): boolean;
+  /**
+   * The op of the one node that uses n, if exactly one does (a root has
+   * none). A rule that flattens a chain (a sum of sums) need not run inside
+   * the chain: the chain's top takes its whole in one step, so a chain of n
+   * terms costs n, not n log n again at every pass.
+   */
+  soleUser(n: Node): OpName | undefined;
 }
 
 
@@ -162,7 +169,10 @@ export function rewrite(g: Graph, roots: readonly Node[], rules: readonly Rule[]
     const uses = new Map<Node, number>();
     for (const r of current) uses.set(r, (uses.get(r) ?? 0) + 1);
     for (const n of nodes) for (const a of n.args) uses.set(a, (uses.get(a) ?? 0) + 1);
-    const context: RewriteContext = { shared: (n) => (uses.get(n) ?? 0) > 1 };
+    // The op of each node's only user; null for a root or a node used twice.
+    const user = new Map<Node, OpName | null>(current.map((r) => [r, null]));
+    for (const n of nodes) for (const a of n.args) user.set(a, user.has(a) ? null : n.op);
+    const context: RewriteContext = { shared: (n) => (uses.get(n) ?? 0) > 1, soleUser: (n) => user.get(n) ?? undefined };
     let changed = false;
     for (const n of nodes) {
       const args = n.args.map((a) => mapped.get(a)!);
@@ -178,7 +188,10 @@ export function rewrite(g: Graph, roots: readonly Node[], rules: readonly Rule[]
         }
       }
       // The replacement stands wherever the original was used.
-      if (m !== n) uses.set(m, (uses.get(m) ?? 0) + (uses.get(n) ?? 0));
+      if (m !== n) {
+        uses.set(m, (uses.get(m) ?? 0) + (uses.get(n) ?? 0));
+        user.set(m, user.has(m) ? null : (user.get(n) ?? null));
+      }
       mapped.set(n, m);
     }
     current = current.map((r) => mapped.get(r)!);

@@ -66,7 +66,13 @@ export class Kernel {
 
   private decideInlining(): void {
     const consumers = new Map<Node, Node[]>();
-    for (const n of this.o.nodes) for (const a of n.args) consumers.set(a, [...(consumers.get(a) ?? []), n]);
+    for (const n of this.o.nodes) {
+      for (const a of n.args) {
+        const list = consumers.get(a);
+        if (list === undefined) consumers.set(a, [n]);
+        else list.push(n);
+      }
+    }
     // Through views: a view's consumers read its argument.
     const effective = (n: Node): Node[] => (consumers.get(n) ?? []).flatMap((c) => (VIEWS.has(c.op) ? effective(c) : [c]));
     for (const n of this.o.nodes) {

@@ -19,6 +19,9 @@ import { constantValue, type RewriteContext, type Rule } from "../graph/rewrite.
 const SMALL = 3;
 const PRODUCT_OPS = new Set(["mul", "div", "neg"]);
 const SUM_OPS = new Set(["add", "sub", "neg"]);
+/** Ops whose normal form takes in an unshared mul or div below them (an add below them, for sums). */
+const PRODUCT_USERS = new Set<string>(["mul", "div"]);
+const SUM_USERS = new Set<string>(["add", "sub"]);
 
 /** Factors (or terms) a node would flatten into, counting no further than SMALL + 1. */
 function leafCount(n: Node, through: ReadonlySet<string>): number {
@@ -121,6 +124,7 @@ export const productNormalForm: Rule = {
   text: "c · a · b / (d · e): constants collected, powers of one base merged",
   apply(n, g, context) {
     if (n.op !== "mul" && n.op !== "div") return undefined;
+    if (PRODUCT_USERS.has(context.soleUser(n)!)) return undefined;
     const p = flattenProduct(n, context);
     if (!Number.isFinite(p.coefficient) || p.coefficient === 0) return undefined;
     const result = buildProduct(g, p);
@@ -192,6 +196,7 @@ export const sumNormalForm: Rule = {
   text: "a·x + b·x → (a + b)·x, constants summed",
   apply(n, g, context) {
     if (n.op !== "add" && n.op !== "sub") return undefined;
+    if (SUM_USERS.has(context.soleUser(n)!)) return undefined;
     const merged: Term[] = [];
     const byRest = new Map<Node | undefined, Term>();
     for (const t of flattenSum(n, context)) {

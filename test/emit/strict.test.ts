@@ -50,6 +50,13 @@ describe("generated code under every strict option", () => {
     expect(strictErrors(await compiled(example(file), { precision: "f32" }))).toEqual([]);
   });
 
+  it("a fn so long that its locals are reused (let, reassigned)", async () => {
+    const terms = Array.from({ length: 2_500 }, (_, i) => `tanh(${i + 1} * x) * y`).join(" + ");
+    const code = await compiled(`fn f(x, y) = ${terms}\n`);
+    expect(code).toMatch(/^\s+let /m);
+    expect(strictErrors(code)).toEqual([]);
+  });
+
   it("fns whose derivatives ignore an argument, beside names that start with _", async () => {
     const code = await compiled(`fn f(x, _x) = 3 * _x
 fn g(_x, __x, v: [2]) = sum(v) + __x
