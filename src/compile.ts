@@ -11,7 +11,7 @@ import { moduleStatements } from "./emit/module.js";
 import { modelHash } from "./format/hash.js";
 import type { Node } from "./graph/node.js";
 import { formatName } from "./graph/notation.js";
-import { printFormula } from "./graph/print.js";
+import { printFormula, writtenOutSize } from "./graph/print.js";
 import { lowerFn, type FnCode } from "./lower/fn.js";
 import { lowerModel, type ModelCode } from "./lower/model.js";
 import { lowerInputGrad } from "./lower/input-grad.js";
@@ -64,21 +64,6 @@ const MODULE_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k
  * exponentially with its length.
  */
 const MAX_COMMENT_OPS = 100;
-
-/** Operations in n written out as a formula (named nodes count one), counting no further than `cap`. */
-function writtenOutSize(n: Node, names: ReadonlyMap<Node, string>, cap: number, memo = new Map<Node, number>()): number {
-  if (names.has(n) || n.args.length === 0) return 1;
-  const known = memo.get(n);
-  if (known !== undefined) return known;
-  let total = 1;
-  for (const a of n.args) {
-    total += writtenOutSize(a, names, cap, memo);
-    if (total > cap) break;
-  }
-  const size = Math.min(total, cap + 1);
-  memo.set(n, size);
-  return size;
-}
 
 /** n as a formula for a comment, or a note that it is too long to show. */
 function commentFormula(n: Node, names: ReadonlyMap<Node, string>): string {

@@ -26,7 +26,7 @@ export const subscript = (digits: string) => [...digits].map((d) => SUBSCRIPTS[N
 
 /** An integer exponent as superscript characters, or undefined if it has none. */
 export function superscript(n: number): string | undefined {
-  if (!Number.isInteger(n) || Math.abs(n) > 99) return undefined;
+  if (!Number.isInteger(n) || Math.abs(n) > 999_999) return undefined;
   return [...String(n)].map((c) => SUPERSCRIPTS[c]!).join("");
 }
 
@@ -49,8 +49,46 @@ export function formatName(name: string, notation: Notation): string {
   return digits ? `${out}_{${digits}}` : out;
 }
 
-/** The shortest form that reads back as the same double (as JSON.stringify), never rounded. */
+/** Unicode's own vulgar fractions, by "p/q". */
+const VULGAR: Record<string, string> = {
+  "1/2": "½", "1/3": "⅓", "2/3": "⅔", "1/4": "¼", "3/4": "¾", "1/5": "⅕", "2/5": "⅖", "3/5": "⅗", "4/5": "⅘",
+  "1/6": "⅙", "5/6": "⅚", "1/7": "⅐", "1/8": "⅛", "3/8": "⅜", "5/8": "⅝", "7/8": "⅞", "1/9": "⅑", "1/10": "⅒",
+};
+
+/** Fractions are recognised up to this denominator: ⅓, not 0.3333333333333333. */
+const MAX_DENOMINATOR = 12;
+
+/**
+ * p / q in lowest terms when x is exactly the double nearest to it, for a
+ * small q (> 1); undefined for integers and for every other number. Tenths
+ * and fifths stay decimals (0.1, 0.2 are how people write them); halves,
+ * quarters and eighths become fractions, as do thirds, sevenths, ninths...
+ * whose decimals never end.
+ */
+export function asFraction(x: number): { readonly p: number; readonly q: number } | undefined {
+  if (!Number.isFinite(x) || Number.isInteger(x)) return undefined;
+  for (let q = 2; q <= MAX_DENOMINATOR; q++) {
+    const p = Math.round(x * q);
+    if (p / q !== x || Math.abs(p) > 999) continue;
+    return q % 5 === 0 ? undefined : { p, q };
+  }
+  return undefined;
+}
+
+/**
+ * A number as a person writes it: a simple fraction as one (⅔, ⁵⁄₁₁,
+ * \frac{2}{3}), anything else in the shortest form that reads back as the
+ * same double (as JSON.stringify), never rounded.
+ */
 export function formatNumber(x: number, notation: Notation): string {
+  const fraction = asFraction(x);
+  if (fraction !== undefined) {
+    const { p, q } = fraction;
+    const minus = p < 0 ? (notation === "latex" ? "-" : "−") : "";
+    const key = `${Math.abs(p)}/${q}`;
+    if (notation === "latex") return `${minus}\\frac{${Math.abs(p)}}{${q}}`;
+    return minus + (VULGAR[key] ?? `${superscript(Math.abs(p))}⁄${subscript(String(q))}`);
+  }
   const text = Number.isFinite(x) ? JSON.stringify(x) : x > 0 ? "∞" : x < 0 ? "-∞" : "NaN";
   if (notation === "latex") {
     const m = /^(-?[\d.]+)e([+-]\d+)$/.exec(text);

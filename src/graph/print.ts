@@ -5,7 +5,7 @@
 
 import type { Node } from "./node.js";
 import type { OpName } from "./ops.js";
-import { formatName, formatNumber, subscript, superscript, type Notation } from "./notation.js";
+import { asFraction, formatName, formatNumber, subscript, superscript, type Notation } from "./notation.js";
 
 /** Binding strength of what a form prints, for deciding parentheses. */
 const SUM = 1;
@@ -19,6 +19,10 @@ interface Printed {
   readonly precedence: number;
   /** A product written by juxtaposition (a b), which ⊙ sets in parentheses. */
   readonly juxtaposed?: boolean;
+  /** An entrywise product (u ⊙ v), kept in parentheses beside another factor. */
+  readonly entrywise?: boolean;
+  /** a / b on one line, kept in parentheses before another factor ((a / b) c, not a / b c). */
+  readonly fraction?: boolean;
 }
 
 export interface PrintOptions {
@@ -62,6 +66,52 @@ class Printer {
   }
 }
 
+/**
+ * A node that prints with a leading minus, as its magnitude: −x, −3, −2 x,
+ * −(a / b). Sums and differences use it to write `a − 2 x`, not `a + −(2 x)`.
+ */
+function magnitude(n: Node, p: Printer): Printed | undefined {
+  if (p.options.names.has(n)) return undefined;
+  const c = n.op === "const" ? n.attrs.value! : undefined;
+  if (c !== undefined) return c < 0 ? { text: formatNumber(-c, p.options.notation), precedence: ATOM } : undefined;
+  if (n.op === "neg") return p.node(n.args[0]!);
+  if (n.op === "mul" && n.args[0]!.shape.length === 0) {
+    const [a, b] = n.args as [Node, Node];
+    const inner = magnitude(a, p);
+    if (inner === undefined) return undefined;
+    // −1 · b is −b.
+    if (a.op === "const" && a.attrs.value === -1) return p.node(b);
+    return juxtaposeText(p, inner, b);
+  }
+  if (n.op === "div" && !p.latex) {
+    const inner = magnitude(n.args[0]!, p);
+    return inner === undefined ? undefined : { text: `${wrap(p, inner, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT, fraction: true };
+  }
+  if (n.op === "div") {
+    const inner = magnitude(n.args[0]!, p);
+    return inner === undefined ? undefined : { text: `\\frac{${inner.text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM };
+  }
+  if (n.op === "scatter") {
+    const inner = magnitude(n.args[0]!, p);
+    return inner === undefined ? undefined : { text: `${wrap(p, inner, PRODUCT)} ${unitVector(n, p)}`, precedence: PRODUCT, juxtaposed: true };
+  }
+  return undefined;
+}
+
+const wrap = (p: Printer, x: Printed, min: number) => (x.precedence < min ? p.parens(x.text) : x.text);
+
+/** a ± b, the sign of b's leading minus folded into the operator. */
+function sumForm(n: Node, p: Printer, minus: boolean): Printed {
+  const [a, b] = n.args as [Node, Node];
+  const m = magnitude(b, p);
+  const flip = m !== undefined;
+  const op = minus !== flip ? p.symbol("−", "-") : "+";
+  const right = m ?? p.node(b);
+  // After a minus, a sum on the right keeps its parentheses: a − (b + c).
+  const text = minus !== flip || minus ? wrap(p, right, SUM + 1) : wrap(p, right, SUM);
+  return { text: `${p.arg(a, SUM)} ${op} ${text}`, precedence: SUM };
+}
+
 const fn =
   (name: string, latexName?: string): Form =>
   (n, p) =>
@@ -74,11 +124,19 @@ const infix =
     precedence,
   });
 
-/** a b for scalar factors or matrix products; parentheses around sums and negations. */
+/** a b for scalar factors or matrix products; parentheses around sums and negations; 1 b is b. */
 function juxtapose(p: Printer, a: Node, b: Node, separator = " "): Printed {
-  const left = p.arg(a, PRODUCT);
+  if (a.op === "const" && a.attrs.value === 1 && !p.options.names.has(a)) return p.node(b);
+  if (a.op === "const" && a.attrs.value === -1 && !p.options.names.has(a)) return { text: `${p.symbol("−", "-")}${p.arg(b, PRODUCT)}`, precedence: NEG };
+  return juxtaposeText(p, p.node(a), b, separator);
+}
+
+function juxtaposeText(p: Printer, a: Printed, b: Node, separator = " "): Printed {
+  const left = a.fraction === true ? p.parens(a.text) : wrap(p, a, PRODUCT);
   const right = p.node(b);
-  const rightText = right.precedence <= NEG ? p.parens(right.text) : right.text;
+  // a (b c) is a b c and a (b / c) is a b / c; a sum, a minus or a ⊙ keeps its parentheses.
+  const bare = right.precedence > NEG || (right.precedence === PRODUCT && right.entrywise !== true);
+  const rightText = bare ? right.text : p.parens(right.text);
   // Two numbers side by side would read as one.
   const sep = /^[\d.−-]/.test(rightText) && /[\d.]$/.test(left) ? p.symbol(" · ", " \\cdot ") : p.symbol(separator, separator === " " ? " \\, " : separator);
   return { text: `${left}${sep}${rightText}`, precedence: PRODUCT, juxtaposed: true };
@@ -89,10 +147,46 @@ const power: Form = (n, p) => {
   const [base, exponent] = n.args as [Node, Node];
   const b = p.arg(base, ATOM);
   const c = exponent.op === "const" ? exponent.attrs.value! : undefined;
-  if (p.latex) return { text: `{${b}}^{${p.node(exponent).text}}`, precedence: POWER };
-  const sup = c === undefined ? undefined : superscript(c);
+  if (p.latex) {
+    const f = c === undefined ? undefined : asFraction(c);
+    return { text: `{${b}}^{${f === undefined ? p.node(exponent).text : `${f.p}/${f.q}`}}`, precedence: POWER };
+  }
+  const sup = c === undefined ? undefined : superscript(c) ?? fractionSuperscript(c);
   return { text: sup !== undefined ? `${b}${sup}` : `${b}^${p.arg(exponent, ATOM)}`, precedence: POWER };
 };
+
+/** u³ᐟ² for an exponent of 3/2 (a small fraction), else undefined. */
+function fractionSuperscript(c: number): string | undefined {
+  const f = asFraction(c);
+  return f === undefined ? undefined : `${superscript(f.p)!}ᐟ${superscript(f.q)!}`;
+}
+
+/** eᵢ (e_{i} in LaTeX) for a scatter's position in a vector; E₀,₁ (E_{0,1}) for one entry of a matrix. */
+function unitVector(n: Node, p: Printer): string {
+  const at = n.attrs.indices!;
+  if (n.shape.length === 2 && at.length === 2) return p.latex ? `E_{${at.join(",")}}` : `E${at.map((i) => subscript(String(i))).join(",")}`;
+  return p.latex ? `e_{${at.join("")}}` : `e${subscript(at.join(""))}`;
+}
+
+/** x₀ for entry 0 of x (x_{0}; A₀,₁ for a matrix); x[0] where a subscript would be ambiguous (W₁[0], f(x)[0]). */
+function entry(n: Node, p: Printer): Printed {
+  const source = n.args[0]!;
+  const indices = n.attrs.indices!;
+  const name = source.op === "var" ? source.attrs.name! : p.options.names.get(source);
+  if (name !== undefined && !/\d$/.test(name)) {
+    const base = formatName(name, p.options.notation);
+    const text = p.latex ? `${base}_{${indices.join(",")}}` : `${base}${indices.map((i) => subscript(String(i))).join(",")}`;
+    return { text, precedence: ATOM };
+  }
+  return { text: `${p.arg(source, ATOM)}[${indices.join(", ")}]`, precedence: ATOM };
+}
+
+/** A stack of vectors is a matrix: rows of entries in LaTeX, one bracket per row in Unicode. */
+function stackForm(n: Node, p: Printer): Printed {
+  const rows = n.args.map((a) => (a.op === "stack" && !p.options.names.has(a) ? a.args.map((x) => p.node(x).text) : [p.node(a).text]));
+  if (p.latex) return { text: `\\begin{bmatrix}${rows.map((r) => r.join(" & ")).join(" \\\\ ")}\\end{bmatrix}`, precedence: ATOM };
+  return { text: `[${rows.map((r) => (r.length > 1 || n.args[0]!.op === "stack" ? `[${r.join(", ")}]` : r[0])).join(", ")}]`, precedence: ATOM };
+}
 
 const forms = {
   const: (n, p) => {
@@ -102,7 +196,12 @@ const forms = {
   var: (n, p) => ({ text: formatName(n.attrs.name!, p.options.notation), precedence: ATOM }),
   eye: (_, p) => ({ text: p.symbol("I", "I"), precedence: ATOM }),
 
-  neg: (n, p) => ({ text: `${p.symbol("−", "-")}${p.arg(n.args[0]!, POWER)}`, precedence: NEG }),
+  neg: (n, p) => {
+    // −(−x) is x; −2 x needs no parentheses (a minus binds as loosely as a product).
+    const inner = magnitude(n.args[0]!, p);
+    if (inner !== undefined) return inner;
+    return { text: `${p.symbol("−", "-")}${p.arg(n.args[0]!, PRODUCT)}`, precedence: NEG };
+  },
   exp: fn("exp", "\\exp"),
   log: fn("log", "\\log"),
   sqrt: (n, p) => (p.latex ? { text: `\\sqrt{${p.node(n.args[0]!).text}}`, precedence: ATOM } : { text: `√${p.parens(p.node(n.args[0]!).text)}`, precedence: ATOM }),
@@ -117,8 +216,8 @@ const forms = {
   sign: fn("sign", "\\operatorname{sign}"),
   step: fn("step"),
 
-  add: infix(SUM, "+", "+", SUM),
-  sub: infix(SUM, "−", "-"),
+  add: (n, p) => sumForm(n, p, false),
+  sub: (n, p) => sumForm(n, p, true),
   mul: (n, p) => {
     const [a, b] = n.args as [Node, Node];
     if (a.shape.length === 0 || b.shape.length === 0) return juxtapose(p, a, b);
@@ -127,12 +226,12 @@ const forms = {
       const q = p.node(x);
       return q.precedence <= PRODUCT || q.juxtaposed ? p.parens(q.text) : q.text;
     };
-    return { text: `${side(a)} ${p.symbol("⊙", "\\odot")} ${side(b)}`, precedence: PRODUCT };
+    return { text: `${side(a)} ${p.symbol("⊙", "\\odot")} ${side(b)}`, precedence: PRODUCT, entrywise: true };
   },
   div: (n, p) =>
     p.latex
       ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }
-      : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT },
+      : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT, fraction: true },
   pow: power,
   leaky_relu: fn("leaky_relu"),
   leaky_step: fn("leaky_step"),
@@ -149,16 +248,15 @@ const forms = {
       : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT },
 
   broadcast: (n, p) => p.node(n.args[0]!),
-  index: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}[${n.attrs.indices!.join(", ")}]`, precedence: ATOM }),
+  index: entry,
   scatter: (n, p) => {
     // The unit vector eᵢ scaled by the argument (or a row placed at i).
-    const at = n.attrs.indices!.join("");
-    const e = p.latex ? `e_{${at}}` : `e${subscript(at)}`;
+    const e = unitVector(n, p);
     const g = n.args[0]!;
     if (g.op === "const" && g.attrs.value === 1) return { text: e, precedence: ATOM };
     return { text: `${p.arg(g, PRODUCT)} ${e}`, precedence: PRODUCT, juxtaposed: true };
   },
-  stack: (n, p) => ({ text: p.latex ? `\\begin{bmatrix}${n.args.map((a) => p.node(a).text).join(" \\\\ ")}\\end{bmatrix}` : `[${n.args.map((a) => p.node(a).text).join(", ")}]`, precedence: ATOM }),
+  stack: stackForm,
   transpose: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: POWER }),
 
   matmul: (n, p) => {
@@ -200,4 +298,41 @@ const forms = {
 
 export function printFormula(n: Node, options: PrintOptions): string {
   return new Printer(options).node(n).text;
+}
+
+/** Columns a text takes in a terminal: combining marks (the hat of x̂) take none. */
+const width = (text: string) => [...text.replace(/\p{M}/gu, "")].length;
+
+/**
+ * A formula as lines: a matrix of scalars (a stack of rows of entries) at the
+ * top is a grid with aligned columns between ⎡ ⎤ brackets, as a textbook sets
+ * it; anything else is one line, as printFormula gives it. LaTeX is one line
+ * (a bmatrix).
+ */
+export function printBlock(n: Node, options: PrintOptions): string[] {
+  const p = new Printer(options);
+  const isRow = (a: Node) => a.op === "stack" && !options.names.has(a) && a.args.every((x) => x.shape.length === 0);
+  if (options.notation === "latex" || n.op !== "stack" || options.names.has(n) || !n.args.every(isRow)) return [p.node(n).text];
+  const cells = n.args.map((row) => row.args.map((x) => p.node(x).text));
+  const widths = cells[0]!.map((_, j) => Math.max(...cells.map((row) => width(row[j]!))));
+  const last = cells.length - 1;
+  return cells.map((row, i) => {
+    const [open, close] = last === 0 ? ["[", "]"] : i === 0 ? ["⎡", "⎤"] : i === last ? ["⎣", "⎦"] : ["⎢", "⎥"];
+    return `${open}${row.map((c, j) => c + " ".repeat(widths[j]! - width(c))).join("  ")}${close}`;
+  });
+}
+
+/** Operations in n written out as a formula (named nodes count one), counting no further than `cap`. */
+export function writtenOutSize(n: Node, names: ReadonlyMap<Node, string>, cap: number, memo = new Map<Node, number>()): number {
+  if (names.has(n) || n.args.length === 0) return 1;
+  const known = memo.get(n);
+  if (known !== undefined) return known;
+  let total = 1;
+  for (const a of n.args) {
+    total += writtenOutSize(a, names, cap, memo);
+    if (total > cap) break;
+  }
+  const size = Math.min(total, cap + 1);
+  memo.set(n, size);
+  return size;
 }

@@ -1,0 +1,178 @@
+// Rules for reading, not for running. The simplifier that feeds code
+// generation keeps values exactly where they are defined and favours sharing
+// and few flops; a person checking a derivative by eye wants it short and
+// factored, as a textbook prints it: √u² is u, z (w / z) is w, and a
+// Jacobian is a grid of entries, not a sum of unit vectors. These rules may
+// change a value where the original is undefined (√u² at u < 0), so their
+// results are printed, never compiled.
+
+import type { Graph, Node } from "../graph/node.js";
+import { constantValue, rewrite, type Rewritten, type Rule } from "../graph/rewrite.js";
+import { simplifyRules } from "./rules.js";
+
+/** Vectors up to this length print entry by entry, [a, b, c], instead of a e₀ + b e₁ + c e₂. */
+const MAX_LITERAL = 16;
+
+interface Signed {
+  readonly sign: 1 | -1;
+  readonly node: Node;
+}
+
+/** The terms of a sum through add, sub and neg. */
+function termsOf(n: Node, sign: 1 | -1 = 1, out: Signed[] = []): Signed[] {
+  if (n.op === "add") termsOf(n.args[0]!, sign, out), termsOf(n.args[1]!, sign, out);
+  else if (n.op === "sub") termsOf(n.args[0]!, sign, out), termsOf(n.args[1]!, sign === 1 ? -1 : 1, out);
+  else if (n.op === "neg") termsOf(n.args[0]!, sign === 1 ? -1 : 1, out);
+  else out.push({ sign, node: n });
+  return out;
+}
+
+const negated = (g: Graph, n: Node): Node => {
+  const c = constantValue(n);
+  return c !== undefined && n.shape.length === 0 ? g.constant(-c) : g.node("neg", [n]);
+};
+
+/** c₀ e₀ + c₂ e₂ (a vector of unit vectors) → [c₀, 0, c₂]. */
+const vectorOfEntries: Rule = {
+  name: "vector-of-entries",
+  text: "Σ cᵢ eᵢ → [c₀, c₁, …]",
+  apply(n, g, context) {
+    if (n.shape.length !== 1 || n.shape[0]! > MAX_LITERAL) return undefined;
+    // A lone c eᵢ reads best as it is, but for a row of a matrix.
+    const sum = n.op === "add" || n.op === "sub" || n.op === "neg";
+    if (!sum && !(n.op === "scatter" && context.soleUser(n) === "stack")) return undefined;
+    const entries: (Node | undefined)[] = Array.from({ length: n.shape[0]! }, () => undefined);
+    for (const t of termsOf(n)) {
+      const zero = constantValue(t.node) === 0 || (t.node.op === "scatter" && constantValue(t.node.args[0]!) === 0);
+      if (zero) continue;
+      if (t.node.op !== "scatter" || t.node.args[0]!.shape.length !== 0) return undefined;
+      const i = t.node.attrs.indices![0]!;
+      const c = t.sign === 1 ? t.node.args[0]! : negated(g, t.node.args[0]!);
+      const before = entries[i];
+      entries[i] = before === undefined ? c : g.node("add", [before, c]);
+    }
+    return g.node("stack", entries.map((e) => e ?? g.constant(0)));
+  },
+};
+
+/** √u raised to k is u^(k/2): √u² → u, √u³ → u^(3/2). */
+const powerOfRoot: Rule = {
+  name: "power-of-root",
+  text: "(√u)^k → u^(k/2)",
+  apply(n, g) {
+    if (n.op !== "pow" || n.args[0]!.op !== "sqrt") return undefined;
+    const k = constantValue(n.args[1]!);
+    if (k === undefined) return undefined;
+    const u = n.args[0]!.args[0]!;
+    return k === 2 ? u : g.node("pow", [u, g.constant(k / 2)]);
+  },
+};
+
+interface Factor {
+  readonly base: Node;
+  exponent: number;
+}
+
+/** A factor as base^exponent: √u is u^½, u^3 is u³, anything else its own first power. */
+function asPower(n: Node): Factor {
+  if (n.op === "sqrt") return { base: n.args[0]!, exponent: 0.5 };
+  const k = n.op === "pow" ? constantValue(n.args[1]!) : undefined;
+  return k !== undefined ? { base: n.args[0]!, exponent: k } : { base: n, exponent: 1 };
+}
+
+/** The factors of a scalar product or quotient, each with its exponent (negative below the bar), and its constant. */
+function factorsOf(n: Node): { coefficient: number; factors: Factor[] } | undefined {
+  let coefficient = 1;
+  const factors: Factor[] = [];
+  const visit = (m: Node, sign: 1 | -1): boolean => {
+    const c = constantValue(m);
+    if (c !== undefined && m.shape.length === 0) return (coefficient = sign === 1 ? coefficient * c : coefficient / c), true;
+    if (m.shape.length !== 0) return false;
+    if (m.op === "mul") return visit(m.args[0]!, sign) && visit(m.args[1]!, sign);
+    if (m.op === "div") return visit(m.args[0]!, sign) && visit(m.args[1]!, sign === 1 ? -1 : 1);
+    if (m.op === "neg") return (coefficient = -coefficient), visit(m.args[0]!, sign);
+    const f = asPower(m);
+    const same = factors.find((x) => x.base === f.base);
+    if (same !== undefined) same.exponent += sign * f.exponent;
+    else factors.push({ base: f.base, exponent: sign * f.exponent });
+    return true;
+  };
+  return visit(n, 1) ? { coefficient, factors } : undefined;
+}
+
+/** z (w / z) → w, u / √u → √u: a factor above and below the bar cancels (powers of one base are added). */
+const cancelFactors: Rule = {
+  name: "cancel-common-factor",
+  text: "a b / a → b, aⁿ / aᵐ → aⁿ⁻ᵐ",
+  apply(n, g) {
+    if ((n.op !== "mul" && n.op !== "div") || n.shape.length !== 0) return undefined;
+    const product = factorsOf(n);
+    if (product === undefined) return undefined;
+    const written = countFactors(n);
+    if (product.factors.length >= written) return undefined;
+    return buildProduct(g, product.coefficient, product.factors.filter((f) => f.exponent !== 0));
+  },
+};
+
+/** How many non-constant factors a product is written with. */
+function countFactors(n: Node): number {
+  if (n.op === "mul" || n.op === "div") return countFactors(n.args[0]!) + countFactors(n.args[1]!);
+  if (n.op === "neg") return countFactors(n.args[0]!);
+  return constantValue(n) !== undefined ? 0 : 1;
+}
+
+function powerNode(g: Graph, f: Factor, exponent: number): Node {
+  if (exponent === 1) return f.base;
+  if (exponent === 0.5) return g.node("sqrt", [f.base]);
+  return g.node("pow", [f.base, g.constant(exponent)]);
+}
+
+function buildProduct(g: Graph, coefficient: number, factors: readonly Factor[]): Node {
+  const product = (list: readonly Node[]) => list.reduce<Node | undefined>((a, b) => (a === undefined ? b : g.node("mul", [a, b])), undefined);
+  const top = product(factors.filter((f) => f.exponent > 0).map((f) => powerNode(g, f, f.exponent)));
+  const bottom = product(factors.filter((f) => f.exponent < 0).map((f) => powerNode(g, f, -f.exponent)));
+  const magnitude = Math.abs(coefficient);
+  let body = top === undefined ? g.constant(magnitude) : magnitude === 1 ? top : g.node("mul", [g.constant(magnitude), top]);
+  if (bottom !== undefined) body = g.node("div", [body, bottom]);
+  return coefficient < 0 ? g.node("neg", [body]) : body;
+}
+
+/** x[i][j] → x[i, j], so that an entry of a one-hot matrix reads as 1 or 0 (index-of-scatter). */
+const indexOfIndex: Rule = {
+  name: "index-of-index",
+  text: "(index (index x i) j) → (index x i,j)",
+  apply(n, g) {
+    if (n.op !== "index" || n.args[0]!.op !== "index") return undefined;
+    const inner = n.args[0]!;
+    return g.node("index", [inner.args[0]!], { indices: [...inner.attrs.indices!, ...n.attrs.indices!] });
+  },
+};
+
+/** (E_ij)ᵀ → E_ji: a one-hot matrix transposed is the one-hot matrix of the swapped position. */
+const transposeOfUnit: Rule = {
+  name: "transpose-of-unit",
+  text: "(transpose (scatter c [i, j])) → (scatter c [j, i])",
+  apply(n, g) {
+    const s = n.args[0];
+    if (n.op !== "transpose" || s?.op !== "scatter" || s.shape.length !== 2 || s.attrs.indices!.length !== 2) return undefined;
+    const [i, j] = s.attrs.indices! as [number, number];
+    return g.node("scatter", [s.args[0]!], { indices: [j, i], shape: [s.shape[1]!, s.shape[0]!] });
+  },
+};
+
+export const readableRules: readonly Rule[] = [vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit];
+
+/** The roots rewritten for a reader: the code simplifier's rules and these, to a fixed point. */
+export function readable(g: Graph, roots: readonly Node[]): Rewritten {
+  return rewrite(g, roots, [...readableRules, ...simplifyRules]);
+}
+
+/** Names given to nodes before a rewrite, moved to the nodes that replaced them. */
+export function carryNames(names: ReadonlyMap<Node, string>, r: Rewritten): Map<Node, string> {
+  const out = new Map<Node, string>();
+  for (const [n, name] of names) {
+    const to = r.mapping.get(n) ?? n;
+    if (!out.has(to)) out.set(to, name);
+  }
+  return out;
+}
