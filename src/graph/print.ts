@@ -98,6 +98,9 @@ function magnitude(n: Node, p: Printer): Printed | undefined {
   return undefined;
 }
 
+/** The value of an unnamed constant. */
+const constantOf = (n: Node, p: Printer): number | undefined => (n.op === "const" && !p.options.names.has(n) ? n.attrs.value : undefined);
+
 const wrap = (p: Printer, x: Printed, min: number) => (x.precedence < min ? p.parens(x.text) : x.text);
 
 /** a ± b, the sign of b's leading minus folded into the operator. */
@@ -204,7 +207,13 @@ const forms = {
   },
   exp: fn("exp", "\\exp"),
   log: fn("log", "\\log"),
-  sqrt: (n, p) => (p.latex ? { text: `\\sqrt{${p.node(n.args[0]!).text}}`, precedence: ATOM } : { text: `√${p.parens(p.node(n.args[0]!).text)}`, precedence: ATOM }),
+  sqrt: (n, p) => {
+    if (p.latex) return { text: `\\sqrt{${p.node(n.args[0]!).text}}`, precedence: ATOM };
+    // √x for a name or a number; √(1 + x²) for anything longer.
+    const a = n.args[0]!;
+    const bare = (a.args.length === 0 && !(a.op === "const" && a.attrs.value! < 0)) || (p.options.names.has(a) && a.op !== "const");
+    return { text: `√${bare ? p.node(a).text : p.parens(p.node(a).text)}`, precedence: ATOM };
+  },
   abs: (n, p) => ({ text: p.latex ? `\\left|${p.node(n.args[0]!).text}\\right|` : `|${p.node(n.args[0]!).text}|`, precedence: ATOM }),
   sin: fn("sin", "\\sin"),
   cos: fn("cos", "\\cos"),
@@ -228,10 +237,14 @@ const forms = {
     };
     return { text: `${side(a)} ${p.symbol("⊙", "\\odot")} ${side(b)}`, precedence: PRODUCT, entrywise: true };
   },
-  div: (n, p) =>
-    p.latex
-      ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }
-      : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT, fraction: true },
+  div: (n, p) => {
+    // ½ / √x is 1 / (2 √x): a fraction above the bar moves its denominator below it.
+    const c = constantOf(n.args[0]!, p);
+    const f = c === undefined ? undefined : asFraction(c);
+    const [top, bottom] = f === undefined ? [p.node(n.args[0]!), p.node(n.args[1]!)] : [{ text: formatNumber(f.p, p.options.notation), precedence: f.p < 0 ? NEG : ATOM }, juxtaposeText(p, { text: String(f.q), precedence: ATOM }, n.args[1]!)];
+    if (p.latex) return { text: `\\frac{${top.text}}{${bottom.text}}`, precedence: ATOM };
+    return { text: `${wrap(p, top, PRODUCT)} / ${wrap(p, bottom, PRODUCT + 1)}`, precedence: PRODUCT, fraction: true };
+  },
   pow: power,
   leaky_relu: fn("leaky_relu"),
   leaky_step: fn("leaky_step"),

@@ -160,7 +160,65 @@ const transposeOfUnit: Rule = {
   },
 };
 
-export const readableRules: readonly Rule[] = [vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit];
+/** Row k of E_ij is c eⱼ when k = i, else zeros: the rows of a one-hot matrix. */
+const rowOfUnit: Rule = {
+  name: "row-of-unit",
+  text: "(index (scatter c [i, j]) k) → c eⱼ if k = i, else 0",
+  apply(n, g) {
+    const s = n.args[0];
+    if (n.op !== "index" || n.attrs.indices!.length !== 1 || s?.op !== "scatter" || s.attrs.indices!.length !== 2) return undefined;
+    const [i, j] = s.attrs.indices! as [number, number];
+    if (n.attrs.indices![0] !== i) return g.node("broadcast", [g.constant(0)], { shape: n.shape });
+    return g.node("scatter", [s.args[0]!], { indices: [j], shape: n.shape });
+  },
+};
+
+/** 0 eᵢ is the zero vector. */
+const zeroScatter: Rule = {
+  name: "zero-scatter",
+  text: "(scatter 0 at) → 0",
+  apply(n, g) {
+    if (n.op !== "scatter" || constantValue(n.args[0]!) !== 0) return undefined;
+    return g.node("broadcast", [g.constant(0)], { shape: n.shape });
+  },
+};
+
+/** The terms of a sum, each as a coefficient and its factors (a scalar sum of products), or undefined. */
+function productTerms(n: Node): { coefficient: number; factors: Factor[]; key: string }[] | undefined {
+  const out: { coefficient: number; factors: Factor[]; key: string }[] = [];
+  for (const t of termsOf(n)) {
+    const p = factorsOf(t.node);
+    if (p === undefined) return undefined;
+    const factors = p.factors.filter((f) => f.exponent !== 0).sort((a, b) => a.base.id - b.base.id);
+    out.push({ coefficient: t.sign * p.coefficient, factors, key: factors.map((f) => `${f.base.id}^${f.exponent}`).join(" ") });
+  }
+  return out;
+}
+
+/** 2 sin(x) cos(x) − 2 cos(x) sin(x) → 0: terms with the same factors, in any order, are added. */
+const collectLikeTerms: Rule = {
+  name: "collect-like-terms",
+  text: "a·u + b·u → (a + b)·u, u a product in any order",
+  apply(n, g, context) {
+    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    const terms = productTerms(n);
+    if (terms === undefined) return undefined;
+    const merged = new Map<string, { coefficient: number; factors: Factor[] }>();
+    for (const t of terms) {
+      const same = merged.get(t.key);
+      if (same !== undefined) same.coefficient += t.coefficient;
+      else merged.set(t.key, { coefficient: t.coefficient, factors: t.factors });
+    }
+    if (merged.size === terms.length) return undefined;
+    const kept = [...merged.values()].filter((t) => t.coefficient !== 0);
+    if (kept.length === 0) return g.constant(0);
+    return kept.map((t) => buildProduct(g, t.coefficient, t.factors)).reduce((a, b) => g.node("add", [a, b]));
+  },
+};
+
+export const readableRules: readonly Rule[] = [
+  vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit, rowOfUnit, zeroScatter, collectLikeTerms,
+];
 
 /** The roots rewritten for a reader: the code simplifier's rules and these, to a fixed point. */
 export function readable(g: Graph, roots: readonly Node[]): Rewritten {

@@ -19,6 +19,14 @@ export interface GradOptions extends TargetOptions {
 }
 
 export function gradCommand(file: string, options: GradOptions): number {
+  const text = gradText(file, options);
+  if (typeof text === "number") return text;
+  process.stdout.write(text);
+  return EXIT.ok;
+}
+
+/** What `nndc grad` prints, or the exit status after a diagnostic. */
+export function gradText(file: string, options: GradOptions): string | number {
   const loaded = loadTarget(file, options);
   if (typeof loaded === "number") return loaded;
   const { target } = loaded;
@@ -70,10 +78,9 @@ export function gradCommand(file: string, options: GradOptions): number {
   for (const d of formulas.backward) lines.push({ lhs: formatName(d.name, notation), rhs: printDefinition(d.node) });
   section("gradient");
   for (const r of results) lines.push({ lhs: r.lhs, rhs: tidied.has(r) ? print(tidied.get(r)!) : r.note! });
-  if (usesIndices(printedRoots)) lines.push({ lhs: "", rhs: INDEX_NOTE });
+  if (usesIndices(printedRoots)) lines.push({ lhs: "", rhs: notation === "latex" ? INDEX_NOTE_LATEX : INDEX_NOTE });
 
-  process.stdout.write(notation === "latex" ? renderLatex(lines) : renderText(lines));
-  return EXIT.ok;
+  return notation === "latex" ? renderLatex(lines) : renderText(lines);
 }
 
 /** Shared parts of a fn's formulas are named from this many characters printed. */
@@ -86,6 +93,7 @@ function worthANameInFn(n: Node, names: ReadonlyMap<Node, string>): boolean {
 }
 
 const INDEX_NOTE = "(indices count from 0, as in the .nnd file: x₀ is x[0])";
+const INDEX_NOTE_LATEX = "(indices count from 0, as in the .nnd file)";
 
 interface Result {
   readonly lhs: string;
