@@ -24,6 +24,12 @@ export interface Derived {
   readonly wrt: readonly Node[];
   /** Null where the derivative would have rank above 2. */
   readonly grads: readonly (Node | null)[];
+  /**
+   * Backward quantities: each node of the simplified derivatives that is the
+   * adjoint of a forward node (the error flowing back into it, ∂L/∂h), and
+   * that forward node. Printing names these δ and nothing else.
+   */
+  readonly adjoints: ReadonlyMap<Node, Node>;
 }
 
 export interface DerivedModel extends Derived {
@@ -201,12 +207,18 @@ export class Deriver {
     const target = forwardRoots[at]!;
     // A scalar has a gradient; a tensor-valued fn has a Jacobian per argument
     // (as diff would give), where its rank stays within 2.
+    const sweep = target.shape.length === 0 ? gradients(g, target, wrt) : undefined;
     const raw =
-      target.shape.length === 0
-        ? gradients(g, target, wrt).grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape))
+      sweep !== undefined
+        ? sweep.grads.map((grad, i) => grad ?? $.zeros(wrt[i]!.shape))
         : wrt.map((x) => (target.shape.length + x.shape.length <= 2 ? derivative(g, target, x) : null));
     const present = raw.filter((r): r is Node => r !== null);
     const simplified = simplify(g, [...forwardRoots, ...present]);
+    const adjoints = new Map<Node, Node>();
+    for (const [of, adjoint] of sweep?.adjoints ?? []) {
+      const after = simplified.mapping.get(adjoint);
+      if (after !== undefined && !adjoints.has(after) && after.args.length > 0) adjoints.set(after, simplified.mapping.get(of) ?? of);
+    }
     const roots = simplified.roots;
     let next = forward.length;
     const grads = raw.map((r) => (r === null ? null : roots[next++]!));
@@ -221,6 +233,7 @@ export class Deriver {
       names,
       wrt,
       grads,
+      adjoints,
     };
   }
 }

@@ -36,6 +36,14 @@ export function chooseNames(
   results: readonly Node[],
   /** Whether a shared node is worth a name; by default every one is (layers of a model). */
   worthNaming: (n: Node) => boolean = () => true,
+  /**
+   * The backward quantities (adjoints, each with the forward node it flows
+   * into): only these are named δ, after the user's name of that node where
+   * it has one (δ_h); other shared parts of a derivative are forward
+   * quantities, named z. Without it, every shared node outside the forward
+   * graph is a δ.
+   */
+  adjoints?: ReadonlyMap<Node, Node>,
 ): Formulas {
   const forwardNodes = new Set(reachable(forwardRoots));
   const names = new Map(userNames);
@@ -59,14 +67,25 @@ export function chooseNames(
   }
 
   const shared = [...uses]
-    .filter(([n, count]) => count >= 2 && !names.has(n) && !isSimple(n) && worthNaming(n))
+    // A negation is never named: −z₁ reads better than a name of its own.
+    .filter(([n, count]) => count >= 2 && !names.has(n) && !isSimple(n) && n.op !== "neg" && worthNaming(n))
     .map(([n]) => n)
     .sort((a, b) => a.id - b.id);
-  const forwardTemps = shared.filter((n) => forwardNodes.has(n));
-  const backwardTemps = shared.filter((n) => !forwardNodes.has(n));
+  const isBackward = (n: Node) => !forwardNodes.has(n) && (adjoints === undefined || adjoints.has(n));
+  const forwardTemps = shared.filter((n) => !isBackward(n));
+  const backwardTemps = shared.filter(isBackward);
   forwardTemps.forEach((n, i) => names.set(n, `z${i + 1}`));
-  // δ numbered from the input side, as layers are: the last computed is δ₁.
-  backwardTemps.forEach((n, i) => names.set(n, `delta${backwardTemps.length - i}`));
+  // δ after the user's name of what it flows into; the others numbered from
+  // the input side, as layers are: the last computed is δ₁.
+  const userNamed = (n: Node) => {
+    const into = adjoints?.get(n);
+    return into === undefined ? undefined : userNames.get(into);
+  };
+  const numbered = backwardTemps.filter((n) => userNamed(n) === undefined);
+  for (const n of backwardTemps) {
+    const user = userNamed(n);
+    names.set(n, user !== undefined ? `delta_${user}` : `delta${numbered.length - numbered.indexOf(n)}`);
+  }
 
   const forward = [...definitions, ...forwardTemps]
     .sort((a, b) => a.id - b.id)

@@ -30,8 +30,10 @@ export function superscript(n: number): string | undefined {
   return [...String(n)].map((c) => SUPERSCRIPTS[c]!).join("");
 }
 
-/** A user's identifier in the notation: trailing digits as a subscript, `hat` as a hat. */
+/** A user's identifier in the notation: trailing digits as a subscript, `hat` as a hat; delta_h is δ_h, the error flowing into h. */
 export function formatName(name: string, notation: Notation): string {
+  const into = /^delta_(.+)$/.exec(name)?.[1];
+  if (into !== undefined) return notation === "math" ? `δ_${formatName(into, notation)}` : `\\delta_{${formatName(into, notation)}}`;
   const m = /^(.*?)(hat)?(\d+)?$/.exec(name)!;
   let base = m[1] ?? name;
   const hat = m[2] !== undefined && base.length > 0;

@@ -107,12 +107,32 @@ const cancelFactors: Rule = {
   apply(n, g) {
     if ((n.op !== "mul" && n.op !== "div") || n.shape.length !== 0) return undefined;
     const product = factorsOf(n);
-    if (product === undefined) return undefined;
-    const written = countFactors(n);
-    if (product.factors.length >= written) return undefined;
+    if (product === undefined || product.factors.length >= countFactors(n)) return undefined;
     return buildProduct(g, product.coefficient, product.factors.filter((f) => f.exponent !== 0));
   },
 };
+
+/**
+ * b a → a b where a b was seen first: one product in one order, so that it
+ * is one node (and one name) wherever it appears. The first order met, bottom
+ * up, is kept: the order the user wrote, where they wrote it.
+ */
+function sameProductRule(): Rule {
+  const first = new Map<string, Node>();
+  return {
+    name: "same-product",
+    text: "b a → a b, when a b came first",
+    apply(n) {
+      if ((n.op !== "mul" && n.op !== "div") || n.shape.length !== 0) return undefined;
+      const product = factorsOf(n);
+      if (product === undefined || product.factors.length < 2) return undefined;
+      const key = `${product.coefficient}|${[...product.factors].sort((a, b) => a.base.id - b.base.id).map((f) => `${f.base.id}^${f.exponent}`).join(" ")}`;
+      const seen = first.get(key);
+      if (seen === undefined) first.set(key, n);
+      return seen;
+    },
+  };
+}
 
 /** How many non-constant factors a product is written with. */
 function countFactors(n: Node): number {
@@ -216,13 +236,88 @@ const collectLikeTerms: Rule = {
   },
 };
 
+/** c eᵢ ⊙ v → (c vᵢ) eᵢ, and sum or dot of c eᵢ → its entry: a unit vector picks one entry. */
+const unitPicks: Rule = {
+  name: "unit-picks-entry",
+  text: "(c eᵢ) ⊙ v → (c vᵢ) eᵢ; sum(c eᵢ) → c; (c eᵢ) · v → c vᵢ",
+  apply(n, g) {
+    const unit = (m: Node) => (m.op === "scatter" && m.shape.length === 1 && m.args[0]!.shape.length === 0 ? m : undefined);
+    if (n.op === "sum") return unit(n.args[0]!)?.args[0];
+    if ((n.op !== "mul" && n.op !== "dot") || n.args.some((a) => a.shape.length !== 1)) return undefined;
+    const [a, b] = n.args as [Node, Node];
+    const e = unit(a) ?? unit(b);
+    if (e === undefined) return undefined;
+    const other = e === a ? b : a;
+    const i = e.attrs.indices![0]!;
+    const picked = g.node("mul", [e.args[0]!, g.node("index", [other], { indices: [i] })]);
+    return n.op === "dot" ? picked : g.node("scatter", [picked], { indices: [i], shape: n.shape });
+  },
+};
+
+/** An elementwise op on a short vector literal is the literal of the op on each entry: [a, b] − c → [a − c, b − c]. */
+const entrywise: Rule = {
+  name: "entrywise-literal",
+  text: "op([a₀, a₁, …], v) → [op(a₀, v₀), op(a₁, v₁), …]",
+  apply(n, g) {
+    if (!ELEMENTWISE.has(n.op) || n.shape.length !== 1 || n.shape[0]! > MAX_LITERAL) return undefined;
+    if (!n.args.some((a) => a.op === "stack")) return undefined;
+    const entry = (a: Node, i: number): Node => {
+      if (a.shape.length === 0) return a;
+      if (a.op === "stack") return a.args[i]!;
+      if (a.op === "broadcast") return a.args[0]!;
+      return g.node("index", [a], { indices: [i] });
+    };
+    return g.node("stack", Array.from({ length: n.shape[0]! }, (_, i) => g.node(n.op, n.args.map((a) => entry(a, i)), n.attrs)));
+  },
+};
+
+/** Unit vectors beside a literal become literals too, so that e₀ − v₀ is [1 − v₀, −v₀, −v₀]. */
+const unitBesideLiteral: Rule = {
+  name: "unit-beside-broadcast",
+  text: "eᵢ − c → [−c, …, 1 − c, …]",
+  apply(n, g) {
+    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 1 || n.shape[0]! > MAX_LITERAL) return undefined;
+    const [a, b] = n.args as [Node, Node];
+    const scalarSide = (m: Node) => m.shape.length === 0 || m.op === "broadcast";
+    const asLiteral = (m: Node) => (m.op === "scatter" && m.args[0]!.shape.length === 0 ? g.node("stack", Array.from({ length: n.shape[0]! }, (_, i) => (i === m.attrs.indices![0] ? m.args[0]! : g.constant(0)))) : undefined);
+    if (scalarSide(b) && asLiteral(a) !== undefined) return g.node(n.op, [asLiteral(a)!, b]);
+    if (scalarSide(a) && asLiteral(b) !== undefined) return g.node(n.op, [a, asLiteral(b)!]);
+    return undefined;
+  },
+};
+
+/** [a, b, c][1] → b; sum([a, b]) → a + b; [a, b] · v → a v₀ + b v₁: literals read entry by entry. */
+const literalReads: Rule = {
+  name: "literal-reads",
+  text: "[a₀, a₁, …][i] → aᵢ; sum([a₀, …]) → a₀ + …; [a₀, …] · v → a₀ v₀ + …",
+  apply(n, g) {
+    const a = n.args[0];
+    if (n.op === "index" && a?.op === "stack") {
+      const [i, ...rest] = n.attrs.indices! as [number, ...number[]];
+      const row = a.args[i]!;
+      return rest.length === 0 ? row : g.node("index", [row], { indices: rest });
+    }
+    const sumOf = (terms: Node[]) => terms.reduce((x, y) => g.node("add", [x, y]));
+    if (n.op === "sum" && a?.op === "stack" && a.args.every((x) => x.shape.length === 0)) return sumOf([...a.args]);
+    if (n.op === "dot" && n.args.some((x) => x.op === "stack" && x.shape.length === 1)) {
+      const [lit, other] = a!.op === "stack" ? [a!, n.args[1]!] : [n.args[1]!, a!];
+      const entry = (i: number) => (other.op === "stack" ? other.args[i]! : g.node("index", [other], { indices: [i] }));
+      return sumOf(lit.args.map((x, i) => g.node("mul", [x, entry(i)])));
+    }
+    return undefined;
+  },
+};
+
+const ELEMENTWISE = new Set<string>(["neg", "add", "sub", "mul", "div"]);
+
 export const readableRules: readonly Rule[] = [
   vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit, rowOfUnit, zeroScatter, collectLikeTerms,
+  unitPicks, entrywise, unitBesideLiteral, literalReads,
 ];
 
-/** The roots rewritten for a reader: the code simplifier's rules and these, to a fixed point. */
+/** The roots rewritten for a reader: these rules (same-product keeps state, so it is made per call) and the code simplifier's, to a fixed point. */
 export function readable(g: Graph, roots: readonly Node[]): Rewritten {
-  return rewrite(g, roots, [...readableRules, ...simplifyRules]);
+  return rewrite(g, roots, [...readableRules, sameProductRule(), ...simplifyRules]);
 }
 
 /** Names given to nodes before a rewrite, moved to the nodes that replaced them. */

@@ -1,0 +1,75 @@
+// The rules that rewrite a formula for a reader (simplify/readable.ts), one
+// test each, as golden pairs: a graph built by hand in, its printed form out.
+// Then a property: over random expressions, what is printed for a derivative
+// has the derivative's value (the rules may change a value only where the
+// original is undefined, and the random expressions stay inside their
+// domains).
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Deriver } from "../../src/derive.js";
+import { evaluate, tensor, type Tensor } from "../../src/graph/evaluate.js";
+import { Graph, type Node } from "../../src/graph/node.js";
+import { printFormula } from "../../src/graph/print.js";
+import { sugar } from "../../src/graph/sugar.js";
+import { readable, readableRules } from "../../src/simplify/readable.js";
+import { front } from "../support/front.js";
+import { ARGS, ARG_SHAPES, expressions } from "../support/random-expr.js";
+
+const g = new Graph();
+const $ = sugar(g);
+const x = g.variable("x", "input", []);
+const y = g.variable("y", "input", []);
+const u = g.variable("u", "input", []);
+const v = g.variable("v", "input", [3]);
+const tidy = (n: Node) => printFormula(readable(g, [n]).roots[0]!, { notation: "math", names: new Map() });
+
+describe("each readable rule", () => {
+  const cases: [rule: string, built: Node, printed: string][] = [
+    ["vector-of-entries", $.add($.scatter(y, [0], [3]), $.scatter(x, [2], [3])), "[y, 0, x]"],
+    ["power-of-root", $.pow($.sqrt($.add($.c(1), u)), $.c(3)), "(1 + u)³ᐟ²"],
+    ["cancel-common-factor", $.mul($.c(0.02), $.mul(u, $.div(x, u))), "0.02 x"],
+    ["index-of-index", $.index($.index($.scatter($.c(1), [0, 1], [2, 2]), [0]), [1]), "1"],
+    ["transpose-of-unit", $.transpose($.scatter(x, [0, 1], [2, 3])), "x E₁,₀"],
+    ["row-of-unit", $.index($.scatter(x, [1, 2], [2, 3]), [1]), "x e₂"],
+    ["zero-scatter", $.add(v, $.scatter($.c(0), [1], [3])), "v"],
+    ["same-product", $.sub($.mul(x, y), $.mul(y, x)), "0"],
+    ["unit-picks-entry", $.sum($.mul($.scatter($.c(2), [1], [3]), v)), "2 v₁"],
+    ["entrywise-literal", $.sub($.stack([x, y, u]), $.broadcast(x, [3])), "[0, y − x, u − x]"],
+    ["unit-beside-broadcast", $.sub($.scatter($.c(1), [0], [3]), $.broadcast(y, [3])), "[1 − y, −y, −y]"],
+    ["literal-reads", $.dot($.stack([x, $.c(0), y]), v), "x v₀ + y v₂"],
+    ["collect-like-terms", $.sub($.mul($.c(2), $.mul($.sin(x), $.cos(x))), $.mul($.cos(x), $.mul($.c(2), $.sin(x)))), "0"],
+  ];
+
+  it("covers every rule", () => expect(cases.map((c) => c[0]).sort()).toEqual([...readableRules.map((r) => r.name), "same-product"].sort()));
+
+  it.each(cases)("%s", (_, built, printed) => expect(tidy(built)).toBe(printed));
+});
+
+/** Random values for the arguments of the generated fns, away from every kink. */
+const point = fc.record(
+  Object.fromEntries(Object.entries(ARG_SHAPES).map(([name, shape]) => [name, fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) })])),
+);
+
+it("what is printed for a derivative has its value, at random points", () => {
+  fc.assert(
+    fc.property(expressions.S, point, (e, at) => {
+      const parsed = front(`fn f(${ARGS}) = ${e}\n`, "random.nnd");
+      expect(parsed.checked, e).toBeDefined();
+      const d = new Deriver(parsed.checked).fn("f");
+      const grads = d.grads.filter((n): n is Node => n !== null);
+      const printed = readable(d.graph, grads).roots;
+      const env = new Map<string, Tensor>(d.wrt.map((w) => [w.attrs.name!, tensor(w.shape, at[w.attrs.name!]!)]));
+      const wants = evaluate(grads, env);
+      const gots = evaluate(printed, env);
+      wants.forEach((want, i) => {
+        const got = gots[i]!.data;
+        want.data.forEach((w, k) => {
+          if (!Number.isFinite(w)) return;
+          expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w)));
+        });
+      });
+    }),
+    { numRuns: 200 },
+  );
+});
