@@ -72,7 +72,7 @@ class Layout {
     switch (item.kind) {
       case "input":
       case "target":
-        return this.simple(item.span, item.kind, `${item.name.name}: ${printShape(item.shape)}`, "data");
+        return this.simple(item.span, item.kind, `${item.name.name}: ${item.kind === "target" && item.classes ? `class${printShape(item.shape)}` : printShape(item.shape)}`, "data");
       case "param": {
         const head = `param ${item.name.name}: ${printShape(item.shape)}`;
         if (item.init === undefined) return this.simple(item.span, head, "", "param");

@@ -117,7 +117,10 @@ export type TopDecl = DimDecl | FnDecl | ModelDecl;
 export interface DataDecl {
   readonly kind: "input" | "target";
   readonly name: Ident;
+  /** For `target y: class[n]`, the shape [n]. */
   readonly shape: ShapeAst;
+  /** `target y: class[n]`: each example's target is one-hot, a class label (docs/language.md, Class targets). */
+  readonly classes?: true;
   readonly span: Span;
 }
 

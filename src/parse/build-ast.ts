@@ -90,7 +90,11 @@ const semantics = grammar.createSemantics().addOperation<unknown>("ast", {
     return { kind: "input", name: ident(name), shape: ast(shape) as A.ShapeAst, span: span(this) };
   },
   TargetDecl(_kw, name, _colon, shape): A.DataDecl {
-    return { kind: "target", name: ident(name), shape: ast(shape) as A.ShapeAst, span: span(this) };
+    const classes = shape.ctorName === "ClassShape" || shape.children[0]?.ctorName === "ClassShape";
+    return { kind: "target", name: ident(name), shape: ast(shape) as A.ShapeAst, ...(classes ? { classes: true as const } : {}), span: span(this) };
+  },
+  ClassShape(_kw, _open, size, _close): A.ShapeAst {
+    return { sizes: [ast(size) as A.Size], span: span(this) };
   },
   ParamDecl(_kw, name, _colon, shape, init): A.ParamDecl {
     const i = optional(init);

@@ -315,9 +315,28 @@ export const readableRules: readonly Rule[] = [
   unitPicks, entrywise, unitBesideLiteral, literalReads,
 ];
 
-/** The roots rewritten for a reader: these rules (same-product keeps state, so it is made per call) and the code simplifier's, to a fixed point. */
-export function readable(g: Graph, roots: readonly Node[]): Rewritten {
-  return rewrite(g, roots, [...readableRules, sameProductRule(), ...simplifyRules]);
+/**
+ * sum(y) → 1 for a class target (one-hot in every example), so that the
+ * softmax cross-entropy's error reads ŷ − y. For the reader only: the
+ * compiled code keeps sum(y), and stays right for soft targets.
+ */
+function classTargetRule(oneHot: ReadonlySet<Node>): Rule {
+  return {
+    name: "class-target-sum",
+    text: "sum(y) → 1 for a class target y",
+    apply(n, g) {
+      return n.op === "sum" && oneHot.has(n.args[0]!) ? g.constant(1) : undefined;
+    },
+  };
+}
+
+/**
+ * The roots rewritten for a reader: these rules (same-product keeps state,
+ * so it is made per call) and the code simplifier's, to a fixed point.
+ * `oneHot` holds the class targets' variables.
+ */
+export function readable(g: Graph, roots: readonly Node[], oneHot: ReadonlySet<Node> = new Set()): Rewritten {
+  return rewrite(g, roots, [...readableRules, sameProductRule(), classTargetRule(oneHot), ...simplifyRules]);
 }
 
 /** Names given to nodes before a rewrite, moved to the nodes that replaced them. */

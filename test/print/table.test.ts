@@ -1,7 +1,8 @@
 // The golden table of printed derivatives, in the manner of esbuild's
 // expectPrinted: each case of test/fixtures/print/cases.nnd (every derivative
 // rule, each activation, every loss, the tutorials' classics, Jacobians and
-// Hessians) and the two- and three-layer networks of layers.nnd, with what
+// Hessians) and the networks of layers.nnd (two and three layers, a class
+// target beside a soft one), with what
 // `nndc grad` prints for it in Unicode and in LaTeX. UPDATE_GOLDEN=1 rewrites
 // table.txt; read the diff as a reader of the formulas would. Every LaTeX
 // block must parse with KaTeX, strictly (no stray Unicode in math mode).
@@ -16,7 +17,8 @@ const LAYERS = "test/fixtures/print/layers.nnd";
 const GOLDEN = "test/fixtures/print/table.txt";
 
 const fns = [...readFileSync(CASES, "utf8").matchAll(/^fn (\w+)/gm)].map((m) => m[1]!);
-const targets = [...fns.map((fn) => ({ file: CASES, fn })), { file: LAYERS, model: "two" }, { file: LAYERS, model: "three" }];
+const models = [...readFileSync(LAYERS, "utf8").matchAll(/^model (\w+)/gm)].map((m) => m[1]!);
+const targets = [...fns.map((fn) => ({ file: CASES, fn })), ...models.map((model) => ({ file: LAYERS, model }))];
 
 function printed(t: (typeof targets)[number], latex: boolean): string {
   const text = gradText(t.file, { ...t, latex });

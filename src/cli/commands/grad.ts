@@ -40,7 +40,7 @@ export function gradText(file: string, options: GradOptions): string | number {
   const results = picked.flatMap((i) => resultsFor(loaded, derived, i, of, notation));
   // What is printed is rewritten for a reader first (simplify/readable.ts): the compiled code is not.
   const present = results.filter((r) => r.node !== null);
-  const tidy = readable(loaded.deriver.graph, [derived.forward[0]!.node, ...present.map((r) => r.node!)]);
+  const tidy = readable(loaded.deriver.graph, [derived.forward[0]!.node, ...present.map((r) => r.node!)], classTargets(loaded));
   const value = tidy.roots[0]!;
   const tidied = new Map(present.map((r, k) => [r, tidy.roots[k + 1]!]));
   // For a fn, its value is shown as a definition; inside the derivatives the
@@ -136,6 +136,14 @@ function entryName(of: string, shape: readonly number[], k: number, notation: No
   const idx = shape.length === 2 ? [Math.floor(k / shape[1]!), k % shape[1]!] : [k];
   const name = formatName(of, notation);
   return notation === "latex" ? `${name}_{${idx.join(",")}}` : `${name}${idx.map((j) => subscript(String(j))).join(",")}`;
+}
+
+/** The variables of a model's class targets (`target y: class[n]`), known to be one-hot. */
+function classTargets(loaded: Loaded): Set<Node> {
+  if (loaded.target.kind !== "model") return new Set();
+  const model = loaded.checked.models.get(loaded.target.name)!;
+  const named = new Set(model.targets.flatMap((t) => (t.kind === "target" && t.decl.classes === true ? [t.decl.name.name] : [])));
+  return new Set((loaded.derived as DerivedModel).model.targets.filter((t) => named.has(t.attrs.name!)));
 }
 
 const usesIndices = (roots: readonly Node[]) => reachable(roots).some((n) => n.op === "index");
