@@ -2,6 +2,7 @@
 // `npx tsx bench/report.ts bench/results/FILE.json [--readme]` prints them
 // again (and puts them into README.md).
 
+import type { SympySize } from "./sympy-size.js";
 import { readFileSync } from "node:fs";
 import { writeFileAtomically } from "../src/runtime/files.js";
 import type { PeerResult } from "./protocol.js";
@@ -248,6 +249,34 @@ export function putCompileIntoReadme(e: Pick<Extras, "compile" | "compileScaling
   const to = readme.indexOf(COMPILE_END);
   if (at < 0 || to < at) throw new Error(`${file} has no ${COMPILE_BEGIN} … ${COMPILE_END} block (run the whole benchmark with --readme once)`);
   writeFileAtomically(file, `${readme.slice(0, at + COMPILE_BEGIN.length)}\n${renderCompile(e).join("\n")}\n${readme.slice(to)}`);
+}
+
+/** The printed-size comparison with SymPy sits in a block of its own, refreshed by `npm run bench -- --only=sympy --readme`. */
+const SYMPY_BEGIN = "<!-- bench:sympy:begin -->";
+const SYMPY_END = "<!-- bench:sympy:end -->";
+
+/** The tokens of nndc's printed derivatives beside SymPy's simplify(diff(e, x)), a summary and every expression. */
+export function renderSympy(r: SympySize | string, date: string): string[] {
+  if (typeof r === "string") return ["", `Printed size beside SymPy: ${r}.`];
+  const rows = [...r.rows].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0));
+  return [
+    "",
+    `Printed size of derivatives beside SymPy ${r.sympyVersion}'s \`simplify(diff(e, x))\`, over ${r.rows.length} random expressions of x that are not affine (one run, ${date}; tokens are the lexemes a reader reads: names, numbers, operators, brackets, an exponent; \`2 x\` is two, \`2*x\` three): **median ratio ${r.median}**, largest ${r.max}, ${r.above2} above 2×.`,
+    "",
+    "<details><summary>Every expression, longest ratio first</summary>",
+    "",
+    table(["expression", "nndc tokens", "SymPy tokens", "ratio"], rows.map((x) => [`\`${x.expression}\``, String(x.nndc), x.sympy === null ? "timed out" : String(x.sympy), x.ratio === null ? "–" : String(x.ratio)])),
+    "",
+    "</details>",
+  ];
+}
+
+export function putSympyIntoReadme(lines: readonly string[], file = "README.md"): void {
+  const readme = readFileSync(file, "utf8");
+  const at = readme.indexOf(SYMPY_BEGIN);
+  const to = readme.indexOf(SYMPY_END);
+  if (at < 0 || to < at) throw new Error(`${file} has no ${SYMPY_BEGIN} … ${SYMPY_END} block`);
+  writeFileAtomically(file, `${readme.slice(0, at + SYMPY_BEGIN.length)}\n${lines.join("\n")}\n${readme.slice(to)}`);
 }
 
 /** Replaces the README's block between `<!-- bench:begin -->` and `<!-- bench:end -->` with `markdown`. */

@@ -6,6 +6,10 @@
 // (bench/extras.ts), writes everything as JSON to bench/results/, prints the
 // tables, and with --readme puts them into README.md.
 //
+// `npm run bench -- --only=sympy [--readme]` compares the size of printed
+// derivatives with SymPy's (bench/sympy-size.ts: a few seconds; needs python3
+// with sympy) and with --readme refreshes its block of README.md.
+//
 // `npm run bench -- --only=compile [--quick] [--readme]` measures compile time
 // alone (bench/extras.ts --only=compile: a few minutes), prints its tables and
 // with --readme refreshes just their block of README.md.
@@ -20,7 +24,8 @@ import { writeFileAtomically } from "../src/runtime/files.js";
 import { compiledModel } from "./models/compiled.js";
 import type { DataHeader, Job, PeerResult } from "./protocol.js";
 import { paramNames } from "./protocol.js";
-import { putCompileIntoReadme, putIntoReadme, render, renderCompile, type Extras, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
+import { putCompileIntoReadme, putIntoReadme, putSympyIntoReadme, render, renderCompile, renderSympy, type Extras, type PeerOutcome, type Results, type WorkloadResult } from "./report.js";
+import { measureSympySize } from "./sympy-size.js";
 import { prepared, workloads, type Workload } from "./workloads.js";
 
 const args = process.argv.slice(2);
@@ -122,6 +127,19 @@ function version(pkg: string): string {
   } catch {
     return "absent";
   }
+}
+
+if (only?.includes("sympy")) {
+  const r = measureSympySize();
+  mkdirSync(resultsDir, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  const file = `${resultsDir}/${date}-sympy.json`;
+  writeFileAtomically(file, `${JSON.stringify(r, null, 1)}\n`);
+  const lines = renderSympy(r, date);
+  console.log(lines.join("\n"));
+  console.log(`\nresults: ${file}`);
+  if (args.includes("--readme")) putSympyIntoReadme(lines);
+  process.exit(0);
 }
 
 if (only?.includes("compile")) {

@@ -308,12 +308,132 @@ const literalReads: Rule = {
   },
 };
 
+/** (2 x)² → 4 x², (x / y)³ → x³ / y³: an integer power of a scalar product is the product of the powers. */
+const powerOfProduct: Rule = {
+  name: "power-of-product",
+  text: "(c a / b)ⁿ → cⁿ aⁿ / bⁿ, n an integer",
+  apply(n, g) {
+    if (n.op !== "pow" || n.shape.length !== 0) return undefined;
+    const k = constantValue(n.args[1]!);
+    const base = n.args[0]!;
+    if (k === undefined || !Number.isInteger(k) || (base.op !== "mul" && base.op !== "div" && base.op !== "neg")) return undefined;
+    const p = factorsOf(base);
+    if (p === undefined) return undefined;
+    return buildProduct(g, p.coefficient ** k, p.factors.map((f) => ({ base: f.base, exponent: f.exponent * k })));
+  },
+};
+
+/** a b + a c → a (b + c): the factors every term of a sum has (to the lowest power), and a coefficient they all share, come out. */
+const factorCommon: Rule = {
+  name: "factor-common",
+  text: "a b + a c → a (b + c)",
+  apply(n, g, context) {
+    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    const terms = productTerms(n);
+    if (terms === undefined || terms.length < 2) return undefined;
+    const common = terms[0]!.factors
+      .map((f) => ({ base: f.base, exponent: Math.min(...terms.map((t) => t.factors.find((x) => x.base === f.base)?.exponent ?? 0)) }))
+      .filter((f) => f.exponent > 0);
+    const magnitude = Math.abs(terms[0]!.coefficient);
+    const sharedCoefficient = magnitude !== 1 && terms.every((t) => Math.abs(t.coefficient) === magnitude) ? magnitude : 1;
+    if (common.length === 0 && sharedCoefficient === 1) return undefined;
+    const rest = terms.map((t) => buildProduct(g, t.coefficient / sharedCoefficient, t.factors.map((f) => ({ base: f.base, exponent: f.exponent - (common.find((c) => c.base === f.base)?.exponent ?? 0) })).filter((f) => f.exponent !== 0)));
+    const sum = rest.reduce((a, b) => g.node("add", [a, b]));
+    return buildProduct(g, sharedCoefficient, [...common, { base: sum, exponent: 1 }]);
+  },
+};
+
+/**
+ * a / D − b / D² → (a D − b) / D²: terms of a sum over powers of one
+ * denominator are put over its highest power (√D counts as D to the ½), as a
+ * textbook combines 1 / (1 + x²) − 2 x² / (1 + x²)² into (1 − x²) / (1 + x²)².
+ */
+const commonDenominator: Rule = {
+  name: "common-denominator",
+  text: "a / Dᵐ + b / Dⁿ → (a Dⁿ⁻ᵐ + b) / Dⁿ, n ≥ m",
+  apply(n, g, context) {
+    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    const terms = productTerms(n);
+    if (terms === undefined) return undefined;
+    // The denominator base shared by most terms.
+    const counts = new Map<Node, number>();
+    for (const t of terms) for (const f of t.factors) if (f.exponent < 0) counts.set(f.base, (counts.get(f.base) ?? 0) + 1);
+    const [base, shared] = [...counts].sort((a, b) => b[1] - a[1] || a[0].id - b[0].id)[0] ?? [undefined, 0];
+    if (base === undefined || shared < 2) return undefined;
+    const depth = (t: (typeof terms)[number]) => -(t.factors.find((f) => f.base === base)?.exponent ?? 0);
+    const top = Math.max(...terms.map(depth));
+    const over = terms.filter((t) => depth(t) > 0);
+    const rest = terms.filter((t) => depth(t) <= 0);
+    // Each term over the denominator: its own power of it raised to the highest.
+    const numerators = over.map((t) => buildProduct(g, t.coefficient, t.factors.map((f) => (f.base === base ? { base, exponent: f.exponent + top } : f)).filter((f) => f.exponent !== 0)));
+    const numerator = numerators.reduce((a, b) => g.node("add", [a, b]));
+    const combined = buildProduct(g, 1, [{ base: numerator, exponent: 1 }, { base, exponent: -top }]);
+    return [combined, ...rest.map((t) => buildProduct(g, t.coefficient, t.factors))].reduce((a, b) => g.node("add", [a, b]));
+  },
+};
+
+/**
+ * sin a cos b + cos a sin b → sin(a + b), and 2 sin a cos a → sin(2 a): the
+ * angle-sum identities, which the product rule on trigonometric factors
+ * leaves written out.
+ */
+const angleSum: Rule = {
+  name: "angle-sum",
+  text: "c sin a cos b + c cos a sin b → c sin(a + b); 2 sin a cos a → sin(2 a)",
+  apply(n, g) {
+    if (n.shape.length !== 0) return undefined;
+    const trig = (t: { coefficient: number; factors: Factor[] }) => {
+      if (t.factors.length !== 2 || t.factors.some((f) => f.exponent !== 1)) return undefined;
+      const sin = t.factors.find((f) => f.base.op === "sin");
+      const cos = t.factors.find((f) => f.base.op === "cos");
+      return sin === undefined || cos === undefined ? undefined : { c: t.coefficient, a: sin.base.args[0]!, b: cos.base.args[0]! };
+    };
+    if (n.op === "mul") {
+      const p = factorsOf(n);
+      const t = p === undefined ? undefined : trig(p);
+      if (t === undefined || t.a !== t.b || Math.abs(t.c) !== 2) return undefined;
+      return buildProduct(g, t.c / 2, [{ base: g.node("sin", [g.node("mul", [g.constant(2), t.a])]), exponent: 1 }]);
+    }
+    if (n.op !== "add" && n.op !== "sub") return undefined;
+    const terms = productTerms(n);
+    if (terms === undefined || terms.length !== 2) return undefined;
+    const [p, q] = terms.map(trig);
+    if (p === undefined || q === undefined || p.c !== q.c || p.a !== q.b || p.b !== q.a) return undefined;
+    return buildProduct(g, p.c, [{ base: g.node("sin", [g.node("add", [p.a, p.b])]), exponent: 1 }]);
+  },
+};
+
+/** 2 (x − 1) + x + 1 → 2 x − 2 + x + 1 (then 3 x − 1): a constant times a sum, as a term of a sum, is spread over it so like terms meet. */
+const spreadConstant: Rule = {
+  name: "spread-constant",
+  text: "a + c (b + d) → a + c b + c d, c a constant",
+  apply(n, g, context) {
+    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    const terms = termsOf(n);
+    const spread = terms.flatMap((t) => {
+      const p = t.node.op === "mul" ? factorsOf(t.node) : undefined;
+      const inner = p !== undefined && p.factors.length === 1 && p.factors[0]!.exponent === 1 ? p.factors[0]!.base : undefined;
+      if (inner === undefined || (inner.op !== "add" && inner.op !== "sub")) return [t];
+      return termsOf(inner).map((u) => ({ sign: t.sign, node: buildProduct(g, u.sign * p!.coefficient, [{ base: u.node, exponent: 1 }]) }));
+    });
+    if (spread.length === terms.length) return undefined;
+    const merged = spread.map((t) => (t.sign === 1 ? t.node : negated(g, t.node))).reduce((a, b) => g.node("add", [a, b]));
+    // Only when like terms then meet: otherwise c (b + d) is the shorter form.
+    const collected = collectLikeTerms.apply(merged, g, context);
+    return collected;
+  },
+};
+
 const ELEMENTWISE = new Set<string>(["neg", "add", "sub", "mul", "div"]);
 
 export const readableRules: readonly Rule[] = [
   vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit, rowOfUnit, zeroScatter, collectLikeTerms,
-  unitPicks, entrywise, unitBesideLiteral, literalReads,
+  unitPicks, entrywise, unitBesideLiteral, literalReads, powerOfProduct, factorCommon, commonDenominator, angleSum, spreadConstant,
 ];
+
+/** The rules that only change how a value is laid out (literals, unit vectors, powers of roots), not its algebra: for a fn's own value, as the user wrote it. */
+const LAYOUT = new Set(["vector-of-entries", "power-of-root", "index-of-index", "transpose-of-unit", "row-of-unit", "zero-scatter", "unit-picks-entry", "entrywise-literal", "unit-beside-broadcast", "literal-reads"]);
+export const layoutRules: readonly Rule[] = readableRules.filter((r) => LAYOUT.has(r.name));
 
 /**
  * sum(y) → 1 for a class target (one-hot in every example), so that the
@@ -331,12 +451,18 @@ function classTargetRule(oneHot: ReadonlySet<Node>): Rule {
 }
 
 /**
- * The roots rewritten for a reader: these rules (same-product keeps state,
- * so it is made per call) and the code simplifier's, to a fixed point.
- * `oneHot` holds the class targets' variables.
+ * The roots rewritten for a reader: these rules and the code simplifier's,
+ * to a fixed point, then one product in one order (same-product keeps
+ * state, so it is made per call). `oneHot` holds the class targets'
+ * variables; `rules` may be layoutRules, for a value shown as written.
  */
-export function readable(g: Graph, roots: readonly Node[], oneHot: ReadonlySet<Node> = new Set()): Rewritten {
-  return rewrite(g, roots, [...readableRules, sameProductRule(), classTargetRule(oneHot), ...simplifyRules]);
+export function readable(g: Graph, roots: readonly Node[], oneHot: ReadonlySet<Node> = new Set(), rules: readonly Rule[] = readableRules): Rewritten {
+  const tidied = rewrite(g, roots, [...rules, classTargetRule(oneHot), ...simplifyRules]);
+  // Last, on its own: among the other rules, a product it points back to an
+  // earlier form of would be normalised again, and again.
+  const unified = rewrite(g, tidied.roots, [sameProductRule()]);
+  const mapping = new Map([...tidied.mapping].map(([from, to]) => [from, unified.mapping.get(to) ?? to]));
+  return { roots: unified.roots, mapping, steps: [...tidied.steps, ...unified.steps] };
 }
 
 /** Names given to nodes before a rewrite, moved to the nodes that replaced them. */

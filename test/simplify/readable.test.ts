@@ -38,6 +38,11 @@ describe("each readable rule", () => {
     ["entrywise-literal", $.sub($.stack([x, y, u]), $.broadcast(x, [3])), "[0, y − x, u − x]"],
     ["unit-beside-broadcast", $.sub($.scatter($.c(1), [0], [3]), $.broadcast(y, [3])), "[1 − y, −y, −y]"],
     ["literal-reads", $.dot($.stack([x, $.c(0), y]), v), "x v₀ + y v₂"],
+    ["power-of-product", $.pow($.mul($.c(2), x), $.c(2)), "4 x²"],
+    ["factor-common", $.add($.mul(x, y), $.mul(x, u)), "x (y + u)"],
+    ["common-denominator", $.sub($.div($.c(1), $.add($.c(1), $.pow(x, $.c(2)))), $.div($.mul($.c(2), $.pow(x, $.c(2))), $.pow($.add($.c(1), $.pow(x, $.c(2))), $.c(2)))), "(1 − x²) / (1 + x²)²"],
+    ["angle-sum", $.add($.mul($.sin(x), $.cos(y)), $.mul($.cos(x), $.sin(y))), "sin(x + y)"],
+    ["spread-constant", $.add($.mul($.c(2), $.sub(x, $.c(1))), $.add(x, $.c(1))), "3 x − 1"],
     ["collect-like-terms", $.sub($.mul($.c(2), $.mul($.sin(x), $.cos(x))), $.mul($.cos(x), $.mul($.c(2), $.sin(x)))), "0"],
   ];
 

@@ -8,7 +8,9 @@ import { reachable, type Node } from "../../graph/node.js";
 import { constantValue } from "../../graph/rewrite.js";
 import { formatName, subscript, type Notation } from "../../graph/notation.js";
 import { printBlock, printFormula, writtenOutSize } from "../../graph/print.js";
-import { carryNames, readable } from "../../simplify/readable.js";
+import { childExprs } from "../../parse/walk.js";
+import type { Expr } from "../../parse/ast.js";
+import { carryNames, layoutRules, readable } from "../../simplify/readable.js";
 import { report } from "../report.js";
 import { loadTarget, selectWrt, withDataGradients, type Loaded, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
@@ -40,8 +42,11 @@ export function gradText(file: string, options: GradOptions): string | number {
   const results = picked.flatMap((i) => resultsFor(loaded, derived, i, of, notation));
   // What is printed is rewritten for a reader first (simplify/readable.ts): the compiled code is not.
   const present = results.filter((r) => r.node !== null);
-  const tidy = readable(loaded.deriver.graph, [derived.forward[0]!.node, ...present.map((r) => r.node!)], classTargets(loaded));
-  const value = tidy.roots[0]!;
+  const oneHot = classTargets(loaded);
+  const tidy = readable(loaded.deriver.graph, [derived.forward[0]!.node, ...present.map((r) => r.node!)], oneHot);
+  // A fn's value is shown as written (laid out, not refactored), unless it is itself a derivative.
+  const asWritten = target.kind === "fn" && !callsDiff(loaded.checked.fns.get(target.name)!.decl.body);
+  const value = asWritten ? readable(loaded.deriver.graph, [derived.forward[0]!.node], oneHot, layoutRules).roots[0]! : tidy.roots[0]!;
   const tidied = new Map(present.map((r, k) => [r, tidy.roots[k + 1]!]));
   // For a fn, its value is shown as a definition; inside the derivatives the
   // fn's name would hide the formula a learner wants to see.
@@ -144,6 +149,17 @@ function classTargets(loaded: Loaded): Set<Node> {
   const model = loaded.checked.models.get(loaded.target.name)!;
   const named = new Set(model.targets.flatMap((t) => (t.kind === "target" && t.decl.classes === true ? [t.decl.name.name] : [])));
   return new Set((loaded.derived as DerivedModel).model.targets.filter((t) => named.has(t.attrs.name!)));
+}
+
+/** Whether an expression calls diff anywhere: such a fn's value is a derivative, and printed as one. */
+function callsDiff(e: Expr): boolean {
+  const stack = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === "call" && x.callee.name === "diff") return true;
+    stack.push(...childExprs(x));
+  }
+  return false;
 }
 
 const usesIndices = (roots: readonly Node[]) => reachable(roots).some((n) => n.op === "index");
