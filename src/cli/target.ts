@@ -4,6 +4,7 @@
 import type { CheckedProgram } from "../check/checked.js";
 import { suggest } from "../check/suggest.js";
 import { Deriver, type DerivedFn, type DerivedModel } from "../derive.js";
+import type { Node } from "../graph/node.js";
 import { error, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { checkFile } from "./frontend.js";
 import { report } from "./report.js";
@@ -73,4 +74,12 @@ export function loadTarget(file: string, options: TargetOptions): Loaded | numbe
   const deriver = new Deriver(result.checked);
   const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
   return { checked: result.checked, target, deriver, derived };
+}
+
+/** The variables of a model's class targets (`target y: class[n]`), known to be one-hot. */
+export function classTargets(loaded: Loaded): Set<Node> {
+  if (loaded.target.kind !== "model") return new Set();
+  const model = loaded.checked.models.get(loaded.target.name)!;
+  const named = new Set(model.targets.flatMap((t) => (t.kind === "target" && t.decl.classes === true ? [t.decl.name.name] : [])));
+  return new Set((loaded.derived as DerivedModel).model.targets.filter((t) => named.has(t.attrs.name!)));
 }

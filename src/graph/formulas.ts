@@ -67,8 +67,9 @@ export function chooseNames(
   }
 
   const shared = [...uses]
-    // A negation is never named: −z₁ reads better than a name of its own.
-    .filter(([n, count]) => count >= 2 && !names.has(n) && !isSimple(n) && n.op !== "neg" && worthNaming(n))
+    // A negation is never named (−z₁ reads better than a name of its own),
+    // nor a literal [a, b] (a row of a matrix stays in its grid).
+    .filter(([n, count]) => count >= 2 && !names.has(n) && !isSimple(n) && n.op !== "neg" && n.op !== "stack" && worthNaming(n))
     .map(([n]) => n)
     .sort((a, b) => a.id - b.id);
   const isBackward = (n: Node) => !forwardNodes.has(n) && (adjoints === undefined || adjoints.has(n));

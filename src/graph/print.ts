@@ -188,7 +188,9 @@ function entry(n: Node, p: Printer): Printed {
 function stackForm(n: Node, p: Printer): Printed {
   const rows = n.args.map((a) => (a.op === "stack" && !p.options.names.has(a) ? a.args.map((x) => p.node(x).text) : [p.node(a).text]));
   if (p.latex) return { text: `\\begin{bmatrix}${rows.map((r) => r.join(" & ")).join(" \\\\ ")}\\end{bmatrix}`, precedence: ATOM };
-  return { text: `[${rows.map((r) => (r.length > 1 || n.args[0]!.op === "stack" ? `[${r.join(", ")}]` : r[0])).join(", ")}]`, precedence: ATOM };
+  // A row given by name (or as an expression) is written as it is, not as a one-entry row.
+  const literalRow = (a: Node) => a.op === "stack" && !p.options.names.has(a);
+  return { text: `[${rows.map((r, i) => (literalRow(n.args[i]!) ? `[${r.join(", ")}]` : r[0])).join(", ")}]`, precedence: ATOM };
 }
 
 const forms = {

@@ -7,7 +7,8 @@ import { formatName } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
 import type { DerivedModel } from "../../derive.js";
-import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
+import { carryNames, readable } from "../../simplify/readable.js";
+import { classTargets, loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface ExplainOptions extends TargetOptions {
@@ -41,7 +42,7 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     out.push(`the derivative of ${target.name} with respect to ${variable}, rule by rule`, "");
     table(steps.map((s, k) => ({ a: `${k + 1}.`, b: s.rule, c: s.text })));
     const grad = derived.grads[i];
-    const simplified = grad === null || grad === undefined ? "(rank above 2: not represented)" : printFormula(grad, { notation: "math", names: new Map() });
+    const simplified = grad === null || grad === undefined ? "(rank above 2: see nndc grad, which prints it entry by entry)" : printFormula(readable(loaded.deriver.graph, [grad]).roots[0]!, { notation: "math", names: new Map() });
     out.push("", "simplified", `  ∂${formatName(target.name, "math")}/∂${formatName(variable, "math")} = ${simplified}`);
   } else {
     const model = derived as DerivedModel;
@@ -50,7 +51,9 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     table(forward.map((l) => ({ a: l.lhs, b: `= ${l.rhs}` })));
     out.push("", "backward (each line adds one term to a gradient)");
     table(backward.map((l) => ({ a: l.lhs, b: l.rhs, c: l.rule })));
-    out.push("", "simplified", `  ∂L/∂${formatName(variable, "math")} = ${printFormula(model.grads[i]!, { notation: "math", names: model.names })}`);
+    // As grad prints it: rewritten for a reader (a class target's sum(y) is 1).
+    const tidy = readable(loaded.deriver.graph, [model.grads[i]!], classTargets(loaded));
+    out.push("", "simplified", `  ∂L/∂${formatName(variable, "math")} = ${printFormula(tidy.roots[0]!, { notation: "math", names: carryNames(model.names, tidy) })}`);
   }
   process.stdout.write(`${out.join("\n")}\n`);
   return EXIT.ok;

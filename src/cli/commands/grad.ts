@@ -12,7 +12,7 @@ import { childExprs } from "../../parse/walk.js";
 import type { Expr } from "../../parse/ast.js";
 import { carryNames, layoutRules, readable } from "../../simplify/readable.js";
 import { report } from "../report.js";
-import { loadTarget, selectWrt, withDataGradients, type Loaded, type TargetOptions } from "../target.js";
+import { classTargets, loadTarget, selectWrt, withDataGradients, type Loaded, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface GradOptions extends TargetOptions {
@@ -141,14 +141,6 @@ function entryName(of: string, shape: readonly number[], k: number, notation: No
   const idx = shape.length === 2 ? [Math.floor(k / shape[1]!), k % shape[1]!] : [k];
   const name = formatName(of, notation);
   return notation === "latex" ? `${name}_{${idx.join(",")}}` : `${name}${idx.map((j) => subscript(String(j))).join(",")}`;
-}
-
-/** The variables of a model's class targets (`target y: class[n]`), known to be one-hot. */
-function classTargets(loaded: Loaded): Set<Node> {
-  if (loaded.target.kind !== "model") return new Set();
-  const model = loaded.checked.models.get(loaded.target.name)!;
-  const named = new Set(model.targets.flatMap((t) => (t.kind === "target" && t.decl.classes === true ? [t.decl.name.name] : [])));
-  return new Set((loaded.derived as DerivedModel).model.targets.filter((t) => named.has(t.attrs.name!)));
 }
 
 /** Whether an expression calls diff anywhere: such a fn's value is a derivative, and printed as one. */
