@@ -13,7 +13,7 @@ function fixture(wrongBy: number) {
   const value = $.sum($.pow(x, $.c(3)));
   // The right gradient is 3x²; a wrong one is (3 + wrongBy)x².
   const grad = $.mul($.c(3 + wrongBy), $.pow(x, $.c(2)));
-  const derived: Derived = { graph: g, forward: [{ name: "f", node: value }], names: new Map(), wrt: [x], grads: [grad] };
+  const derived: Derived = { graph: g, forward: [{ name: "f", node: value }], names: new Map(), wrt: [x], grads: [grad], adjoints: new Map() };
   return { derived, value, x };
 }
 
@@ -37,7 +37,7 @@ describe("gradcheck", () => {
     const $ = sugar(g);
     const x = g.variable("x", "arg", []);
     const value = $.abs(x);
-    const derived: Derived = { graph: g, forward: [{ name: "f", node: value }], names: new Map(), wrt: [x], grads: [$.sign(x)] };
+    const derived: Derived = { graph: g, forward: [{ name: "f", node: value }], names: new Map(), wrt: [x], grads: [$.sign(x)], adjoints: new Map() };
     // Every point drawn from [-1e-6, 1e-6] is within h of the kink at 0.
     const [check] = gradcheck(derived, value, [x], () => [-1e-6, 1e-6]);
     expect(check!.skipped).toMatch(/no point away from kinks/);

@@ -61,7 +61,7 @@ it("what is printed for a derivative has its value, at random points", () => {
     fc.property(expressions.S, point, (e, at) => {
       const parsed = front(`fn f(${ARGS}) = ${e}\n`, "random.nnd");
       expect(parsed.checked, e).toBeDefined();
-      const d = new Deriver(parsed.checked).fn("f");
+      const d = new Deriver(parsed.checked!).fn("f");
       const grads = d.grads.filter((n): n is Node => n !== null);
       const printed = readable(d.graph, grads).roots;
       const env = new Map<string, Tensor>(d.wrt.map((w) => [w.attrs.name!, tensor(w.shape, at[w.attrs.name!]!)]));
