@@ -1,9 +1,9 @@
 // The rules that rewrite a formula for a reader (simplify/readable.ts), one
 // test each, as golden pairs: a graph built by hand in, its printed form out.
-// Then a property: over random expressions, what is printed for a derivative
-// has the derivative's value (the rules may change a value only where the
-// original is undefined, and the random expressions stay inside their
-// domains).
+// Then a property: over random expressions, what is printed for a derivative,
+// written back as .nnd source and parsed again, has the derivative's value
+// (the rules may change a value only where the original is undefined, and
+// the random expressions stay inside their domains).
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { Deriver } from "../../src/derive.js";
 import { evaluate, tensor, type Tensor } from "../../src/graph/evaluate.js";
 import { Graph, type Node } from "../../src/graph/node.js";
 import { printFormula } from "../../src/graph/print.js";
+import { printNnd } from "../../src/graph/print-nnd.js";
 import { sugar } from "../../src/graph/sugar.js";
 import { readable, readableRules } from "../../src/simplify/readable.js";
 import { front } from "../support/front.js";
@@ -66,9 +67,13 @@ it("what is printed for a derivative has its value, at random points", () => {
       const printed = readable(d.graph, grads).roots;
       const env = new Map<string, Tensor>(d.wrt.map((w) => [w.attrs.name!, tensor(w.shape, at[w.attrs.name!]!)]));
       const wants = evaluate(grads, env);
-      const gots = evaluate(printed, env);
       wants.forEach((want, i) => {
-        const got = gots[i]!.data;
+        const source = printNnd(printed[i]!);
+        if (source === undefined) return;
+        const back = front(`fn g(${ARGS}) = ${source}\n`, "printed.nnd");
+        expect(back.checked, `${e}\n${source}\n${back.all.map((x) => x.message).join("\n")}`).toBeDefined();
+        const again = new Deriver(back.checked!).fn("g").value;
+        const got = evaluate([again], env)[0]!.data;
         want.data.forEach((w, k) => {
           if (!Number.isFinite(w)) return;
           expect(Math.abs(got[k]! - w)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(w)));
