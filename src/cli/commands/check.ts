@@ -29,7 +29,9 @@ export function checkCommand(files: readonly string[], options: CheckOptions = {
 
 const shapeOf = (s: ValueSymbol): Shape => ("shape" in s && s.shape !== undefined ? s.shape : []);
 const name = (s: ValueSymbol): string => (s.kind === "constant" ? s.name : s.decl.name.name);
-const list = (symbols: readonly ValueSymbol[]) => symbols.map((s) => `${name(s)} ${formatShape(shapeOf(s))}`).join(", ");
+/** A class target reads `y class[3]`. */
+const shapeText = (s: ValueSymbol) => (s.kind === "target" && s.decl.classes === true ? `class${formatShape(shapeOf(s))}` : formatShape(shapeOf(s)));
+const list = (symbols: readonly ValueSymbol[]) => symbols.map((s) => `${name(s)} ${shapeText(s)}`).join(", ");
 
 export function describeProgram(p: CheckedProgram): string {
   const lines: string[] = [];
