@@ -7,7 +7,7 @@
 // results are printed, never compiled.
 
 import type { Graph, Node } from "../graph/node.js";
-import { constantValue, rewrite, type Rewritten, type Rule } from "../graph/rewrite.js";
+import { constantValue, rewrite, type RewriteContext, type Rewritten, type Rule } from "../graph/rewrite.js";
 import { simplifyRules } from "./rules.js";
 
 /** Vectors up to this length print entry by entry, [a, b, c], instead of a e₀ + b e₁ + c e₂. */
@@ -203,6 +203,15 @@ const zeroScatter: Rule = {
   },
 };
 
+/**
+ * A scalar sum at the top of its chain: rules that take a sum apart run
+ * there once, not again at every link inside it (its user takes it whole).
+ */
+function isWholeScalarSum(n: Node, context: RewriteContext): boolean {
+  const user = context.soleUser(n);
+  return (n.op === "add" || n.op === "sub") && n.shape.length === 0 && user !== "add" && user !== "sub";
+}
+
 /** The terms of a sum, each as a coefficient and its factors (a scalar sum of products), or undefined. */
 function productTerms(n: Node): { coefficient: number; factors: Factor[]; key: string }[] | undefined {
   const out: { coefficient: number; factors: Factor[]; key: string }[] = [];
@@ -220,7 +229,7 @@ const collectLikeTerms: Rule = {
   name: "collect-like-terms",
   text: "a·u + b·u → (a + b)·u, u a product in any order",
   apply(n, g, context) {
-    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    if (!isWholeScalarSum(n, context)) return undefined;
     const terms = productTerms(n);
     if (terms === undefined) return undefined;
     const merged = new Map<string, { coefficient: number; factors: Factor[] }>();
@@ -328,7 +337,7 @@ const factorCommon: Rule = {
   name: "factor-common",
   text: "a b + a c → a (b + c)",
   apply(n, g, context) {
-    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    if (!isWholeScalarSum(n, context)) return undefined;
     const terms = productTerms(n);
     if (terms === undefined || terms.length < 2) return undefined;
     const common = terms[0]!.factors
@@ -352,7 +361,7 @@ const commonDenominator: Rule = {
   name: "common-denominator",
   text: "a / Dᵐ + b / Dⁿ → (a Dⁿ⁻ᵐ + b) / Dⁿ, n ≥ m",
   apply(n, g, context) {
-    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    if (!isWholeScalarSum(n, context)) return undefined;
     const terms = productTerms(n);
     if (terms === undefined) return undefined;
     // The denominator base shared by most terms.
@@ -408,7 +417,7 @@ const spreadConstant: Rule = {
   name: "spread-constant",
   text: "a + c (b + d) → a + c b + c d, c a constant",
   apply(n, g, context) {
-    if ((n.op !== "add" && n.op !== "sub") || n.shape.length !== 0 || context.soleUser(n) === "add" || context.soleUser(n) === "sub") return undefined;
+    if (!isWholeScalarSum(n, context)) return undefined;
     const terms = termsOf(n);
     const spread = terms.flatMap((t) => {
       const p = t.node.op === "mul" ? factorsOf(t.node) : undefined;
