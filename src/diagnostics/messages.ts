@@ -23,6 +23,8 @@ export const messages = {
   NND1001: (expected: string, found: string) => `expected ${expected}; found ${found}`,
   NND1002: (limit: number) =>
     `expression nested too deeply (more than ${limit} levels); split it into named steps`,
+  NND1005: (op: string, limit: number) =>
+    `a chain of more than ${limit} '${op}' in a row is nested as written ((a ${op} b) ${op} c ...) and goes past ${limit} levels; write it as a ${op} (b ${op === "-" ? "+" : "*"} c ${op === "-" ? "+" : "*"} ...), which has no limit`,
   NND1003: (text: string) => `number '${text}' is too large for a 64-bit float`,
   NND1004: (path: string) =>
     `imports are not supported ('import "${path}"'); put the dims, fns and models in one file`,

@@ -135,7 +135,8 @@ function juxtapose(p: Printer, a: Node, b: Node, separator = " "): Printed {
 }
 
 function juxtaposeText(p: Printer, a: Printed, b: Node, separator = " "): Printed {
-  const left = a.fraction === true ? p.parens(a.text) : wrap(p, a, PRODUCT);
+  // (a / b) c and (u ⊙ v) w keep their brackets: a / b c, u ⊙ v w would read otherwise.
+  const left = a.fraction === true || a.entrywise === true ? p.parens(a.text) : wrap(p, a, PRODUCT);
   const right = p.node(b);
   // a (b c) is a b c and a (b / c) is a b / c; a sum, a minus or a ⊙ keeps its parentheses.
   const bare = right.precedence > NEG || (right.precedence === PRODUCT && right.entrywise !== true);
@@ -290,11 +291,12 @@ const forms = {
     }
     return juxtapose(p, a, b);
   },
-  outer: (n, p) => ({
-    text: `${p.arg(n.args[0]!, PRODUCT)} ${p.arg(n.args[1]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`,
-    precedence: PRODUCT,
-    juxtaposed: true,
-  }),
+  outer: (n, p) => {
+    // (u ⊙ v) xᵀ keeps its brackets: u ⊙ v xᵀ would read as u ⊙ (v xᵀ).
+    const left = p.node(n.args[0]!);
+    const bare = left.precedence > PRODUCT || (left.precedence === PRODUCT && left.entrywise !== true && left.fraction !== true);
+    return { text: `${bare ? left.text : p.parens(left.text)} ${p.arg(n.args[1]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: PRODUCT, juxtaposed: true };
+  },
   trace: fn("tr", "\\operatorname{tr}"),
   dot: infix(PRODUCT, "·", "\\cdot"),
   sum: fn("sum"),

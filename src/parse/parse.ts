@@ -41,7 +41,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
     for (const decl of parsed) {
       const tooDeep = declExprs(decl).find((e) => depthExceeds(e, MAX_EXPR_DEPTH));
       if (tooDeep === undefined) decls.push(decl);
-      else diagnostics.push(error("NND1002", tooDeep.span, MAX_EXPR_DEPTH));
+      else diagnostics.push(tooDeepError(tooDeep));
     }
   });
 
@@ -91,6 +91,21 @@ function skipImport(text: string, chunk: Range, source: SourceFile, diagnostics:
 const IMPORT = /^((?:\s|#[^\n]*)*)(import\s*)(?:"([^"\n]*)"?|'([^'\n]*)'?)/;
 
 /** Iterative, so it is safe on the very trees it guards against. */
+/**
+ * NND1002, or NND1005 where the depth is a long run of one non-associative
+ * operator (`a - b - c - ...` is ((a - b) - c) - ..., nested as written,
+ * and cannot be regrouped without changing what it means).
+ */
+function tooDeepError(e: Expr): Diagnostic {
+  let run = 0;
+  let op: string | undefined;
+  for (let x = e; x.kind === "binary" && (x.op === "-" || x.op === "/") && (op === undefined || x.op === op); x = x.left) {
+    op = x.op;
+    run++;
+  }
+  return op !== undefined && run * 2 > MAX_EXPR_DEPTH ? error("NND1005", e.span, op, MAX_EXPR_DEPTH) : error("NND1002", e.span, MAX_EXPR_DEPTH);
+}
+
 function depthExceeds(root: Expr, limit: number): boolean {
   const stack: [Expr, number][] = [[root, 1]];
   while (stack.length > 0) {

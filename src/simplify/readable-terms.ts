@@ -8,6 +8,9 @@ import { constantValue, type RewriteContext } from "../graph/rewrite.js";
 /** Vectors up to this length print entry by entry, [a, b, c], instead of a e₀ + b e₁ + c e₂. */
 export const MAX_LITERAL = 16;
 
+/** Sums and products of more terms or factors than this are left as they are: collecting them costs their square. */
+export const MAX_PARTS = 256;
+
 export interface Signed {
   readonly sign: 1 | -1;
   readonly node: Node;
@@ -56,7 +59,7 @@ export function factorsOf(n: Node): { coefficient: number; factors: Factor[] } |
     else factors.push({ base: f.base, exponent: sign * f.exponent });
     return true;
   };
-  return visit(n, 1) ? { coefficient, factors } : undefined;
+  return visit(n, 1) && factors.length <= MAX_PARTS ? { coefficient, factors } : undefined;
 }
 
 /** How many non-constant factors a product is written with. */
@@ -94,7 +97,9 @@ export function isWholeScalarSum(n: Node, context: RewriteContext): boolean {
 /** The terms of a sum, each as a coefficient and its factors (a scalar sum of products), or undefined. */
 export function productTerms(n: Node): { coefficient: number; factors: Factor[]; key: string }[] | undefined {
   const out: { coefficient: number; factors: Factor[]; key: string }[] = [];
-  for (const t of termsOf(n)) {
+  const terms = termsOf(n);
+  if (terms.length > MAX_PARTS) return undefined;
+  for (const t of terms) {
     const p = factorsOf(t.node);
     if (p === undefined) return undefined;
     const factors = p.factors.filter((f) => f.exponent !== 0).sort((a, b) => a.base.id - b.base.id);

@@ -6,11 +6,14 @@
 // change a value where the original is undefined (√u² at u < 0), so their
 // results are printed, never compiled.
 
-import type { Graph, Node } from "../graph/node.js";
+import { reachable, type Graph, type Node } from "../graph/node.js";
 import { rewrite, type Rewritten, type Rule } from "../graph/rewrite.js";
 import { angleSum, cancelFactors, collectLikeTerms, commonDenominator, factorCommon, powerOfProduct, powerOfRoot, sameProductRule, spreadConstant } from "./readable-algebra.js";
 import { entrywise, indexOfIndex, literalReads, rowOfUnit, transposeOfUnit, unitBesideLiteral, unitPicks, vectorOfEntries, zeroScatter } from "./readable-literals.js";
 import { simplifyRules } from "./rules.js";
+
+/** Formulas of more nodes than this are printed as they are (see readable). */
+export const MAX_READABLE_NODES = 4000;
 
 export const readableRules: readonly Rule[] = [
   vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit, rowOfUnit, zeroScatter, collectLikeTerms,
@@ -44,6 +47,10 @@ function classTargetRule(oneHot: ReadonlySet<Node>): Rule {
  * variables; `rules` may be layoutRules, for a value shown as written.
  */
 export function readable(g: Graph, roots: readonly Node[], oneHot: ReadonlySet<Node> = new Set(), rules: readonly Rule[] = readableRules): Rewritten {
+  // Nobody reads a formula this large by eye, and taking its sums and
+  // products apart would cost time quadratic in them: it is printed as the
+  // code simplifier left it.
+  if (reachable(roots).length > MAX_READABLE_NODES) return { roots: [...roots], mapping: new Map(), steps: [] };
   const tidied = rewrite(g, roots, [...rules, classTargetRule(oneHot), ...simplifyRules]);
   // Last, on its own: among the other rules, a product it points back to an
   // earlier form of would be normalised again, and again.

@@ -75,9 +75,12 @@ describe("long chains", () => {
   it("a chain of operators is parsed without recursion, and bounded for later stages", () => {
     const ok = parse(`fn f(x) = ${Array(MAX_EXPR_DEPTH - 1).fill("x").join(" + ")}`);
     expect(ok.diagnostics).toEqual([]);
-    // Only - between the operands: no place to regroup, so it stays deep.
+    // Only - between the operands: no place to regroup, so it stays deep, and
+    // the diagnostic says how to write it instead.
     const long = parse(`fn f(x) = ${Array(20_000).fill("x").join(" - ")}`);
-    expect(long.diagnostics.map((d) => d.code)).toEqual(["NND1002"]);
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["NND1005"]);
+    expect(long.diagnostics[0]!.message).toContain("a - (b + c + ...)");
+    expect(parse(`fn f(x) = ${Array(20_000).fill("x").join(" / ")}`).diagnostics[0]!.message).toContain("a / (b * c * ...)");
   });
 
   it.each([
