@@ -487,7 +487,7 @@ export const digits = {
           x_chunkT[i35 * 64 + i34] = x[chunk * 64 + i34 * 64 + i35]!;
         }
       }
-      // ∂L/∂W1 += (W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
+      // ∂L/∂W1 += ((W₂ᵀ (probs sum(y) − y)) ⊙ step(W₁ x + b₁)) xᵀ
       for (let i36 = 0; i36 < 64; i36 += 4) {
         for (let i37 = 0; i37 < 32; i37 += 2) {
           let g = 0;

@@ -389,7 +389,7 @@ export const mnist = {
           x_chunkT[i27 * 64 + i26] = x[chunk * 784 + i26 * 784 + i27]!;
         }
       }
-      // ∂L/∂W1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁) xᵀ
+      // ∂L/∂W1 += ((W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)) xᵀ
       for (let i28 = 0; i28 < 784; i28 += 4) {
         for (let i29 = 0; i29 < 128; i29 += 2) {
           let g = 0;

@@ -114,6 +114,8 @@ export const vjp = {
   },
   outer: { rule: "outer product rule", grads: (g, [a, b], _, $) => [$.matmul(g, b!), $.matmul($.transpose(g), a!)] },
   trace: { rule: "trace", grads: (g, [a], _, $) => [$.mul(g, $.eye(a!.shape[0]!))] },
+  // The diagonal of the incoming gradient.
+  diag: { rule: "diag", grads: (g, [a], _, $) => [$.stack(Array.from({ length: a!.shape[0]! }, (_, i) => $.index(g, [i, i])))] },
   dot: { rule: "product rule (dot)", grads: (g, [a, b], _, $) => [$.mul(g, b!), $.mul(g, a!)] },
 
   sum: { rule: "sum rule", grads: (g, [a], _, $) => [$.broadcast(g, a!.shape)] },

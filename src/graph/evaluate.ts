@@ -161,6 +161,12 @@ export const evaluators = {
     for (let i = 0; i < a!.data.length; i++) for (let j = 0; j < n; j++) out[i * n + j] = a!.data[i]! * b!.data[j]!;
     return { shape, data: out };
   },
+  diag: ([a], _, shape) => {
+    const n = a!.data.length;
+    const out = new Float64Array(sizeOf(shape));
+    for (let i = 0; i < n; i++) out[i * n + i] = a!.data[i]!;
+    return { shape, data: out };
+  },
   trace: ([a]) => {
     const n = a!.shape[0]!;
     let s = 0;

@@ -98,6 +98,8 @@ export const ops = {
   },
   outer: { arity: 2, shape: ([a, b]) => [a![0]!, b![0]!], flops: perElement(1) },
   trace: { arity: 1, shape: scalar, flops: ([a]) => a![0]! },
+  /** The square matrix with a vector on its diagonal (made by the reader's rewrite, simplify/readable.ts; not a built-in). */
+  diag: { arity: 1, shape: (args) => [args[0]![0]!, args[0]![0]!], flops: free },
   dot: { arity: 2, shape: scalar, flops: perInput(2) },
 
   // Reductions.

@@ -77,6 +77,7 @@ const forms = {
   matmul: infix("@"),
   outer: call("outer"),
   trace: call("trace"),
+  diag: (n, arg) => `[${Array.from({ length: n.shape[0]! }, (_, i) => `[${Array.from({ length: n.shape[0]! }, (_, j) => (i === j ? `(${arg(0)})[${i}]` : "0")).join(", ")}]`).join(", ")}]`,
   dot: call("dot"),
   sum: call("sum"),
   mean: call("mean"),

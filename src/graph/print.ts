@@ -298,6 +298,7 @@ const forms = {
     return { text: `${bare ? left.text : p.parens(left.text)} ${p.arg(n.args[1]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: PRODUCT, juxtaposed: true };
   },
   trace: fn("tr", "\\operatorname{tr}"),
+  diag: fn("diag", "\\operatorname{diag}"),
   dot: infix(PRODUCT, "·", "\\cdot"),
   sum: fn("sum"),
   mean: fn("mean"),

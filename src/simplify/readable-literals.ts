@@ -5,7 +5,7 @@
 
 import type { Node } from "../graph/node.js";
 import { constantValue, type Rule } from "../graph/rewrite.js";
-import { MAX_LITERAL, negated, termsOf } from "./readable-terms.js";
+import { factorsOf, MAX_LITERAL, negated, termsOf } from "./readable-terms.js";
 
 /** c₀ e₀ + c₂ e₂ (a vector of unit vectors) → [c₀, 0, c₂]. */
 export const vectorOfEntries: Rule = {
@@ -149,3 +149,49 @@ export const literalReads: Rule = {
 };
 
 const ELEMENTWISE = new Set<string>(["neg", "add", "sub", "mul", "div"]);
+
+/** The vector whose entry i a node is (s for s[i]), or undefined. */
+function entryOf(n: Node, i: number): Node | undefined {
+  return n.op === "index" && n.attrs.indices!.length === 1 && n.attrs.indices![0] === i ? n.args[0] : undefined;
+}
+
+/** Whether a node is s_i s_j (in any order) times c. */
+function isPairProduct(n: Node, s: Node, i: number, j: number, c: number): boolean {
+  const p = factorsOf(n);
+  if (p === undefined || p.coefficient !== c || p.factors.length !== 2 || p.factors.some((f) => f.exponent !== 1)) return false;
+  const [a, b] = p.factors.map((f) => f.base) as [Node, Node];
+  return (entryOf(a, i) === s && entryOf(b, j) === s) || (entryOf(a, j) === s && entryOf(b, i) === s);
+}
+
+/** Whether a node is s_i (1 − s_i), as a product or as s_i − s_i². */
+function isDiagonalEntry(n: Node, s: Node, i: number): boolean {
+  const p = factorsOf(n);
+  if (p !== undefined && p.coefficient === 1 && p.factors.length === 2 && p.factors.every((f) => f.exponent === 1)) {
+    const other = p.factors.find((f) => entryOf(f.base, i) !== s);
+    if (other !== undefined && p.factors.some((f) => entryOf(f.base, i) === s)) {
+      const t = termsOf(other.base);
+      return t.length === 2 && t[0]!.sign === 1 && constantValue(t[0]!.node) === 1 && t[1]!.sign === -1 && entryOf(t[1]!.node, i) === s;
+    }
+  }
+  return false;
+}
+
+/** [[s₀ (1 − s₀), −s₀ s₁, …], …] → diag(s) − s sᵀ: the softmax Jacobian (and logsumexp Hessian) by its structure. */
+export const diagMinusOuter: Rule = {
+  name: "diag-minus-outer",
+  text: "[[s₀ (1 − s₀), −s₀ s₁, …], …] → diag(s) − s sᵀ",
+  apply(n, g) {
+    const size = n.shape[0]!;
+    if (n.op !== "stack" || n.shape.length !== 2 || n.shape[1] !== size || size < 2 || !n.args.every((r) => r.op === "stack")) return undefined;
+    const corner = factorsOf(n.args[0]!.args[1]!);
+    const s = corner?.factors.map((f) => entryOf(f.base, 0) ?? entryOf(f.base, 1)).find((x) => x !== undefined);
+    if (s === undefined || s.shape[0] !== size) return undefined;
+    for (let i = 0; i < size; i++) {
+      for (let j = 0; j < size; j++) {
+        const entry = n.args[i]!.args[j]!;
+        if (i === j ? !isDiagonalEntry(entry, s, i) : !isPairProduct(entry, s, i, j, -1)) return undefined;
+      }
+    }
+    return g.node("sub", [g.node("diag", [s]), g.node("outer", [s, s])]);
+  },
+};

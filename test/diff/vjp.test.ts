@@ -71,6 +71,7 @@ const cases = {
   matmul: binaryCase("matmul", m23, v3),
   outer: binaryCase("outer", { shape: [2] }, v3),
   trace: unary("trace", { shape: [3, 3] }),
+  diag: unary("diag", v3),
   dot: binaryCase("dot", m23, m23),
   sum: unary("sum", m23),
   mean: unary("mean", m23),
