@@ -189,3 +189,23 @@ export const spreadConstant: Rule = {
     return collected;
   },
 };
+
+/** 2 (1 + ½ u) v → (2 + u) v: a constant goes into the one sum of a product when that clears the sum's fractions. */
+export const clearFractions: Rule = {
+  name: "clear-fractions",
+  text: "c (a + b/c) → (c a + b)",
+  apply(n, g) {
+    if (n.op !== "mul" && n.op !== "div") return undefined;
+    const p = factorsOf(n);
+    if (p === undefined || p.coefficient === 1) return undefined;
+    const sums = p.factors.filter((f) => f.exponent === 1 && (f.base.op === "add" || f.base.op === "sub"));
+    if (sums.length !== 1) return undefined;
+    const sum = sums[0]!.base;
+    const terms = productTerms(sum);
+    if (terms === undefined) return undefined;
+    const scaled = terms.map((t) => t.coefficient * p.coefficient);
+    if (!scaled.every(Number.isInteger) || terms.every((t) => Number.isInteger(t.coefficient))) return undefined;
+    const inner = terms.map((t, k) => buildProduct(g, scaled[k]!, t.factors)).reduce((a, b) => g.node("add", [a, b]));
+    return buildProduct(g, 1, p.factors.map((f) => (f.base === sum ? { base: inner, exponent: 1 } : f)));
+  },
+};

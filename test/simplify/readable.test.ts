@@ -54,6 +54,7 @@ describe("each readable rule", () => {
     ["angle-sum", $.add($.mul($.sin(x), $.cos(y)), $.mul($.cos(x), $.sin(y))), "sin(x + y)"],
     ["spread-constant", $.add($.mul($.c(2), $.sub(x, $.c(1))), $.add(x, $.c(1))), "3 x − 1"],
     ["diag-minus-outer", softmaxJacobian(g.variable("s", "input", [2])), "diag(s) − s sᵀ"],
+    ["clear-fractions", $.mul($.c(2), $.mul($.add($.c(1), $.mul($.c(0.5), $.exp(x))), y)), "(2 + exp(x)) y"],
     ["collect-like-terms", $.sub($.mul($.c(2), $.mul($.sin(x), $.cos(x))), $.mul($.cos(x), $.mul($.c(2), $.sin(x)))), "0"],
   ];
 
