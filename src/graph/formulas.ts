@@ -44,8 +44,17 @@ export function chooseNames(
    * graph is a δ.
    */
   adjoints?: ReadonlyMap<Node, Node>,
+  /** Name the error flowing into every affine layer (a model's δ per layer), used once or more, not only shared ones. */
+  everyAdjoint = false,
 ): Formulas {
   const forwardNodes = new Set(reachable(forwardRoots));
+  const resultSet = new Set(results);
+  // The error flowing into a layer's affine map (W a + b, w · a + b): a δ of
+  // its own however often it is used, one per layer, as backpropagation is taught.
+  const isLayerError = (n: Node): boolean => {
+    const into = adjoints?.get(n);
+    return into !== undefined && !resultSet.has(n) && !forwardNodes.has(n) && into.op === "add" && into.args.some((a) => a.op === "matmul" || a.op === "dot");
+  };
   const names = new Map(userNames);
   // Count the uses of each node in what will be printed: the results and the
   // definitions of the named nodes they reach. Each node's own arguments are
@@ -69,7 +78,7 @@ export function chooseNames(
   const shared = [...uses]
     // A negation is never named (−z₁ reads better than a name of its own),
     // nor a literal [a, b] (a row of a matrix stays in its grid).
-    .filter(([n, count]) => count >= 2 && !names.has(n) && !isSimple(n) && n.op !== "neg" && n.op !== "stack" && worthNaming(n))
+    .filter(([n, count]) => (count >= 2 || (everyAdjoint && isLayerError(n))) && !names.has(n) && !isSimple(n) && n.op !== "neg" && n.op !== "stack" && worthNaming(n))
     .map(([n]) => n)
     .sort((a, b) => a.id - b.id);
   const isBackward = (n: Node) => !forwardNodes.has(n) && (adjoints === undefined || adjoints.has(n));

@@ -7,8 +7,9 @@ import { formatName } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
 import type { DerivedModel } from "../../derive.js";
-import { carryNames, readable } from "../../simplify/readable.js";
-import { classTargets, loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
+import { readable } from "../../simplify/readable.js";
+import { gradText } from "./grad.js";
+import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
 export interface ExplainOptions extends TargetOptions {
@@ -51,9 +52,11 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     table(forward.map((l) => ({ a: l.lhs, b: `= ${l.rhs}` })));
     out.push("", "backward (each line adds one term to a gradient)");
     table(backward.map((l) => ({ a: l.lhs, b: l.rhs, c: l.rule })));
-    // As grad prints it: rewritten for a reader (a class target's sum(y) is 1).
-    const tidy = readable(loaded.deriver.graph, [model.grads[i]!], classTargets(loaded));
-    out.push("", "simplified", `  ∂L/∂${formatName(variable, "math")} = ${printFormula(tidy.roots[0]!, { notation: "math", names: carryNames(model.names, tidy) })}`);
+    // The result as grad prints it: rewritten for a reader, one δ per layer
+    // (δ_h after the user's name of the layer), the forward terms it uses.
+    const simplified = gradText(file, { model: target.name, wrt: variable });
+    if (typeof simplified === "number") return simplified;
+    out.push("", "simplified, as nndc grad prints it", "", ...simplified.trimEnd().split("\n").slice(2));
   }
   process.stdout.write(`${out.join("\n")}\n`);
   return EXIT.ok;

@@ -57,7 +57,7 @@ export function gradText(file: string, options: GradOptions): string | number {
   // iterated map (l₁₀ = 4 l₉ (1 − l₉)) doubles at every step.
   const printedRoots = [...(target.kind === "fn" ? [value] : []), ...tidied.values()];
   const adjoints = new Map([...derived.adjoints].map(([n, into]) => [tidy.mapping.get(n) ?? n, tidy.mapping.get(into) ?? into]));
-  const formulas = chooseNames([value], userNames, printedRoots, worthNaming, adjoints);
+  const formulas = chooseNames([value], userNames, printedRoots, worthNaming, adjoints, target.kind === "model");
   const print = (n: Node) => printBlock(n, { notation, names: formulas.names }).join("\n");
   // A definition prints its own node in full; one copy of the names, with that
   // node left out while it prints (a copy per definition was quadratic).
