@@ -195,3 +195,23 @@ export const diagMinusOuter: Rule = {
     return g.node("sub", [g.node("diag", [s]), g.node("outer", [s, s])]);
   },
 };
+
+/** [c e₀, c e₁, …] (each row i a multiple c of eᵢ) → c I. */
+export const scaledIdentity: Rule = {
+  name: "scaled-identity",
+  text: "[c e₀, c e₁, …] → c I",
+  apply(n, g) {
+    const size = n.shape[0]!;
+    if (n.op !== "stack" || n.shape.length !== 2 || n.shape[1] !== size) return undefined;
+    const scale = (row: Node, i: number): number | undefined => {
+      if (row.op === "scatter" && row.attrs.indices![0] === i) return constantValue(row.args[0]!);
+      if (row.op === "mul" && row.args[1]!.op === "scatter" && constantValue(row.args[1]!.args[0]!) === 1 && row.args[1]!.attrs.indices![0] === i) return constantValue(row.args[0]!);
+      if (row.op === "stack") return row.args.every((x, j) => j === i || constantValue(x) === 0) ? constantValue(row.args[i]!) : undefined;
+      return undefined;
+    };
+    const c = scale(n.args[0]!, 0);
+    if (c === undefined || c === 0 || !n.args.every((row, i) => scale(row, i) === c)) return undefined;
+    const eye = g.node("eye", [], { shape: [size, size] });
+    return c === 1 ? eye : g.node("mul", [g.constant(c), eye]);
+  },
+};

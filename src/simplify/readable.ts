@@ -9,7 +9,7 @@
 import { reachable, type Graph, type Node } from "../graph/node.js";
 import { rewrite, type Rewritten, type Rule } from "../graph/rewrite.js";
 import { angleSum, cancelFactors, clearFractions, collectLikeTerms, commonDenominator, factorCommon, powerOfProduct, powerOfRoot, sameProductRule, spreadConstant } from "./readable-algebra.js";
-import { diagMinusOuter, entrywise, indexOfIndex, literalReads, rowOfUnit, transposeOfUnit, unitBesideLiteral, unitPicks, vectorOfEntries, zeroScatter } from "./readable-literals.js";
+import { diagMinusOuter, entrywise, scaledIdentity, indexOfIndex, literalReads, rowOfUnit, transposeOfUnit, unitBesideLiteral, unitPicks, vectorOfEntries, zeroScatter } from "./readable-literals.js";
 import { simplifyRules } from "./rules.js";
 
 /** Formulas of more nodes than this are printed as they are (see readable). */
@@ -17,7 +17,7 @@ export const MAX_READABLE_NODES = 4000;
 
 export const readableRules: readonly Rule[] = [
   vectorOfEntries, powerOfRoot, cancelFactors, indexOfIndex, transposeOfUnit, rowOfUnit, zeroScatter, collectLikeTerms,
-  unitPicks, entrywise, unitBesideLiteral, literalReads, powerOfProduct, factorCommon, commonDenominator, angleSum, spreadConstant, diagMinusOuter, clearFractions,
+  unitPicks, entrywise, unitBesideLiteral, literalReads, powerOfProduct, factorCommon, commonDenominator, angleSum, spreadConstant, diagMinusOuter, clearFractions, scaledIdentity,
 ];
 
 /** The rules that only change how a value is laid out (literals, unit vectors, powers of roots), not its algebra: for a fn's own value, as the user wrote it. */

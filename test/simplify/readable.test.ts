@@ -55,6 +55,7 @@ describe("each readable rule", () => {
     ["spread-constant", $.add($.mul($.c(2), $.sub(x, $.c(1))), $.add(x, $.c(1))), "3 x − 1"],
     ["diag-minus-outer", softmaxJacobian(g.variable("s", "input", [2])), "diag(s) − s sᵀ"],
     ["clear-fractions", $.mul($.c(2), $.mul($.add($.c(1), $.mul($.c(0.5), $.exp(x))), y)), "(2 + exp(x)) y"],
+    ["scaled-identity", $.stack([0, 1, 2].map((i) => $.mul($.c(2), $.scatter($.c(1), [i], [3])))), "2 I"],
     ["collect-like-terms", $.sub($.mul($.c(2), $.mul($.sin(x), $.cos(x))), $.mul($.cos(x), $.mul($.c(2), $.sin(x)))), "0"],
   ];
 
