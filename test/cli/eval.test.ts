@@ -155,7 +155,8 @@ describe("gradients by the inputs (saliency, adversarial examples)", () => {
   it("grad --wrt and explain --wrt take an input or a target", () => {
     const g = nndc(["grad", "examples/xor.nnd", "--wrt", "x"]);
     expect(g.status, g.stderr).toBe(0);
-    expect(g.stdout).toMatch(/∂L\/∂x = W₁ᵀ \(\(\(ŷ − y\) w₂\) ⊙ \(1 − h²\)\)/);
+    // One δ per layer: the error flowing into W₁ x + b₁ is δ₁, however often it is used.
+    expect(g.stdout).toMatch(/δ₂ = ŷ − y\n  δ₁ = \(δ₂ w₂\) ⊙ \(1 − h²\)\n[\s\S]*∂L\/∂x = W₁ᵀ δ₁\n/);
     expect(nndc(["grad", "examples/xor.nnd", "--wrt", "y"]).stdout).toMatch(/∂L\/∂y = −\(w₂ · h \+ b₂\)/);
     const e = nndc(["explain", "examples/xor.nnd", "--wrt", "x"]);
     expect(e.status, e.stderr).toBe(0);
