@@ -4,7 +4,7 @@
 
 import type { Node } from "../graph/node.js";
 import { constantValue, type Rule } from "../graph/rewrite.js";
-import { buildProduct, countFactors, factorsOf, isWholeScalarSum, negated, productTerms, termsOf, type Factor } from "./readable-terms.js";
+import { buildProduct, countFactors, factorsOf, isWholeScalarSum, negated, productTerms, sumOf, termsOf, wholeSumTerms, type Factor } from "./readable-terms.js";
 
 /** √u raised to k is u^(k/2): √u² → u, √u³ → u^(3/2). */
 export const powerOfRoot: Rule = {
@@ -58,8 +58,7 @@ export const collectLikeTerms: Rule = {
   name: "collect-like-terms",
   text: "a·u + b·u → (a + b)·u, u a product in any order",
   apply(n, g, context) {
-    if (!isWholeScalarSum(n, context)) return undefined;
-    const terms = productTerms(n);
+    const terms = wholeSumTerms(n, context);
     if (terms === undefined) return undefined;
     const merged = new Map<string, { coefficient: number; factors: Factor[] }>();
     for (const t of terms) {
@@ -70,7 +69,7 @@ export const collectLikeTerms: Rule = {
     if (merged.size === terms.length) return undefined;
     const kept = [...merged.values()].filter((t) => t.coefficient !== 0);
     if (kept.length === 0) return g.constant(0);
-    return kept.map((t) => buildProduct(g, t.coefficient, t.factors)).reduce((a, b) => g.node("add", [a, b]));
+    return sumOf(g, kept.map((t) => buildProduct(g, t.coefficient, t.factors)));
   },
 };
 
@@ -94,8 +93,7 @@ export const factorCommon: Rule = {
   name: "factor-common",
   text: "a b + a c → a (b + c)",
   apply(n, g, context) {
-    if (!isWholeScalarSum(n, context)) return undefined;
-    const terms = productTerms(n);
+    const terms = wholeSumTerms(n, context);
     if (terms === undefined || terms.length < 2) return undefined;
     const common = terms[0]!.factors
       .map((f) => ({ base: f.base, exponent: Math.min(...terms.map((t) => t.factors.find((x) => x.base === f.base)?.exponent ?? 0)) }))
@@ -104,8 +102,7 @@ export const factorCommon: Rule = {
     const sharedCoefficient = magnitude !== 1 && terms.every((t) => Math.abs(t.coefficient) === magnitude) ? magnitude : 1;
     if (common.length === 0 && sharedCoefficient === 1) return undefined;
     const rest = terms.map((t) => buildProduct(g, t.coefficient / sharedCoefficient, t.factors.map((f) => ({ base: f.base, exponent: f.exponent - (common.find((c) => c.base === f.base)?.exponent ?? 0) })).filter((f) => f.exponent !== 0)));
-    const sum = rest.reduce((a, b) => g.node("add", [a, b]));
-    return buildProduct(g, sharedCoefficient, [...common, { base: sum, exponent: 1 }]);
+    return buildProduct(g, sharedCoefficient, [...common, { base: sumOf(g, rest), exponent: 1 }]);
   },
 };
 
@@ -118,8 +115,7 @@ export const commonDenominator: Rule = {
   name: "common-denominator",
   text: "a / Dᵐ + b / Dⁿ → (a Dⁿ⁻ᵐ + b) / Dⁿ, n ≥ m",
   apply(n, g, context) {
-    if (!isWholeScalarSum(n, context)) return undefined;
-    const terms = productTerms(n);
+    const terms = wholeSumTerms(n, context);
     if (terms === undefined) return undefined;
     // The denominator base shared by most terms.
     const counts = new Map<Node, number>();
@@ -132,9 +128,9 @@ export const commonDenominator: Rule = {
     const rest = terms.filter((t) => depth(t) <= 0);
     // Each term over the denominator: its own power of it raised to the highest.
     const numerators = over.map((t) => buildProduct(g, t.coefficient, t.factors.map((f) => (f.base === base ? { base, exponent: f.exponent + top } : f)).filter((f) => f.exponent !== 0)));
-    const numerator = numerators.reduce((a, b) => g.node("add", [a, b]));
+    const numerator = sumOf(g, numerators);
     const combined = buildProduct(g, 1, [{ base: numerator, exponent: 1 }, { base, exponent: -top }]);
-    return [combined, ...rest.map((t) => buildProduct(g, t.coefficient, t.factors))].reduce((a, b) => g.node("add", [a, b]));
+    return sumOf(g, [combined, ...rest.map((t) => buildProduct(g, t.coefficient, t.factors))]);
   },
 };
 
@@ -183,7 +179,7 @@ export const spreadConstant: Rule = {
       return termsOf(inner).map((u) => ({ sign: t.sign, node: buildProduct(g, u.sign * p!.coefficient, [{ base: u.node, exponent: 1 }]) }));
     });
     if (spread.length === terms.length) return undefined;
-    const merged = spread.map((t) => (t.sign === 1 ? t.node : negated(g, t.node))).reduce((a, b) => g.node("add", [a, b]));
+    const merged = sumOf(g, spread.map((t) => (t.sign === 1 ? t.node : negated(g, t.node))));
     // Only when like terms then meet: otherwise c (b + d) is the shorter form.
     const collected = collectLikeTerms.apply(merged, g, context);
     return collected;
@@ -205,7 +201,7 @@ export const clearFractions: Rule = {
     if (terms === undefined) return undefined;
     const scaled = terms.map((t) => t.coefficient * p.coefficient);
     if (!scaled.every(Number.isInteger) || terms.every((t) => Number.isInteger(t.coefficient))) return undefined;
-    const inner = terms.map((t, k) => buildProduct(g, scaled[k]!, t.factors)).reduce((a, b) => g.node("add", [a, b]));
+    const inner = sumOf(g, terms.map((t, k) => buildProduct(g, scaled[k]!, t.factors)));
     return buildProduct(g, 1, p.factors.map((f) => (f.base === sum ? { base: inner, exponent: 1 } : f)));
   },
 };

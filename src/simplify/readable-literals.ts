@@ -5,7 +5,7 @@
 
 import type { Node } from "../graph/node.js";
 import { constantValue, type Rule } from "../graph/rewrite.js";
-import { factorsOf, MAX_LITERAL, negated, termsOf } from "./readable-terms.js";
+import { factorsOf, MAX_LITERAL, negated, sumOf, termsOf } from "./readable-terms.js";
 
 /** c₀ e₀ + c₂ e₂ (a vector of unit vectors) → [c₀, 0, c₂]. */
 export const vectorOfEntries: Rule = {
@@ -137,12 +137,11 @@ export const literalReads: Rule = {
       const row = a.args[i]!;
       return rest.length === 0 ? row : g.node("index", [row], { indices: rest });
     }
-    const sumOf = (terms: Node[]) => terms.reduce((x, y) => g.node("add", [x, y]));
-    if (n.op === "sum" && a?.op === "stack" && a.args.every((x) => x.shape.length === 0)) return sumOf([...a.args]);
+    if (n.op === "sum" && a?.op === "stack" && a.args.every((x) => x.shape.length === 0)) return sumOf(g, a.args);
     if (n.op === "dot" && n.args.some((x) => x.op === "stack" && x.shape.length === 1)) {
       const [lit, other] = a!.op === "stack" ? [a!, n.args[1]!] : [n.args[1]!, a!];
       const entry = (i: number) => (other.op === "stack" ? other.args[i]! : g.node("index", [other], { indices: [i] }));
-      return sumOf(lit.args.map((x, i) => g.node("mul", [x, entry(i)])));
+      return sumOf(g, lit.args.map((x, i) => g.node("mul", [x, entry(i)])));
     }
     return undefined;
   },

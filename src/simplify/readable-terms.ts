@@ -95,8 +95,15 @@ export function isWholeScalarSum(n: Node, context: RewriteContext): boolean {
 }
 
 /** The terms of a sum, each as a coefficient and its factors (a scalar sum of products), or undefined. */
-export function productTerms(n: Node): { coefficient: number; factors: Factor[]; key: string }[] | undefined {
-  const out: { coefficient: number; factors: Factor[]; key: string }[] = [];
+/** A term of a sum as a product: its coefficient, its factors in node order, and a key equal for like terms. */
+export interface ProductTerm {
+  readonly coefficient: number;
+  readonly factors: Factor[];
+  readonly key: string;
+}
+
+export function productTerms(n: Node): ProductTerm[] | undefined {
+  const out: ProductTerm[] = [];
   const terms = termsOf(n);
   if (terms.length > MAX_PARTS) return undefined;
   for (const t of terms) {
@@ -107,3 +114,11 @@ export function productTerms(n: Node): { coefficient: number; factors: Factor[];
   }
   return out;
 }
+
+/** The terms of a whole scalar sum (see isWholeScalarSum) as products, or undefined: what the rules that take a sum apart start from. */
+export function wholeSumTerms(n: Node, context: RewriteContext): ProductTerm[] | undefined {
+  return isWholeScalarSum(n, context) ? productTerms(n) : undefined;
+}
+
+/** a + b + c, left to right. */
+export const sumOf = (g: Graph, terms: readonly Node[]): Node => terms.reduce((a, b) => g.node("add", [a, b]));
