@@ -30,12 +30,9 @@ function isSimple(n: Node): boolean {
   return false;
 }
 
-export function chooseNames(
-  forwardRoots: readonly Node[],
-  userNames: ReadonlyMap<Node, string>,
-  results: readonly Node[],
+export interface NamingOptions {
   /** Whether a shared node is worth a name; by default every one is (layers of a model). */
-  worthNaming: (n: Node) => boolean = () => true,
+  readonly worthNaming?: (n: Node) => boolean;
   /**
    * The backward quantities (adjoints, each with the forward node it flows
    * into): only these are named δ, after the user's name of that node where
@@ -43,10 +40,18 @@ export function chooseNames(
    * quantities, named z. Without it, every shared node outside the forward
    * graph is a δ.
    */
-  adjoints?: ReadonlyMap<Node, Node>,
+  readonly adjoints?: ReadonlyMap<Node, Node>;
   /** Name the error flowing into every affine layer (a model's δ per layer), used once or more, not only shared ones. */
-  everyAdjoint = false,
+  readonly everyAdjoint?: boolean;
+}
+
+export function chooseNames(
+  forwardRoots: readonly Node[],
+  userNames: ReadonlyMap<Node, string>,
+  results: readonly Node[],
+  options: NamingOptions = {},
 ): Formulas {
+  const { worthNaming = () => true, adjoints, everyAdjoint = false } = options;
   const forwardNodes = new Set(reachable(forwardRoots));
   const resultSet = new Set(results);
   // The error flowing into a layer's affine map (W a + b, w · a + b): a δ of
@@ -92,9 +97,10 @@ export function chooseNames(
     return into === undefined ? undefined : userNames.get(into);
   };
   const numbered = backwardTemps.filter((n) => userNamed(n) === undefined);
+  numbered.forEach((n, i) => names.set(n, `delta${numbered.length - i}`));
   for (const n of backwardTemps) {
     const user = userNamed(n);
-    names.set(n, user !== undefined ? `delta_${user}` : `delta${numbered.length - numbered.indexOf(n)}`);
+    if (user !== undefined) names.set(n, `delta_${user}`);
   }
 
   const forward = [...definitions, ...forwardTemps]

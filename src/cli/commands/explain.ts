@@ -8,7 +8,7 @@ import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
 import type { DerivedModel } from "../../derive.js";
 import { readable } from "../../simplify/readable.js";
-import { gradText } from "./grad.js";
+import { formatGrad } from "./grad.js";
 import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
@@ -54,7 +54,7 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     table(backward.map((l) => ({ a: l.lhs, b: l.rhs, c: l.rule })));
     // The result as grad prints it: rewritten for a reader, one δ per layer
     // (δ_h after the user's name of the layer), the forward terms it uses.
-    const simplified = gradText(file, { model: target.name, wrt: variable });
+    const simplified = formatGrad(loaded, { wrt: variable });
     if (typeof simplified === "number") return simplified;
     out.push("", "simplified, as nndc grad prints it", "", ...simplified.trimEnd().split("\n").slice(2));
   }

@@ -30,7 +30,11 @@ export function gradCommand(file: string, options: GradOptions): number {
 /** What `nndc grad` prints, or the exit status after a diagnostic. */
 export function gradText(file: string, options: GradOptions): string | number {
   const loaded = loadTarget(file, options);
-  if (typeof loaded === "number") return loaded;
+  return typeof loaded === "number" ? loaded : formatGrad(loaded, options);
+}
+
+/** What `nndc grad` prints for a loaded target (explain ends with it too), or the exit status after a diagnostic. */
+export function formatGrad(loaded: Loaded, options: Pick<GradOptions, "wrt" | "latex">): string | number {
   const { target } = loaded;
   const derived = withDataGradients(loaded, options.wrt);
   const variables = derived.wrt.map((w) => w.attrs.name!);
@@ -52,12 +56,12 @@ export function gradText(file: string, options: GradOptions): string | number {
   // fn's name would hide the formula a learner wants to see.
   const userNames = target.kind === "model" ? carryNames(derived.names, tidy) : new Map<Node, string>();
   // A fn's formulas are short: only longer shared parts are worth a name.
-  const worthNaming = target.kind === "model" ? undefined : (n: Node) => worthANameInFn(n, userNames);
+  const worthNaming = target.kind === "model" ? () => true : (n: Node) => worthANameInFn(n, userNames);
   // A fn's value is printed with its shared parts named too: written out, an
   // iterated map (l₁₀ = 4 l₉ (1 − l₉)) doubles at every step.
   const printedRoots = [...(target.kind === "fn" ? [value] : []), ...tidied.values()];
   const adjoints = new Map([...derived.adjoints].map(([n, into]) => [tidy.mapping.get(n) ?? n, tidy.mapping.get(into) ?? into]));
-  const formulas = chooseNames([value], userNames, printedRoots, worthNaming, adjoints, target.kind === "model");
+  const formulas = chooseNames([value], userNames, printedRoots, { worthNaming, adjoints, everyAdjoint: target.kind === "model" });
   const print = (n: Node) => printBlock(n, { notation, names: formulas.names }).join("\n");
   // A definition prints its own node in full; one copy of the names, with that
   // node left out while it prints (a copy per definition was quadratic).
