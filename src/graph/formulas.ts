@@ -54,11 +54,14 @@ export function chooseNames(
   const { worthNaming = () => true, adjoints, everyAdjoint = false } = options;
   const forwardNodes = new Set(reachable(forwardRoots));
   const resultSet = new Set(results);
-  // The error flowing into a layer's affine map (W a + b, w · a + b): a δ of
+  // The error flowing into a layer's affine map (W a + b, w · a + b, or W a
+  // without a bias): a δ of
   // its own however often it is used, one per layer, as backpropagation is taught.
   const isLayerError = (n: Node): boolean => {
     const into = adjoints?.get(n);
-    return into !== undefined && !resultSet.has(n) && !forwardNodes.has(n) && into.op === "add" && into.args.some((a) => a.op === "matmul" || a.op === "dot");
+    const product = (a: Node) => a.op === "matmul" || a.op === "dot";
+    const affine = into !== undefined && (product(into) || (into.op === "add" && into.args.some(product)));
+    return affine && !resultSet.has(n) && !forwardNodes.has(n);
   };
   const names = new Map(userNames);
   // Count the uses of each node in what will be printed: the results and the
