@@ -6,27 +6,12 @@
 import type * as A from "./parse/ast.js";
 import type { CheckedFn, CheckedProgram } from "./check/checked.js";
 import { printExpr } from "./format/print-expr.js";
+import { opDef } from "./ops/index.js";
 
 export interface ExplainStep {
   readonly rule: string;
   readonly text: string;
 }
-
-/** f'(a) for the built-ins of one argument, as a learner writes it. */
-const outerDerivative: Record<string, (a: string) => string> = {
-  exp: (a) => `exp(${a})`,
-  log: (a) => `1 / (${a})`,
-  sqrt: (a) => `1 / (2 * sqrt(${a}))`,
-  abs: (a) => `sign(${a})`,
-  sin: (a) => `cos(${a})`,
-  cos: (a) => `-sin(${a})`,
-  tan: (a) => `1 + tan(${a})^2`,
-  tanh: (a) => `1 - tanh(${a})^2`,
-  sigmoid: (a) => `sigmoid(${a}) * (1 - sigmoid(${a}))`,
-  relu: (a) => `step(${a})`,
-  softplus: (a) => `sigmoid(${a})`,
-  sign: () => `0`,
-};
 
 const group = (text: string) => (/^[\w.]+$|^\w+\(.*\)$/.test(text) && balanced(text) ? text : `(${text})`);
 function balanced(text: string): boolean {
@@ -148,13 +133,18 @@ export class FnExplainer {
       return;
     }
     const name = callee.builtin.name;
-    const outer = outerDerivative[name];
     if (name === "diff") {
       step("higher derivative", `the derivative of ${group(args[0]!)} by ${args[1]}, differentiated again`);
       return;
     }
-    if (outer !== undefined && e.args.length === 1) {
-      step(`chain rule (${name}' = ${outer("x")})`, `${group(outer(args[0]!))} * ${d(e.args[0]!)}`);
+    const partials = opDef(name).builtin!.partials;
+    if (partials !== undefined && e.args.length === 1) {
+      step(`chain rule (${name}' = ${partials(["x"])[0]!})`, `${group(partials(args)[0]!)} * ${d(e.args[0]!)}`);
+    } else if (partials !== undefined) {
+      const params = opDef(name).builtin!.params;
+      const rule = partials(params).map((p, i) => `∂${name}/∂${params[i]} = ${p}`).join(", ");
+      const parts = e.args.flatMap((a, i) => (this.dependsOn(a, variables) ? [`${group(partials(args)[i]!)} * ${d(a)}`] : []));
+      step(`chain rule (${rule})`, parts.join(" + "));
     } else {
       const parts = e.args.filter((a) => this.dependsOn(a, variables)).map((a) => `∂${name}/∂(${printExpr(a)}) · ${d(a)}`);
       step(`chain rule through ${name}`, parts.join(" + "));

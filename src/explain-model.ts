@@ -4,7 +4,7 @@
 
 import type { DerivedModel } from "./derive.js";
 import { gradients } from "./diff/reverse.js";
-import { vjp, type VjpRule } from "./diff/vjp.js";
+import { opDef } from "./ops/index.js";
 import { sugar } from "./graph/sugar.js";
 import { simplify } from "./simplify/simplify.js";
 import type { Node } from "./graph/node.js";
@@ -39,7 +39,7 @@ export function explainModel(d: DerivedModel, wrt: number): { forward: ExplainLi
     // nodes are shared, so the term itself cannot say which gradient it used.
     const incoming = g.variable(`∂L/∂${label(s.node)}`, "input", s.node.shape);
     const k = s.node.args.indexOf(s.arg);
-    const raw = (vjp[s.node.op] as VjpRule).grads(incoming, s.node.args, s.node, $)[k];
+    const raw = opDef(s.node.op).vjp.grads(incoming, s.node.args, s.node, $)[k];
     const term = raw === null || raw === undefined ? undefined : simplify(g, [raw]).roots[0]!;
     const text = term === undefined ? "0" : printFormula(term, { notation: "math", names });
     backward.push({ lhs: `∂L/∂${formatName(label(s.arg), "math")}`, rhs: `+= ${text}`, rule: `${s.rule} at ${formatName(label(s.node), "math")}` });

@@ -10,7 +10,7 @@ export type { Diagnostic, Severity } from "./diagnostics/diagnostic.js";
 export { renderDiagnostic } from "./diagnostics/render.js";
 export { messages, type Code } from "./diagnostics/messages.js";
 export { SourceFile, type Span } from "./diagnostics/source.js";
-export type { Shape } from "./diagnostics/shape.js";
+export type { Shape } from "./tensor/shape.js";
 // Code generation: compile(checked, options) returns the module's text.
 // { inputGrad: true } adds each model's inputGrad (the gradient of each
 // example's loss with respect to its inputs), { hessian: true } the Hessians,

@@ -10,17 +10,20 @@ import { expect, it } from "vitest";
 
 /** Each stage and the stages it may import. */
 const allowed: Record<string, readonly string[]> = {
-  diagnostics: [],
-  parse: ["diagnostics"],
-  check: ["parse", "diagnostics"],
+  tensor: [],
+  ir: [],
+  ops: ["ir", "tensor"],
+  diagnostics: ["tensor"],
+  parse: ["diagnostics", "tensor"],
+  check: ["parse", "diagnostics", "ops", "tensor"],
   format: ["parse", "diagnostics"],
-  graph: ["diagnostics"],
-  diff: ["graph", "check", "parse", "diagnostics"],
-  simplify: ["graph", "diagnostics"],
-  lower: ["simplify", "diff", "graph", "check", "parse", "diagnostics"],
-  emit: ["lower", "simplify", "diff", "graph", "check", "parse", "diagnostics"],
+  graph: ["ops", "diagnostics", "tensor"],
+  diff: ["graph", "check", "parse", "diagnostics", "ops", "tensor"],
+  simplify: ["graph", "diagnostics", "ops", "tensor"],
+  lower: ["simplify", "diff", "graph", "check", "parse", "diagnostics", "ir", "ops", "tensor"],
+  emit: ["lower", "simplify", "diff", "graph", "check", "parse", "diagnostics", "ir", "ops", "tensor"],
   runtime: [],
-  cli: ["emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "runtime"],
+  cli: ["emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "runtime", "ir", "ops", "tensor"],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

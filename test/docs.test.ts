@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtins } from "../src/check/builtins.js";
 import { format } from "../src/format/format.js";
 import { front } from "./support/front.js";
 
@@ -75,6 +76,13 @@ describe("docs/language.md", () => {
     expect(codes.length).toBeGreaterThan(40);
     const doc = readFileSync("docs/language.md", "utf8");
     expect(codes.filter((code) => !new RegExp(`^\\| ${code} \\|`, "m").test(doc))).toEqual([]);
+  });
+
+  it("documents every built-in function in a table row", () => {
+    const doc = readFileSync("docs/language.md", "utf8");
+    const rows = doc.split("\n").filter((line) => line.startsWith("| `"));
+    // diff has a section of its own.
+    expect([...builtins.keys()].filter((name) => name !== "diff" && !rows.some((row) => row.includes(`\`${name}(`)))).toEqual([]);
   });
 });
 

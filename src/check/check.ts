@@ -9,7 +9,7 @@ import type * as A from "../parse/ast.js";
 import { allExprs } from "../parse/walk.js";
 import { error, warning, where, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { MAX_SIZE } from "../diagnostics/messages.js";
-import type { Shape } from "../diagnostics/shape.js";
+import type { Shape } from "../tensor/shape.js";
 import type { Span } from "../diagnostics/source.js";
 import { builtinConstants, builtins } from "./builtins.js";
 import type { ArgSymbol, CheckedFn, CheckedModel, CheckedProgram, Init, ValueSymbol } from "./checked.js";

@@ -2,7 +2,7 @@
 // say what every name refers to and what shape every expression has.
 
 import type * as A from "../parse/ast.js";
-import type { Shape } from "../diagnostics/shape.js";
+import type { Shape } from "../tensor/shape.js";
 import type { Builtin } from "./builtins.js";
 import type { InitName } from "./inits.js";
 

@@ -4,7 +4,7 @@
 
 import type * as A from "../parse/ast.js";
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { sameShape, scalar, type Shape } from "../diagnostics/shape.js";
+import { sameShape, scalar, type Shape } from "../tensor/shape.js";
 import type { Span } from "../diagnostics/source.js";
 import { builtins } from "./builtins.js";
 import type { Callee, CheckedFn, ValueSymbol } from "./checked.js";

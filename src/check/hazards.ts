@@ -10,11 +10,13 @@ import type * as A from "../parse/ast.js";
 import { warning, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { allExprs } from "../parse/walk.js";
 import type { CheckedProgram } from "./checked.js";
+import { builtinOps, opDef } from "../ops/index.js";
 
 type Sign = "positive" | "nonnegative" | "unknown";
 
-const POSITIVE_FNS = new Set(["exp", "sigmoid", "softplus", "softmax"]);
-const NONNEGATIVE_FNS = new Set(["abs", "relu", "norm2", "mse", "huber", "cross_entropy", "softmax_cross_entropy", "bce", "bce_logits"]);
+const withRange = (range: "positive" | "nonnegative") => new Set<string>(builtinOps.filter((op) => opDef(op).builtin!.range === range));
+const POSITIVE_FNS = withRange("positive");
+const NONNEGATIVE_FNS = withRange("nonnegative");
 
 export class HazardFinder {
   private readonly diagnostics: Diagnostic[] = [];

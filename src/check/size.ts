@@ -21,7 +21,7 @@ import type { Span } from "../diagnostics/source.js";
 import { allExprs } from "../parse/walk.js";
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { MAX_SIZE } from "../diagnostics/messages.js";
-import { sizeOf, type Shape } from "../diagnostics/shape.js";
+import { sizeOf, type Shape } from "../tensor/shape.js";
 import type { CheckedProgram, ValueSymbol } from "./checked.js";
 
 /** The most entries all values of one model or fn may have together (8 bytes each). */

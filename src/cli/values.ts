@@ -3,7 +3,7 @@
 // names its culprit: the file, the name, and the position inside the array.
 
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { formatShape, sizeOf, type Shape } from "../diagnostics/shape.js";
+import { formatShape, sizeOf, type Shape } from "../tensor/shape.js";
 
 export { toNested } from "../runtime/files.js";
 

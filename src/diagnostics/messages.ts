@@ -2,7 +2,7 @@
 // diagnostic catalog. NND1xxx syntax, NND2xxx names and shapes, NND3xxx the
 // command line and files, NND4xxx warnings. Codes are never reused.
 
-import { formatShape, type Shape } from "./shape.js";
+import { formatShape, type Shape } from "../tensor/shape.js";
 
 /** The largest size of one axis (and of a dim): sizes index typed arrays. */
 export const MAX_SIZE = 2 ** 31 - 1;

@@ -8,7 +8,7 @@ import type * as A from "../parse/ast.js";
 import { allExprs } from "../parse/walk.js";
 import type { CheckedProgram, ValueSymbol } from "../check/checked.js";
 import { Graph, substitute, type Node } from "../graph/node.js";
-import type { OpName, VarRole } from "../graph/ops.js";
+import type { OpName, VarRole } from "../ops/index.js";
 import { derivative } from "./reverse.js";
 import { stabilise } from "./stable.js";
 
@@ -150,6 +150,6 @@ export class GraphBuilder {
       const stable = stabilise(this.graph, [of]).roots[0]!;
       return derivative(this.graph, stable, x);
     }
-    return this.graph.node(callee.builtin.name as OpName, args);
+    return this.graph.node(callee.builtin.name, args);
   }
 }

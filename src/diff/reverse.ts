@@ -3,10 +3,10 @@
 // Each node's rule runs once, so the gradient costs a small constant times
 // the forward computation (the cheap-gradient principle).
 
-import { sameShape, type Shape } from "../diagnostics/shape.js";
+import { sameShape, type Shape } from "../tensor/shape.js";
 import { reachable, type Graph, type Node } from "../graph/node.js";
 import { sugar } from "../graph/sugar.js";
-import { vjp, type VjpRule } from "./vjp.js";
+import { opDef } from "../ops/index.js";
 
 export interface Step {
   /** The node whose adjoint was propagated, and the argument that received a term. */
@@ -52,7 +52,7 @@ export function gradients(g: Graph, output: Node, wrt: readonly Node[], seed?: N
     const n = nodes[i]!;
     const adjoint = adjointOf(n);
     if (adjoint === undefined || n.args.length === 0) continue;
-    const rule = vjp[n.op] as VjpRule;
+    const rule = opDef(n.op).vjp;
     const terms = rule.grads(adjoint, n.args, n, $);
     n.args.forEach((arg, k) => {
       const term = terms[k];

@@ -14,9 +14,9 @@
 
 import ts from "typescript";
 import type { Init } from "../check/checked.js";
-import type { Shape } from "../diagnostics/shape.js";
+import type { Shape } from "../tensor/shape.js";
 import type { FnCode } from "../lower/fn.js";
-import { bin, call, num, ref, type Expr, type Helper, type Stmt } from "../lower/ir.js";
+import { bin, call, intrinsic, num, ref, type Expr, type Helper, type Stmt } from "../ir/ir.js";
 import type { ModelCode, Variable } from "../lower/model.js";
 import type { InputGradCode } from "../lower/input-grad.js";
 import { helpers } from "../lower/scalar-ops.js";
@@ -55,7 +55,7 @@ function helperFunction(h: Helper): ts.FunctionDeclaration {
     undefined,
     h.params.map((p) => param(p, numberType())),
     numberType(),
-    f.createBlock([f.createReturnStatement(expr(h.body))], true),
+    f.createBlock("k" in h.body ? [f.createReturnStatement(expr(h.body))] : h.body.map((s) => stmt(s, "Float64Array")), true),
   );
 }
 
@@ -98,10 +98,10 @@ function randomFunction(): ts.FunctionDeclaration {
 }
 
 /** Box–Muller: a standard normal number from two uniform ones. */
-const gaussianHelper: Helper = {
+const gaussianHelper = {
   name: "gaussian",
   params: [],
-  body: bin("*", call("Math.sqrt", bin("*", num(-2), call("Math.log", bin("-", num(1), call("next"))))), call("Math.cos", bin("*", num(2 * Math.PI), call("next")))),
+  body: bin("*", intrinsic("sqrt", bin("*", num(-2), intrinsic("log", bin("-", num(1), call("next"))))), intrinsic("cos", bin("*", num(2 * Math.PI), call("next")))),
 };
 
 function gaussianFunction(): ts.FunctionDeclaration {
@@ -280,7 +280,7 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statemen
 
 export function moduleStatements(input: ModuleInput): ts.Statement[] {
   const a = input.arrays;
-  const helperDecls = Object.values(helpers)
+  const helperDecls = [...helpers.values()]
     .filter((h) => input.helpersUsed.has(h.name))
     .map(helperFunction);
   const modelDecls = input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a));

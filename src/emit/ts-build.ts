@@ -3,12 +3,31 @@
 // operands as precedence requires.
 
 import ts from "typescript";
-import type { Expr, Stmt } from "../lower/ir.js";
+import type { Expr, Intrinsic, Stmt } from "../ir/ir.js";
 
 const f = ts.factory;
 const K = ts.SyntaxKind;
 
 export type ArrayType = "Float64Array" | "Float32Array";
+
+/** The IR's intrinsics, as TypeScript spells them. */
+const INTRINSICS = {
+  exp: "Math.exp",
+  log: "Math.log",
+  log1p: "Math.log1p",
+  sqrt: "Math.sqrt",
+  abs: "Math.abs",
+  sin: "Math.sin",
+  cos: "Math.cos",
+  tan: "Math.tan",
+  tanh: "Math.tanh",
+  pow: "Math.pow",
+  max: "Math.max",
+  min: "Math.min",
+  isFinite: "Number.isFinite",
+} as const satisfies Record<Intrinsic, string>;
+
+const MULTIPLICATIVE: ReadonlySet<string> = new Set(["*", "/", "%"]);
 
 const BINARY: Record<string, ts.BinaryOperator> = {
   "+": K.PlusToken,
@@ -66,12 +85,20 @@ export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression
       return f.createNonNullExpression(f.createElementAccessExpression(id(e.array), x(e.at)));
     case "neg":
       return f.createPrefixUnaryExpression(K.MinusToken, f.createParenthesizedExpression(x(e.a)));
-    case "bin":
-      return f.createBinaryExpression(x(e.a), BINARY[e.op]!, x(e.b));
+    case "bin": {
+      // (a / b) * c, as prettier writes a product beside a quotient.
+      const mixed = MULTIPLICATIVE.has(e.op) && e.a.k === "bin" && MULTIPLICATIVE.has(e.a.op) && e.a.op !== e.op;
+      return f.createBinaryExpression(mixed ? f.createParenthesizedExpression(x(e.a)) : x(e.a), BINARY[e.op]!, x(e.b));
+    }
+    case "intrinsic":
+      return f.createCallExpression(dotted(INTRINSICS[e.fn]), undefined, e.args.map(x));
     case "call":
-      return f.createCallExpression(dotted(e.fn), undefined, e.args.map(x));
-    case "cond":
-      return f.createConditionalExpression(x(e.test), f.createToken(K.QuestionToken), x(e.then), f.createToken(K.ColonToken), x(e.else));
+      return f.createCallExpression(id(e.fn), undefined, e.args.map(x));
+    case "cond": {
+      // a ? (b ? c : d) : e, as prettier writes a conditional nested in the middle.
+      const then = e.then.k === "cond" ? f.createParenthesizedExpression(x(e.then)) : x(e.then);
+      return f.createConditionalExpression(x(e.test), f.createToken(K.QuestionToken), then, f.createToken(K.ColonToken), x(e.else));
+    }
     case "newArray":
       return f.createNewExpression(id(arrays), undefined, [x(e.size)]);
     case "member":

@@ -5,7 +5,7 @@
 // regulariser's pass needed, a log-sum-exp whose only use was simplified
 // away); such a constant costs nothing at run time but fails those checks.
 
-import { mapChildren, mapStmt, type Expr, type Stmt } from "../lower/ir.js";
+import { mapChildren, mapStmt, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Calls with an effect: they draw the next random number. */
 const IMPURE = new Set(["next", "gaussian"]);
@@ -17,7 +17,7 @@ export function namesRead(stmts: readonly Stmt[]): Set<string> {
     if (e.k === "ref") names.add(e.name);
     else if (e.k === "load") names.add(e.array);
     else if (e.k === "member") names.add(e.object);
-    else if (e.k === "call") names.add(e.fn.split(".")[0]!);
+    else if (e.k === "call") names.add(e.fn);
     mapChildren(e, expr);
     return e;
   };

@@ -1,14 +1,13 @@
 // Floating-point operation counts of graphs, from the op catalog's costs.
 // Counts are exact for a given graph, so bounds on them are tests, not timings.
 
-import { ops, type OpInfo } from "./ops.js";
+import { opDef } from "../ops/index.js";
 import { reachable, type Node } from "./node.js";
 
 export function flopsOf(nodes: Iterable<Node>): number {
   let total = 0;
   for (const n of nodes) {
-    const info: OpInfo = ops[n.op];
-    total += info.flops(
+    total += opDef(n.op).flops(
       n.args.map((a) => a.shape),
       n.shape,
     );

@@ -4,16 +4,10 @@
 // creation order, and a node's arguments always exist before it, so sorting
 // by id is a topological order.
 
-import type { Shape } from "../diagnostics/shape.js";
-import { ops, type Attrs, type OpName } from "./ops.js";
+import type { Shape } from "../tensor/shape.js";
+import { opDef, type Attrs, type Node, type OpName } from "../ops/index.js";
 
-export interface Node {
-  readonly id: number;
-  readonly op: OpName;
-  readonly args: readonly Node[];
-  readonly attrs: Attrs;
-  readonly shape: Shape;
-}
+export type { Node };
 
 export class Graph {
   private readonly table = new Map<string, Node>();
@@ -27,7 +21,7 @@ export class Graph {
     const key = `${op}(${args.map((a) => a.id).join(",")})${attrKey(attrs)}`;
     const existing = this.table.get(key);
     if (existing !== undefined) return existing;
-    const info = ops[op];
+    const info = opDef(op);
     if (info.arity !== "n" && info.arity !== args.length) {
       throw new Error(`internal: ${op} takes ${info.arity} arguments, got ${args.length}`);
     }

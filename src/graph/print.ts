@@ -1,10 +1,10 @@
 // Formulas as a person writes them: W₁ x + b₁, δ₁ xᵀ, (w₂ δ₂) ⊙ (1 − h²),
-// in Unicode ("math") or LaTeX. One print form per op, in a table keyed like
-// the op catalog. Named nodes (user intermediates, temporaries) print as
+// in Unicode ("math") or LaTeX. An op's catalog entry says how it prints: as
+// a function, f(x), or in one of the layouts here. Named nodes (user intermediates, temporaries) print as
 // their names and are not expanded.
 
 import type { Node } from "./node.js";
-import type { OpName } from "./ops.js";
+import { opDef, type Layout } from "../ops/index.js";
 import { asFraction, formatName, formatNumber, subscript, superscript, type Notation } from "./notation.js";
 
 /** Binding strength of what a form prints, for deciding parentheses. */
@@ -43,7 +43,8 @@ class Printer {
   node(n: Node): Printed {
     const name = this.options.names.get(n);
     if (name !== undefined) return { text: formatName(name, this.options.notation), precedence: ATOM };
-    return (forms[n.op] as Form)(n, this);
+    const form = opDef(n.op).print;
+    return typeof form === "string" ? layouts[form](n, this) : this.call(form.fn, n.args, form.latex);
   }
 
   /** The argument's text, in parentheses if it binds less tightly than `min`. */
@@ -194,43 +195,32 @@ function stackForm(n: Node, p: Printer): Printed {
   return { text: `[${rows.map((r, i) => (literalRow(n.args[i]!) ? `[${r.join(", ")}]` : r[0])).join(", ")}]`, precedence: ATOM };
 }
 
-const forms = {
-  const: (n, p) => {
+const layouts = {
+  number: (n, p) => {
     const v = n.attrs.value!;
     return { text: formatNumber(v, p.options.notation), precedence: v < 0 || Object.is(v, -0) ? NEG : ATOM };
   },
-  var: (n, p) => ({ text: formatName(n.attrs.name!, p.options.notation), precedence: ATOM }),
-  eye: (_, p) => ({ text: p.symbol("I", "I"), precedence: ATOM }),
+  name: (n, p) => ({ text: formatName(n.attrs.name!, p.options.notation), precedence: ATOM }),
+  identity: (_, p) => ({ text: p.symbol("I", "I"), precedence: ATOM }),
 
-  neg: (n, p) => {
+  negation: (n, p) => {
     // −(−x) is x; −2 x needs no parentheses (a minus binds as loosely as a product).
     const inner = magnitude(n.args[0]!, p);
     if (inner !== undefined) return inner;
     return { text: `${p.symbol("−", "-")}${p.arg(n.args[0]!, PRODUCT)}`, precedence: NEG };
   },
-  exp: fn("exp", "\\exp"),
-  log: fn("log", "\\log"),
-  sqrt: (n, p) => {
+  root: (n, p) => {
     if (p.latex) return { text: `\\sqrt{${p.node(n.args[0]!).text}}`, precedence: ATOM };
     // √x for a name or a number; √(1 + x²) for anything longer.
     const a = n.args[0]!;
     const bare = (a.args.length === 0 && !(a.op === "const" && a.attrs.value! < 0)) || (p.options.names.has(a) && a.op !== "const");
     return { text: `√${bare ? p.node(a).text : p.parens(p.node(a).text)}`, precedence: ATOM };
   },
-  abs: (n, p) => ({ text: p.latex ? `\\left|${p.node(n.args[0]!).text}\\right|` : `|${p.node(n.args[0]!).text}|`, precedence: ATOM }),
-  sin: fn("sin", "\\sin"),
-  cos: fn("cos", "\\cos"),
-  tan: fn("tan", "\\tan"),
-  tanh: fn("tanh", "\\tanh"),
-  sigmoid: fn("σ", "\\sigma"),
-  relu: fn("relu"),
-  softplus: fn("softplus"),
-  sign: fn("sign", "\\operatorname{sign}"),
-  step: fn("step"),
+  absolute: (n, p) => ({ text: p.latex ? `\\left|${p.node(n.args[0]!).text}\\right|` : `|${p.node(n.args[0]!).text}|`, precedence: ATOM }),
 
-  add: (n, p) => sumForm(n, p, false),
-  sub: (n, p) => sumForm(n, p, true),
-  mul: (n, p) => {
+  sum: (n, p) => sumForm(n, p, false),
+  difference: (n, p) => sumForm(n, p, true),
+  product: (n, p) => {
     const [a, b] = n.args as [Node, Node];
     if (a.shape.length === 0 || b.shape.length === 0) return juxtapose(p, a, b);
     // Entrywise product of two tensors: ⊙, each side a single term.
@@ -240,7 +230,7 @@ const forms = {
     };
     return { text: `${side(a)} ${p.symbol("⊙", "\\odot")} ${side(b)}`, precedence: PRODUCT, entrywise: true };
   },
-  div: (n, p) => {
+  quotient: (n, p) => {
     // ½ / √x is 1 / (2 √x): a fraction above the bar moves its denominator below it.
     const c = constantOf(n.args[0]!, p);
     const f = c === undefined ? undefined : asFraction(c);
@@ -248,31 +238,29 @@ const forms = {
     if (p.latex) return { text: `\\frac{${top.text}}{${bottom.text}}`, precedence: ATOM };
     return { text: `${wrap(p, top, PRODUCT)} / ${wrap(p, bottom, PRODUCT + 1)}`, precedence: PRODUCT, fraction: true };
   },
-  pow: power,
-  leaky_relu: fn("leaky_relu"),
-  leaky_step: fn("leaky_step"),
+  power: power,
   // Printed as the formulas they are; their value at the points they mask is in the op catalog.
-  safe_mul: (n, p) => juxtapose(p, n.args[0]!, n.args[1]!),
-  pow_log: (n, p) => {
+  "masked-product": (n, p) => juxtapose(p, n.args[0]!, n.args[1]!),
+  "power-log": (n, p) => {
     const base = n.args[0]!;
     const powerText = power(n, p).text;
     return { text: `${powerText}${p.symbol(" ", " \\, ")}${p.call("log", [base], "\\log").text}`, precedence: PRODUCT, juxtaposed: true };
   },
-  safe_div: (n, p) =>
+  "masked-quotient": (n, p) =>
     p.latex
       ? { text: `\\frac{${p.node(n.args[0]!).text}}{${p.node(n.args[1]!).text}}`, precedence: ATOM }
       : { text: `${p.arg(n.args[0]!, PRODUCT)} / ${p.arg(n.args[1]!, PRODUCT + 1)}`, precedence: PRODUCT },
 
-  broadcast: (n, p) => p.node(n.args[0]!),
-  index: entry,
-  scatter: (n, p) => {
+  argument: (n, p) => p.node(n.args[0]!),
+  entry: entry,
+  unit: (n, p) => {
     // The unit vector eᵢ scaled by the argument (or a row placed at i).
     const e = unitVector(n, p);
     const g = n.args[0]!;
     if (g.op === "const" && g.attrs.value === 1) return { text: e, precedence: ATOM };
     return { text: `${p.arg(g, PRODUCT)} ${e}`, precedence: PRODUCT, juxtaposed: true };
   },
-  stack: stackForm,
+  matrix: stackForm,
   transpose: (n, p) => ({ text: `${p.arg(n.args[0]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: POWER }),
 
   matmul: (n, p) => {
@@ -297,22 +285,10 @@ const forms = {
     const bare = left.precedence > PRODUCT || (left.precedence === PRODUCT && left.entrywise !== true && left.fraction !== true);
     return { text: `${bare ? left.text : p.parens(left.text)} ${p.arg(n.args[1]!, ATOM)}${p.symbol("ᵀ", "^{\\top}")}`, precedence: PRODUCT, juxtaposed: true };
   },
-  trace: fn("tr", "\\operatorname{tr}"),
-  diag: fn("diag", "\\operatorname{diag}"),
   dot: infix(PRODUCT, "·", "\\cdot"),
-  sum: fn("sum"),
-  mean: fn("mean"),
-  norm2: (n, p) => ({ text: p.latex ? `\\left\\lVert ${p.node(n.args[0]!).text} \\right\\rVert` : `‖${p.node(n.args[0]!).text}‖`, precedence: ATOM }),
-  logsumexp: fn("logsumexp"),
-  softmax: fn("softmax"),
-  log_softmax: fn("log_softmax"),
-  mse: fn("mse"),
-  bce: fn("bce"),
-  bce_logits: fn("bce_logits"),
-  cross_entropy: fn("cross_entropy"),
-  softmax_cross_entropy: fn("softmax_cross_entropy"),
-  huber: fn("huber"),
-} satisfies Record<OpName, Form>;
+  norm: (n, p) => ({ text: p.latex ? `\\left\\lVert ${p.node(n.args[0]!).text} \\right\\rVert` : `‖${p.node(n.args[0]!).text}‖`, precedence: ATOM }),
+
+} satisfies Record<Layout, Form>;
 
 export function printFormula(n: Node, options: PrintOptions): string {
   return new Printer(options).node(n).text;

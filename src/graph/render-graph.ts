@@ -2,7 +2,7 @@
 // labelled with its op (or name) and shape, edges from arguments to their
 // users; backward nodes drawn apart (a dashed cluster, a warm fill).
 
-import { formatShape } from "../diagnostics/shape.js";
+import { formatShape } from "../tensor/shape.js";
 import { reachable, type Node } from "./node.js";
 
 export interface GraphPicture {

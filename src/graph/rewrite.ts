@@ -9,8 +9,8 @@
 // A replacement is a template with the same variables, or a function of the
 // bindings for computed results (constant folding).
 
-import { sameShape } from "../diagnostics/shape.js";
-import { isOp, type OpName } from "./ops.js";
+import { sameShape } from "../tensor/shape.js";
+import { isOp, type OpName } from "../ops/index.js";
 import { reachable, type Graph, type Node } from "./node.js";
 
 type Pattern =

@@ -17,7 +17,7 @@
 // faster than a hand-written one, which cannot afford to write a kernel per
 // shape.
 
-import { add, bin, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import { add, bin, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Examples per chunk: the scratch for a chunk stays in the L2 cache. */
 export const CHUNK = 64;

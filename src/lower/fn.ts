@@ -2,9 +2,9 @@
 // respect to each argument (a gradient, or a Jacobian for a tensor value).
 // Tensor arguments and results are typed arrays; a result is a new array.
 
-import { sizeOf, type Shape } from "../diagnostics/shape.js";
+import { sizeOf, type Shape } from "../tensor/shape.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, num, ref, type Expr, type Stmt } from "./ir.js";
+import { add, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { Variable } from "./model.js";

@@ -7,7 +7,7 @@
 
 import type { Node } from "../graph/node.js";
 import { reachable } from "../graph/node.js";
-import { add, loop, mul, num, ref, type Stmt } from "./ir.js";
+import { add, loop, mul, num, ref, type Stmt } from "../ir/ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Variable } from "./model.js";
 import type { Renamer } from "./names.js";

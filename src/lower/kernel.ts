@@ -7,12 +7,12 @@
 // that reads each entry once, is not stored but computed inside its
 // consumer's loop. Views (broadcast, transpose, indexing) are never stored.
 
-import { sizeOf, type Shape } from "../diagnostics/shape.js";
+import { sizeOf, type Shape } from "../tensor/shape.js";
 import type { Node } from "../graph/node.js";
-import type { OpName } from "../graph/ops.js";
-import { add, bin, call, load, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import { opDef, ops, type OpName } from "../ops/index.js";
+import { add, bin, call, intrinsic, load, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import type { Renamer } from "./names.js";
-import { isElementwiseOp, scalarOps } from "./scalar-ops.js";
+import { isElementwiseOp, scalarOp } from "./scalar-ops.js";
 
 /** Where a node's entries are read from. */
 export type Place =
@@ -25,13 +25,15 @@ export interface Buffer {
   readonly size: number;
 }
 
-const VIEWS = new Set<OpName>(["broadcast", "transpose", "index", "eye"]);
+const allOps = Object.keys(ops) as OpName[];
+const VIEWS = new Set<OpName>(allOps.filter((op) => opDef(op).lowering.kind === "view"));
 /** Consumers that read each entry of an argument exactly once, in order. */
-const LINEAR = new Set<OpName>([
-  "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "softplus", "sign", "step",
-  "add", "sub", "mul", "div", "pow", "leaky_relu", "leaky_step", "safe_div", "safe_mul", "pow_log", "sum", "mean", "dot", "norm2", "mse", "bce",
-  "bce_logits", "cross_entropy", "huber",
-]);
+const LINEAR = new Set<OpName>(
+  allOps.filter((op) => {
+    const l = opDef(op).lowering;
+    return l.kind === "scalar" || (l.kind === "loop" && l.streams);
+  }),
+);
 
 export interface KernelOptions {
   /** Every node whose value is needed, by the roots and by each other. */
@@ -81,7 +83,7 @@ export class Kernel {
         this.inline.add(n);
         continue;
       }
-      if (!isElementwiseOp(n.op) && n.op !== "outer") continue;
+      if (!isElementwiseOp(n.op) && opDef(n.op).lowering.kind !== "entries") continue;
       const users = effective(n);
       const roots = this.o.rootUses.get(n) ?? 0;
       const single = users.length + roots === 1;
@@ -155,13 +157,7 @@ export class Kernel {
       return this.elem(a, a.shape.length === 0 ? [] : at);
     };
     if (isElementwiseOp(n.op)) {
-      if (["sigmoid", "relu", "softplus", "sign", "step"].includes(n.op)) this.o.helpersUsed.add(n.op);
-      if (n.op === "leaky_relu") this.o.helpersUsed.add("leakyRelu");
-      if (n.op === "leaky_step") this.o.helpersUsed.add("leakyStep");
-      if (n.op === "safe_div") this.o.helpersUsed.add("safeDiv");
-      if (n.op === "safe_mul") this.o.helpersUsed.add("safeMul");
-      if (n.op === "pow_log") this.o.helpersUsed.add("powLog");
-      return scalarOps[n.op](n.args.map((_, k) => arg(k)));
+      return scalarOp(n.op, n.args.map((_, k) => arg(k)), this.o.helpersUsed);
     }
     switch (n.op) {
       case "broadcast":
@@ -216,7 +212,7 @@ export class Kernel {
       case "dot":
         return ref(accumulate(0, (idx) => bin("*", e(a!, idx), e(b!, idx))));
       case "norm2":
-        return call("Math.sqrt", ref(accumulate(0, (idx) => square(e(a!, idx)))));
+        return intrinsic("sqrt", ref(accumulate(0, (idx) => square(e(a!, idx)))));
       case "trace":
         return ref(accumulate(0, ([i]) => e(a!, [i!, i!]), [a!.shape[0]!]));
       case "matmul": // [n] @ [n]
@@ -226,7 +222,7 @@ export class Kernel {
       case "mse":
         return bin("/", ref(accumulate(0, (idx) => square(bin("-", e(a!, idx), e(b!, idx))))), size(a!));
       case "bce": {
-        const clamp = (x: Expr) => call("Math.max", call("Math.log", x), num(-100));
+        const clamp = (x: Expr) => intrinsic("max", intrinsic("log", x), num(-100));
         return bin("/", ref(accumulate(0, (idx) => {
           const p = e(a!, idx);
           const y = e(b!, idx);
@@ -236,12 +232,12 @@ export class Kernel {
       case "bce_logits":
         return bin("/", ref(accumulate(0, (idx) => {
           const z = e(a!, idx);
-          return bin("+", bin("-", call("Math.max", z, num(0)), bin("*", z, e(b!, idx))), call("Math.log1p", call("Math.exp", { k: "neg", a: call("Math.abs", z) })));
+          return bin("+", bin("-", intrinsic("max", z, num(0)), bin("*", z, e(b!, idx))), intrinsic("log1p", intrinsic("exp", { k: "neg", a: intrinsic("abs", z) })));
         })), size(a!));
       case "cross_entropy":
         return ref(accumulate(0, (idx) => {
           const y = e(b!, idx);
-          return { k: "cond", test: bin("===", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, call("Math.log", e(a!, idx))) } };
+          return { k: "cond", test: bin("===", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, intrinsic("log", e(a!, idx))) } };
         }));
       case "softmax_cross_entropy": {
         const l = this.logsumexp(a!, name, out).lse;
@@ -250,7 +246,7 @@ export class Kernel {
       case "huber": {
         const d = e(n.args[2]!, []);
         return bin("/", ref(accumulate(0, (idx) => {
-          const r = call("Math.abs", bin("-", e(a!, idx), e(b!, idx)));
+          const r = intrinsic("abs", bin("-", e(a!, idx), e(b!, idx)));
           return { k: "cond", test: bin(">", r, d), then: bin("*", d, bin("-", r, bin("*", num(0.5), d))), else: bin("*", num(0.5), bin("*", r, r)) };
         })), size(a!));
       }
@@ -281,16 +277,16 @@ export class Kernel {
     const exps = keep ? this.fresh(`${name}_exps`) : undefined;
     if (exps !== undefined) this.o.buffers.push({ name: exps, size: sizeOf(v.shape) });
     out.push({ k: "decl", mutable: true, name: max, init: num(-Infinity) });
-    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: max, op: "=", value: call("Math.max", ref(max), this.elem(v, idx)) }]));
+    out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: max, op: "=", value: intrinsic("max", ref(max), this.elem(v, idx)) }]));
     out.push({ k: "decl", mutable: true, name: sum, init: num(0) });
     out.push(...this.forEach(v.shape, (idx): Stmt[] => {
-      const exp = call("Math.exp", bin("-", this.elem(v, idx), ref(max)));
+      const exp = intrinsic("exp", bin("-", this.elem(v, idx), ref(max)));
       if (exps === undefined) return [{ k: "set", name: sum, op: "+=", value: exp }];
       const at = flat(v.shape, idx);
       return [{ k: "store", array: exps, at, op: "=", value: exp }, { k: "set", name: sum, op: "+=", value: load(exps, at) }];
     }));
     // All −∞ (or a +∞ or NaN): the max itself, as the sum would be 0, ∞ or NaN.
-    out.push({ k: "decl", mutable: false, name: lse, init: { k: "cond", test: call("Number.isFinite", ref(max)), then: bin("+", ref(max), call("Math.log", ref(sum))), else: ref(max) } });
+    out.push({ k: "decl", mutable: false, name: lse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("+", ref(max), intrinsic("log", ref(sum))), else: ref(max) } });
     const parts: LogSumExp = { max, sum, lse, ...(exps === undefined ? {} : { exps }) };
     this.lse.set(v, { out, parts });
     return parts;
@@ -312,11 +308,11 @@ export class Kernel {
       case "softmax":
       case "log_softmax": {
         const { max, sum, lse, exps } = this.logsumexp(a!, name, out);
-        let value = (idx: Expr[]): Expr => (n.op === "softmax" ? call("Math.exp", bin("-", e(a!, idx), ref(lse))) : bin("-", e(a!, idx), ref(lse)));
+        let value = (idx: Expr[]): Expr => (n.op === "softmax" ? intrinsic("exp", bin("-", e(a!, idx), ref(lse))) : bin("-", e(a!, idx), ref(lse)));
         if (n.op === "softmax" && exps !== undefined) {
           // exp(v − lse) = exp(v − max) / Σ where max is finite; exp(v − max) where it is not.
           const inverse = this.fresh(`${name}_inverse`);
-          out.push({ k: "decl", mutable: false, name: inverse, init: { k: "cond", test: call("Number.isFinite", ref(max)), then: bin("/", num(1), ref(sum)), else: num(1) } });
+          out.push({ k: "decl", mutable: false, name: inverse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("/", num(1), ref(sum)), else: num(1) } });
           value = (idx) => bin("*", load(exps, flat(a!.shape, idx)), ref(inverse));
         }
         out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: value(idx) }], comment));

@@ -4,7 +4,7 @@
 // that touches it to the last. Arrays used outside that loop keep their own
 // storage (their values cross iterations).
 
-import { forEachAccess, mapChildren, mapStmt, type Expr, type Stmt } from "./ir.js";
+import { forEachAccess, mapChildren, mapStmt, type Expr, type Stmt } from "../ir/ir.js";
 import type { Buffer } from "./kernel.js";
 
 /** Every array a statement reads or writes. */

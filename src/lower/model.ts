@@ -4,11 +4,11 @@
 //     (regularisers) are computed once per call, outside the loop over examples;
 //   forward(params, batch, n): the outputs of every example.
 
-import type { Shape } from "../diagnostics/shape.js";
+import type { Shape } from "../tensor/shape.js";
 import type { Init } from "../check/checked.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, bin, call, loop, mul, num, ref, type Expr, type Stmt } from "./ir.js";
+import { add, bin, call, intrinsic, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { InputGradCode } from "./input-grad.js";
@@ -119,7 +119,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const chunkedLoop = (c: Chunk, made: Made, body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
     if (made.before.length === 0 && made.after.length === 0) return [exampleLoop(body, needed)];
     const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
-    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, name: c.count, init: call("Math.min", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
+    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, name: c.count, init: intrinsic("min", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
   };
   /**
    * Lifts W x (W a parameter, x a data field) out of the loop over examples:

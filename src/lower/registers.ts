@@ -8,7 +8,7 @@
 // REUSE_ABOVE locals in one list) keeps one named constant per value, as a
 // reader expects.
 
-import { mapChildren, mapStmt, type Expr, type Stmt } from "./ir.js";
+import { mapChildren, mapStmt, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Straight-line lists with more number locals than this share them. */
 export const REUSE_ABOVE = 2000;
@@ -41,8 +41,10 @@ function isNumeric(e: Expr): boolean {
       return isNumeric(e.a);
     case "bin":
       return ["+", "-", "*", "/", "%"].includes(e.op) && isNumeric(e.a) && isNumeric(e.b);
+    case "intrinsic":
+      return e.fn !== "isFinite";
     case "call":
-      return e.fn.startsWith("Math.") || !e.fn.includes(".");
+      return true;
     case "cond":
       return isNumeric(e.then) && isNumeric(e.else);
     default:

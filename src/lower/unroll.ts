@@ -17,7 +17,7 @@
 //              before its first use and, if written, written back after its
 //              last.
 
-import { add, forEachAccess, mapChildren, mapStmt, mul, num, type Expr, type Stmt } from "./ir.js";
+import { add, forEachAccess, mapChildren, mapStmt, mul, num, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Loops over at most this many values are unrolled (if the result is small). */
 export const SMALL_TRIP = 16;

@@ -7,7 +7,7 @@
 // Neither looks inside a large node that is used elsewhere: that node stays
 // whole, so sharing (and with it the linear size of derivatives) survives.
 
-import { sameShape } from "../diagnostics/shape.js";
+import { sameShape } from "../tensor/shape.js";
 import type { Graph, Node } from "../graph/node.js";
 import { constantValue, type RewriteContext, type Rule } from "../graph/rewrite.js";
 

@@ -3,10 +3,10 @@
 // that would change the domain (exp(log x) → x, (x²)^½ → x) are not here.
 // Common subexpressions need no rule: the graph is hash-consed.
 
-import { sameShape, sizeOf } from "../diagnostics/shape.js";
-import { evaluators, type Tensor } from "../graph/evaluate.js";
+import { sameShape, sizeOf } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { constantValue, rule, type Rule } from "../graph/rewrite.js";
-import { elementwise } from "../graph/ops.js";
+import { elementwise, opDef } from "../ops/index.js";
 import type { Graph, Node } from "../graph/node.js";
 import { productNormalForm, sumNormalForm } from "./normal-forms.js";
 import { unitVectorRules } from "./unit-vectors.js";
@@ -23,8 +23,7 @@ const fold: Rule = {
     if (values.some((v) => v === undefined)) return undefined;
     if (!elementwise.has(n.op) && n.shape.length > 0) return undefined;
     const args: Tensor[] = n.args.map((a, i) => ({ shape: a.shape, data: new Float64Array(sizeOf(a.shape)).fill(values[i]!) }));
-    const run = evaluators[n.op] as (args: Tensor[], attrs: Node["attrs"], shape: Node["shape"]) => Tensor;
-    const out = run(args, n.attrs, n.shape);
+    const out = opDef(n.op).evaluate(args, n.attrs, n.shape);
     const value = out.data[0]!;
     if (!out.data.every((x) => Object.is(x, value))) return undefined;
     const c = g.constant(value);

@@ -4,7 +4,7 @@
 
 import type { Graph, Node } from "../graph/node.js";
 import { constantValue, type Rule } from "../graph/rewrite.js";
-import { elementwise } from "../graph/ops.js";
+import { elementwise } from "../ops/index.js";
 
 /** A scatter of a scalar into a vector: c eᵢ. */
 function unit(n: Node): { i: number; c: Node } | undefined {

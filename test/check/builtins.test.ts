@@ -26,6 +26,16 @@ const rows: Record<string, Row> = {
   relu: { ok: [["relu(B)", [3, 3]]], bad: [["relu(s, t)", "'relu' takes 1 argument (x), but 2 arguments were given"]] },
   softplus: { ok: [["softplus(u)", [3]]], bad: [["softplus()", "'softplus' takes 1 argument (x), but 0 arguments were given"]] },
   sign: { ok: [["sign(u)", [3]]], bad: [["sign()", "'sign' takes 1 argument (x), but 0 arguments were given"]] },
+  erf: { ok: [["erf(u)", [3]]], bad: [["erf()", "'erf' takes 1 argument (x), but 0 arguments were given"]] },
+  gelu: { ok: [["gelu(A)", [2, 3]]], bad: [["gelu(s, t)", "'gelu' takes 1 argument (x), but 2 arguments were given"]] },
+  max: {
+    ok: [["max(u, v)", [3]], ["max(A, 0)", [2, 3]], ["max(s, u)", [3]], ["max(s, t)", []]],
+    bad: [["max(u, w)", "'max' needs both arguments of one shape, but got [3] and [4]"]],
+  },
+  min: {
+    ok: [["min(u, 1)", [3]]],
+    bad: [["min(A, C)", "'min' needs both arguments of one shape, but got [2, 3] and [3, 2]"]],
+  },
   leaky_relu: {
     ok: [["leaky_relu(u, 0.01)", [3]], ["leaky_relu(A, s)", [2, 3]]],
     bad: [["leaky_relu(u, v)", "'leaky_relu' expects a scalar as argument 2, but got a vector [3]"]],

@@ -6,10 +6,10 @@
 
 import { describe, expect, it } from "vitest";
 import { gradients } from "../../src/diff/reverse.js";
-import { vjp } from "../../src/diff/vjp.js";
+import { ops } from "../../src/ops/index.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
 import { Graph, type Node } from "../../src/graph/node.js";
-import type { OpName } from "../../src/graph/ops.js";
+import type { OpName } from "../../src/ops/index.js";
 import { sugar, type Sugar } from "../../src/graph/sugar.js";
 import { close, randomTensor, rng } from "../support/values.js";
 
@@ -53,11 +53,15 @@ const cases = {
   softplus: unary("softplus"),
   sign: unary("sign", awayFromZero),
   step: unary("step", awayFromZero),
+  erf: unary("erf", { shape: [3], lo: -3, hi: 3 }),
+  gelu: unary("gelu", { shape: [3], lo: -4, hi: 4 }),
   add: binaryCase("add", v3, s),
   sub: binaryCase("sub", s, v3),
   mul: binaryCase("mul"),
   div: binaryCase("div", v3, pos3),
   pow: binaryCase("pow", pos3, v3),
+  max: binaryCase("max", { shape: [3], lo: -2, hi: 2 }, { shape: [], lo: -0.2, hi: 0.2 }),
+  min: binaryCase("min", { shape: [3], lo: -2, hi: 2 }, { shape: [3], lo: -2, hi: 2 }),
   leaky_relu: binaryCase("leaky_relu", { shape: [3], lo: -2, hi: -0.3 }, s),
   leaky_step: binaryCase("leaky_step", awayFromZero, s),
   safe_div: binaryCase("safe_div", v3, pos3),
@@ -131,11 +135,11 @@ function check(c: Case, seed: number) {
 
 describe("vector-Jacobian rules", () => {
   it("every op has a rule and a case", () => {
-    expect(Object.keys(cases).sort()).toEqual(Object.keys(vjp).sort());
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(ops).sort());
   });
 
   for (const [op, c] of Object.entries(cases)) {
-    it(`${op} (${vjp[op as OpName].rule})`, () => {
+    it(`${op} (${ops[op as OpName].vjp.rule})`, () => {
       for (const seed of [1, 2, 3]) check(c, seed);
     });
   }
@@ -165,6 +169,10 @@ describe("vector-Jacobian rules", () => {
     expect(d($.relu(x))).toBe(0);
     expect(d($.abs(x))).toBe(0);
     expect(d(g.node("leaky_relu", [x, $.c(0.1)]))).toBe(0.1);
+    // A tie splits the gradient evenly, as torch.maximum and torch.minimum.
+    expect(d($.max(x, $.c(0)))).toBe(0.5);
+    expect(d($.min($.c(0), x))).toBe(0.5);
+    expect(d($.add($.max(x, $.c(0)), $.min(x, $.c(0))))).toBe(1);
     // ‖v‖ at v = 0: gradient 0, not NaN, so a zero-initialised parameter under a norm penalty can train.
     const v = g.variable("v", "arg", [3]);
     const zero = new Map([["v", { shape: [3], data: new Float64Array(3) }]]);

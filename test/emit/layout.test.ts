@@ -29,4 +29,16 @@ describe("the generated module's layout", () => {
     const code = await compiled(file, true);
     expect(await prettier.format(code, { parser: "typescript", printWidth: 1000 })).toBe(code);
   });
+
+  it("of a module that defines every helper is prettier's, but for wrapping long lines", async () => {
+    const source = [
+      // One argument each: prettier breaks a parameter list before a multi-line return type (see above).
+      "fn f(x) = sigmoid(x) + softplus(x) + relu(x) * sign(x) + leaky_relu(x, 0.1) + erf(x) + gelu(x) + max(x, 1) - min(x, 2) + x^(x + 1)",
+      "fn g(v: [3]) = norm2(v) + sum(abs(v))",
+      "fn h(x) = diff(f(x), x)",
+    ].join("\n");
+    const code = (await compile(front(source, "helpers.nnd").checked!, { precision: "f64", source: "helpers.nnd", hessian: true })).code;
+    for (const helper of ["sigmoid", "softplus", "relu", "sign", "leakyRelu", "erf", "safeDiv", "safeMul", "powLog"]) expect(code).toContain(`function ${helper}(`);
+    expect(await prettier.format(code, { parser: "typescript", printWidth: 1000 })).toBe(code);
+  });
 });

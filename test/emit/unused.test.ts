@@ -3,7 +3,7 @@
 // takes a name the body reads.
 
 import { describe, expect, it } from "vitest";
-import { bin, call, load, loop, num, ref, type Expr, type Stmt } from "../../src/lower/ir.js";
+import { bin, call, load, loop, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "../../src/emit/unused.js";
 
 const decl = (name: string, init: Expr, mutable = false): Stmt => ({ k: "decl", mutable, name, init });

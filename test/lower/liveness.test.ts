@@ -2,7 +2,7 @@
 // arrays whose lives do, or that are used outside the loop, do not.
 
 import { expect, it } from "vitest";
-import { load, num, ref, type Stmt } from "../../src/lower/ir.js";
+import { load, num, ref, type Stmt } from "../../src/ir/ir.js";
 import { shareBuffers } from "../../src/lower/liveness.js";
 
 const write = (array: string, from?: string): Stmt => ({ k: "store", array, at: num(0), op: "=", value: from === undefined ? num(1) : load(from, num(0)) });

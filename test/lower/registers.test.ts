@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compile.js";
-import { bin, call, load, num, ref, type Expr, type Stmt } from "../../src/lower/ir.js";
+import { bin, call, intrinsic, load, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
 import { reuseLocals } from "../../src/lower/registers.js";
 import { loadGenerated } from "../../src/load.js";
 import { front } from "../support/front.js";
@@ -15,13 +15,13 @@ describe("reuseLocals", () => {
   it("gives a dead value's local to the next value, which may read it once more", () => {
     const body: Stmt[] = [
       decl("a", bin("*", num(2), ref("x"))),
-      decl("b", call("Math.sin", ref("a"))),
+      decl("b", intrinsic("sin", ref("a"))),
       decl("c", bin("+", ref("b"), num(1))),
       { k: "return", value: ref("c") },
     ];
     expect(reuseLocals(body, 0)).toEqual([
       { k: "decl", mutable: true, name: "a", init: bin("*", num(2), ref("x")) },
-      { k: "set", name: "a", op: "=", value: call("Math.sin", ref("a")) },
+      { k: "set", name: "a", op: "=", value: intrinsic("sin", ref("a")) },
       { k: "set", name: "a", op: "=", value: bin("+", ref("a"), num(1)) },
       { k: "return", value: ref("a") },
     ]);
@@ -49,7 +49,7 @@ describe("reuseLocals", () => {
       { k: "decl", mutable: false, name: "w", init: { k: "member", object: "params", key: "w" } },
       decl("v", load("w", num(0))),
       { k: "decl", mutable: false, name: "alias", init: ref("v") },
-      { k: "decl", mutable: false, name: "ok", init: call("Number.isFinite", ref("alias")) },
+      { k: "decl", mutable: false, name: "ok", init: intrinsic("isFinite", ref("alias")) },
       { k: "return", value: { k: "cond", test: ref("ok"), then: ref("alias"), else: num(0) } },
     ];
     expect(reuseLocals(body, 0)).toEqual(body.map((s, i) => (i === 1 ? { ...s, mutable: true } : s)));

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { arraysOf } from "../../src/lower/liveness.js";
-import { bin, load, loop, num, ref, type Stmt } from "../../src/lower/ir.js";
+import { bin, load, loop, num, ref, type Stmt } from "../../src/ir/ir.js";
 import { SMALL_TRIP, straighten } from "../../src/lower/unroll.js";
 import { Renamer } from "../../src/lower/names.js";
 import { expectAgreesWithInterpreter } from "../support/agree.js";

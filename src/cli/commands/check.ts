@@ -3,7 +3,7 @@
 
 import type { CheckedProgram, ValueSymbol } from "../../check/checked.js";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { formatShape, sizeOf, type Shape } from "../../diagnostics/shape.js";
+import { formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { checkFile } from "../frontend.js";
 import { renderSummary, report } from "../report.js";
 import { EXIT } from "../exit.js";

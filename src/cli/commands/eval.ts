@@ -7,7 +7,7 @@
 import type { CheckedProgram } from "../../check/checked.js";
 import { compile } from "../../compile.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { formatShape, sizeOf, type Shape } from "../../diagnostics/shape.js";
+import { formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { MAX_FN_HESSIAN_ENTRIES, MAX_HESSIAN_PARAMS, MAX_JACOBIAN_ENTRIES } from "../../derive.js";
 import type { FnCode } from "../../lower/fn.js";
 import { modelHash } from "../../format/hash.js";

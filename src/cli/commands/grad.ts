@@ -3,7 +3,7 @@
 
 import { chooseNames } from "../../graph/formulas.js";
 import type { DerivedFn, DerivedModel } from "../../derive.js";
-import { sizeOf } from "../../diagnostics/shape.js";
+import { sizeOf } from "../../tensor/shape.js";
 import { reachable, type Node } from "../../graph/node.js";
 import { constantValue } from "../../graph/rewrite.js";
 import { formatName, subscript, type Notation } from "../../graph/notation.js";

@@ -4,7 +4,7 @@
 // a skipped derivative was not compared, so it never counts as agreeing.
 
 import { Deriver } from "../../derive.js";
-import { formatShape, sizeOf } from "../../diagnostics/shape.js";
+import { formatShape, sizeOf } from "../../tensor/shape.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { defaultGradcheck, gradcheck, tally, type Check, type GradcheckOptions } from "../../gradcheck.js";
 import type { Node } from "../../graph/node.js";

@@ -1,5 +1,5 @@
-// A static tensor shape: [] scalar, [n] vector, [m, n] matrix. It lives here,
-// beside the messages that print it, because every stage speaks of shapes.
+// A static tensor shape: [] scalar, [n] vector, [m, n] matrix. Every stage
+// speaks of shapes, so they sit below all of them.
 
 export type Shape = readonly number[];
 

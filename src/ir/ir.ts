@@ -1,7 +1,13 @@
-// The loop IR between the graph and TypeScript: scalar expressions over
-// locals and typed-array loads, and a few statements (declarations,
-// assignments, counted loops). Small on purpose: emit/ turns each form into
-// one TypeScript construct.
+// The loop IR between the graph and a target: scalar expressions over
+// locals and array loads, and a few statements (declarations, assignments,
+// counted loops). Scalar functions are intrinsics, named here and mapped by
+// each target to its own (Math.exp in TypeScript, a polynomial in
+// WebAssembly). Small on purpose: a renderer turns each form into one
+// construct of its language.
+
+/** The scalar functions every target provides. */
+export const intrinsics = ["exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tan", "tanh", "pow", "max", "min", "isFinite"] as const;
+export type Intrinsic = (typeof intrinsics)[number];
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
@@ -9,6 +15,8 @@ export type Expr =
   | { readonly k: "load"; readonly array: string; readonly at: Expr }
   | { readonly k: "neg"; readonly a: Expr }
   | { readonly k: "bin"; readonly op: BinOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "intrinsic"; readonly fn: Intrinsic; readonly args: readonly Expr[] }
+  /** A function the module defines itself: a helper, the seeded generator. */
   | { readonly k: "call"; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly k: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr }
   /** A new zeroed typed array of the module's precision. */
@@ -37,6 +45,7 @@ export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "ref", name });
 export const load = (array: string, at: Expr): Expr => ({ k: "load", array, at });
 export const call = (fn: string, ...args: Expr[]): Expr => ({ k: "call", fn, args });
+export const intrinsic = (fn: Intrinsic, ...args: Expr[]): Expr => ({ k: "intrinsic", fn, args });
 
 /** a + b, folding constant zeros, so that indices read `i * 4 + k`, not `i * 4 + 0 + k`. */
 export function add(a: Expr, b: Expr): Expr {
@@ -66,11 +75,11 @@ export function loop(index: string, to: number | Expr, body: readonly Stmt[], co
   return comment === undefined ? { k: "for", index, from: num(0), to: bound, body } : { k: "for", index, from: num(0), to: bound, body, comment };
 }
 
-/** A helper the generated module defines once: `function name(params) { return body; }`. */
+/** A helper the generated module defines once: `function name(params) { return body; }`, or with statements ending in a return. */
 export interface Helper {
   readonly name: string;
   readonly params: readonly string[];
-  readonly body: Expr;
+  readonly body: Expr | readonly Stmt[];
 }
 
 // ---- walking the IR: passes say what they do to the forms they care about and leave the rest to these.
@@ -85,6 +94,7 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
     case "bin":
       return { ...e, a: f(e.a), b: f(e.b) };
     case "call":
+    case "intrinsic":
       return { ...e, args: e.args.map(f) };
     case "cond":
       return { ...e, test: f(e.test), then: f(e.then), else: f(e.else) };
