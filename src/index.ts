@@ -15,8 +15,8 @@ export type { Shape } from "./tensor/shape.js";
 // { inputGrad: true } adds each model's inputGrad (the gradient of each
 // example's loss with respect to its inputs), { hessian: true } the Hessians,
 // { jacobians: true } a fn's derivatives of rank above 2.
-export { compile, type CompileOptions, type Compiled, type Precision } from "./compile.js";
+export { compile, type CompileOptions, type Compiled, type Precision } from "./pipeline/compile.js";
 // Derivatives as expression graphs: Deriver#model, #fn, #dataGradients (by
 // a model's inputs and targets), #hessian, #fnHessian, #fnJacobians.
-export { Deriver, type Derived, type DerivedFn, type DerivedModel } from "./derive.js";
-export { loadGenerated, type GeneratedFn, type GeneratedModel } from "./load.js";
+export { Deriver, type Derived, type DerivedFn, type DerivedModel } from "./pipeline/derive.js";
+export { loadGenerated, type GeneratedFn, type GeneratedModel } from "./pipeline/load.js";

@@ -1,8 +1,8 @@
 // gradcheck must fail when a derivative is wrong, and skip what it cannot judge.
 
 import { describe, expect, it } from "vitest";
-import type { Derived } from "../src/derive.js";
-import { gradcheck } from "../src/gradcheck.js";
+import type { Derived } from "../src/pipeline/derive.js";
+import { gradcheck } from "../src/verify/gradcheck.js";
 import { Graph } from "../src/graph/node.js";
 import { sugar } from "../src/graph/sugar.js";
 

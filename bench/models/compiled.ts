@@ -3,8 +3,8 @@
 
 import { readFileSync } from "node:fs";
 import { check } from "../../src/check/check.js";
-import { compile, type Precision } from "../../src/compile.js";
-import { loadGenerated, type GeneratedModel } from "../../src/load.js";
+import { compile, type Precision } from "../../src/pipeline/compile.js";
+import { loadGenerated, type GeneratedModel } from "../../src/pipeline/load.js";
 import { parse } from "../../src/parse/parse.js";
 
 export async function compiledModel(file: string, precision: Precision): Promise<GeneratedModel> {

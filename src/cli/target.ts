@@ -3,7 +3,7 @@
 
 import type { CheckedProgram } from "../check/checked.js";
 import { suggest } from "../check/suggest.js";
-import { Deriver, type DerivedFn, type DerivedModel } from "../derive.js";
+import { Deriver, type DerivedFn, type DerivedModel } from "../pipeline/derive.js";
 import type { Node } from "../graph/node.js";
 import { error, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { checkFile } from "./frontend.js";

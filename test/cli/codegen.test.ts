@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { modelHash } from "../../src/format/hash.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
 import { front } from "../support/front.js";

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_HESSIAN_PARAMS } from "../../src/derive.js";
+import { MAX_HESSIAN_PARAMS } from "../../src/pipeline/derive.js";
 
 function nndc(args: string[]) {
   const r = spawnSync(process.execPath, ["dist/cli/main.js", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
 import { front } from "../support/front.js";
 import { oracleFn, oracleModel } from "../support/oracle.js";

@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { GraphBuilder } from "../../src/diff/build.js";
 import { gradients } from "../../src/diff/reverse.js";
 import { stabilise } from "../../src/diff/stable.js";

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate } from "../../src/graph/evaluate.js";
 import { forwardBackwardFlops } from "../../src/graph/flops.js";
 import { reachable } from "../../src/graph/node.js";

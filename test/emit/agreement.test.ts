@@ -5,9 +5,9 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate, tensor, type Tensor } from "../../src/graph/evaluate.js";
-import type { GeneratedFn, GeneratedModel } from "../../src/load.js";
+import type { GeneratedFn, GeneratedModel } from "../../src/pipeline/load.js";
 import { front } from "../support/front.js";
 import { expectAgreesWithInterpreter, expectClose } from "../support/agree.js";
 import { generate } from "../support/generated.js";

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import prettier from "prettier";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { front } from "../support/front.js";
 
 const examples = readdirSync("examples").filter((f) => f.endsWith(".nnd"));

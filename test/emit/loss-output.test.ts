@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/check/check.js";
-import { compile } from "../../src/compile.js";
-import { loadGenerated } from "../../src/load.js";
+import { compile } from "../../src/pipeline/compile.js";
+import { loadGenerated } from "../../src/pipeline/load.js";
 import { parse } from "../../src/parse/parse.js";
 import type { TrainableModel } from "../../src/runtime/train.js";
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { compile, type CompileOptions } from "../../src/compile.js";
+import { compile, type CompileOptions } from "../../src/pipeline/compile.js";
 import { front } from "../support/front.js";
 import { STRICTEST } from "../support/strict.js";
 

@@ -4,9 +4,9 @@
 // No time is measured here; bench/extras.ts measures it.
 
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compile.js";
-import type { GeneratedModel } from "../../src/load.js";
-import { loadGenerated } from "../../src/load.js";
+import { compile } from "../../src/pipeline/compile.js";
+import type { GeneratedModel } from "../../src/pipeline/load.js";
+import { loadGenerated } from "../../src/pipeline/load.js";
 import { tensor } from "../../src/graph/evaluate.js";
 import { front } from "../support/front.js";
 import { oracleModel } from "../support/oracle.js";

@@ -3,10 +3,10 @@
 // read later (in a loop too) and short lists keep their own.
 
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { bin, call, intrinsic, load, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
 import { reuseLocals } from "../../src/lower/registers.js";
-import { loadGenerated } from "../../src/load.js";
+import { loadGenerated } from "../../src/pipeline/load.js";
 import { front } from "../support/front.js";
 
 const decl = (name: string, init: Expr): Stmt => ({ k: "decl", mutable: false, name, init });

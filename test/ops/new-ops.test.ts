@@ -6,9 +6,9 @@
 
 import { describe, expect, it } from "vitest";
 import type { CheckedProgram } from "../../src/check/checked.js";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate } from "../../src/graph/evaluate.js";
-import type { GeneratedFn } from "../../src/load.js";
+import type { GeneratedFn } from "../../src/pipeline/load.js";
 import { erf } from "../../src/ops/special.js";
 import { front } from "../support/front.js";
 import { generate } from "../support/generated.js";

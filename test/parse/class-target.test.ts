@@ -3,7 +3,7 @@
 // target's form.
 
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compile.js";
+import { compile } from "../../src/pipeline/compile.js";
 import { format } from "../../src/format/format.js";
 import { codes, front } from "../support/front.js";
 

@@ -7,7 +7,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate, tensor, type Tensor } from "../../src/graph/evaluate.js";
 import { Graph, type Node } from "../../src/graph/node.js";
 import { printFormula } from "../../src/graph/print.js";

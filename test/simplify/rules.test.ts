@@ -2,7 +2,7 @@
 // on its example, and the result has the same value at random points.
 
 import { describe, expect, it } from "vitest";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { GraphBuilder } from "../../src/diff/build.js";
 import { stableForms } from "../../src/diff/stable.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";

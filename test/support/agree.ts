@@ -4,9 +4,9 @@
 
 import { expect } from "vitest";
 import type { CheckedProgram } from "../../src/check/checked.js";
-import { Deriver } from "../../src/derive.js";
+import { Deriver } from "../../src/pipeline/derive.js";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
-import type { GeneratedModel } from "../../src/load.js";
+import type { GeneratedModel } from "../../src/pipeline/load.js";
 import { generate } from "./generated.js";
 import { close, randomTensor, rng, worst } from "./values.js";
 

@@ -1,7 +1,7 @@
 // Seeded random values for tests: the same seed, the same numbers.
 
 import type { Tensor } from "../../src/graph/evaluate.js";
-import { seededRandom } from "../../src/gradcheck.js";
+import { seededRandom } from "../../src/verify/gradcheck.js";
 
 /** The same generator gradcheck uses. */
 export const rng = seededRandom;

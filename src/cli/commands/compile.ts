@@ -1,7 +1,7 @@
 // nndc compile FILE [-o DIR] [--precision f64|f32] [--stats]: writes DIR/<stem>.ts.
 
 import { basename, join } from "node:path";
-import { compile, type Precision } from "../../compile.js";
+import { compile, type Precision } from "../../pipeline/compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";

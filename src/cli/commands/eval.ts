@@ -5,13 +5,13 @@
 // {"loss", "outputs", "grad", "inputGrad"?, "hessian"?} or {"value", "grad", "hessian"?}.
 
 import type { CheckedProgram } from "../../check/checked.js";
-import { compile } from "../../compile.js";
+import { compile } from "../../pipeline/compile.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
-import { MAX_FN_HESSIAN_ENTRIES, MAX_HESSIAN_PARAMS, MAX_JACOBIAN_ENTRIES } from "../../derive.js";
+import { MAX_FN_HESSIAN_ENTRIES, MAX_HESSIAN_PARAMS, MAX_JACOBIAN_ENTRIES } from "../../pipeline/derive.js";
 import type { FnCode } from "../../lower/fn.js";
 import { modelHash } from "../../format/hash.js";
-import { loadGenerated, type GeneratedFn, type GeneratedModel } from "../../load.js";
+import { loadGenerated, type GeneratedFn, type GeneratedModel } from "../../pipeline/load.js";
 import { checkWeights } from "../../runtime/weights.js";
 import { checkFile, type FrontEndResult } from "../frontend.js";
 import { readText } from "../files.js";

@@ -1,12 +1,12 @@
 // nndc explain FILE (--model M | --fn F) --wrt NAME: the derivation step by
 // step, naming the rule applied at each step, then the simplified result.
 
-import { FnExplainer } from "../../explain-fn.js";
-import { explainModel } from "../../explain-model.js";
+import { FnExplainer } from "../../explain/fn.js";
+import { explainModel } from "../../explain/model.js";
 import { formatName } from "../../graph/notation.js";
 import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
-import type { DerivedModel } from "../../derive.js";
+import type { DerivedModel } from "../../pipeline/derive.js";
 import { readable } from "../../simplify/readable.js";
 import { formatGrad } from "./grad.js";
 import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";

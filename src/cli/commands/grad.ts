@@ -2,7 +2,7 @@
 // derivatives in matrix form, with the forward definitions they refer to.
 
 import { chooseNames } from "../../graph/formulas.js";
-import type { DerivedFn, DerivedModel } from "../../derive.js";
+import type { DerivedFn, DerivedModel } from "../../pipeline/derive.js";
 import { sizeOf } from "../../tensor/shape.js";
 import { reachable, type Node } from "../../graph/node.js";
 import { constantValue } from "../../graph/rewrite.js";

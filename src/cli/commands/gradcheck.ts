@@ -3,10 +3,10 @@
 // mismatch. Checked, skipped (with the reason) and failed are counted apart:
 // a skipped derivative was not compared, so it never counts as agreeing.
 
-import { Deriver } from "../../derive.js";
+import { Deriver } from "../../pipeline/derive.js";
 import { formatShape, sizeOf } from "../../tensor/shape.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { defaultGradcheck, gradcheck, tally, type Check, type GradcheckOptions } from "../../gradcheck.js";
+import { defaultGradcheck, gradcheck, tally, type Check, type GradcheckOptions } from "../../verify/gradcheck.js";
 import type { Node } from "../../graph/node.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";

@@ -6,10 +6,10 @@
 // the loss and, for class targets, the accuracy go to stderr, so that
 // stdout stays data.
 
-import { compile } from "../../compile.js";
+import { compile } from "../../pipeline/compile.js";
 import { error, hasErrors } from "../../diagnostics/diagnostic.js";
 import { modelHash } from "../../format/hash.js";
-import { loadGenerated } from "../../load.js";
+import { loadGenerated } from "../../pipeline/load.js";
 import { DataError, loadData, parseColumnMap, type ColumnMap, type Dataset } from "../../runtime/data.js";
 import { preprocessDataset, PreprocessError } from "../../runtime/preprocess.js";
 import { view, type TrainableModel } from "../../runtime/train.js";

@@ -4,10 +4,10 @@
 
 import { basename } from "node:path";
 import { SingleBar } from "cli-progress";
-import { compile } from "../../compile.js";
+import { compile } from "../../pipeline/compile.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { modelHash } from "../../format/hash.js";
-import { loadGenerated } from "../../load.js";
+import { loadGenerated } from "../../pipeline/load.js";
 import { DataError, loadData, parseColumnMap, split, type Dataset } from "../../runtime/data.js";
 import { preprocessDataset } from "../../runtime/preprocess.js";
 import { error } from "../../diagnostics/diagnostic.js";

@@ -2,10 +2,10 @@
 // differences of the forward value, at seeded random points away from kinks
 // (where one-sided differences disagree, the point is drawn again).
 
-import { sizeOf, type Shape } from "./tensor/shape.js";
-import type { Derived } from "./derive.js";
-import { evaluate, type Tensor } from "./graph/evaluate.js";
-import type { Node } from "./graph/node.js";
+import { sizeOf, type Shape } from "../tensor/shape.js";
+import type { Derived } from "../pipeline/derive.js";
+import { evaluate, type Tensor } from "../graph/evaluate.js";
+import type { Node } from "../graph/node.js";
 
 export interface Check {
   readonly variable: string;

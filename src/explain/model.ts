@@ -2,14 +2,14 @@
 // reverse sweep from the loss to W, each step naming the rule that sends the
 // gradient from a node to its argument, over the model's own intermediates.
 
-import type { DerivedModel } from "./derive.js";
-import { gradients } from "./diff/reverse.js";
-import { opDef } from "./ops/index.js";
-import { sugar } from "./graph/sugar.js";
-import { simplify } from "./simplify/simplify.js";
-import type { Node } from "./graph/node.js";
-import { formatName } from "./graph/notation.js";
-import { printFormula } from "./graph/print.js";
+import type { DerivedModel } from "../pipeline/derive.js";
+import { gradients } from "../diff/reverse.js";
+import { opDef } from "../ops/index.js";
+import { sugar } from "../graph/sugar.js";
+import { simplify } from "../simplify/simplify.js";
+import type { Node } from "../graph/node.js";
+import { formatName } from "../graph/notation.js";
+import { printFormula } from "../graph/print.js";
 
 export interface ExplainLine {
   readonly lhs: string;

@@ -3,10 +3,10 @@
 // product, quotient, power, chain through each built-in and each fn), in the
 // order one works it out. The result itself comes from the real pipeline.
 
-import type * as A from "./parse/ast.js";
-import type { CheckedFn, CheckedProgram } from "./check/checked.js";
-import { printExpr } from "./format/print-expr.js";
-import { opDef } from "./ops/index.js";
+import type * as A from "../parse/ast.js";
+import type { CheckedFn, CheckedProgram } from "../check/checked.js";
+import { printExpr } from "../format/print-expr.js";
+import { opDef } from "../ops/index.js";
 
 export interface ExplainStep {
   readonly rule: string;

@@ -2,21 +2,21 @@
 // simplify), lower to loops, emit a TypeScript syntax tree, print it (laid
 // out as emit/layout.ts says). The same input always gives the same bytes.
 
-import type { CheckedProgram } from "./check/checked.js";
+import type { CheckedProgram } from "../check/checked.js";
 import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type DerivedModel, type HessianVectorProduct } from "./derive.js";
-import { error, type Diagnostic } from "./diagnostics/diagnostic.js";
-import type { SourceFile } from "./diagnostics/source.js";
-import { printModule } from "./emit/layout.js";
-import { moduleStatements } from "./emit/module.js";
-import { modelHash } from "./format/hash.js";
-import type { Node } from "./graph/node.js";
-import { formatName } from "./graph/notation.js";
-import { printFormula, writtenOutSize } from "./graph/print.js";
-import { lowerFn, type FnCode } from "./lower/fn.js";
-import { lowerModel, type ModelCode } from "./lower/model.js";
-import { lowerInputGrad } from "./lower/input-grad.js";
-import { Renamer } from "./lower/names.js";
-import { helpers } from "./lower/scalar-ops.js";
+import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceFile } from "../diagnostics/source.js";
+import { printModule } from "../emit/layout.js";
+import { moduleStatements } from "../emit/module.js";
+import { modelHash } from "../format/hash.js";
+import type { Node } from "../graph/node.js";
+import { formatName } from "../graph/notation.js";
+import { printFormula, writtenOutSize } from "../graph/print.js";
+import { lowerFn, type FnCode } from "../lower/fn.js";
+import { lowerModel, type ModelCode } from "../lower/model.js";
+import { lowerInputGrad } from "../lower/input-grad.js";
+import { Renamer } from "../lower/names.js";
+import { helpers } from "../lower/scalar-ops.js";
 
 export type Precision = "f64" | "f32";
 

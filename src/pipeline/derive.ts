@@ -3,13 +3,13 @@
 // form, differentiate (reverse mode), simplify. Data flows one way:
 // check → graph → diff → simplify.
 
-import type { CheckedProgram } from "./check/checked.js";
-import { GraphBuilder, type FnGraph, type ModelGraph } from "./diff/build.js";
-import { derivative, gradients } from "./diff/reverse.js";
-import { stabilise } from "./diff/stable.js";
-import type { Graph, Node } from "./graph/node.js";
-import { sugar } from "./graph/sugar.js";
-import { simplify } from "./simplify/simplify.js";
+import type { CheckedProgram } from "../check/checked.js";
+import { GraphBuilder, type FnGraph, type ModelGraph } from "../diff/build.js";
+import { derivative, gradients } from "../diff/reverse.js";
+import { stabilise } from "../diff/stable.js";
+import type { Graph, Node } from "../graph/node.js";
+import { sugar } from "../graph/sugar.js";
+import { simplify } from "../simplify/simplify.js";
 
 export interface Derived {
   readonly graph: Graph;
