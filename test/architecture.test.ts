@@ -26,8 +26,9 @@ const allowed: Record<string, readonly string[]> = {
   pipeline: ["emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "ir", "ops", "tensor"],
   explain: ["pipeline", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "ops", "tensor"],
   verify: ["pipeline", "graph", "check", "diagnostics", "ops", "tensor"],
+  library: ["explain", "pipeline", "format", "check", "parse", "diagnostics"],
   runtime: [],
-  cli: ["verify", "explain", "pipeline", "emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "runtime", "ir", "ops", "tensor"],
+  cli: ["library", "verify", "explain", "pipeline", "emit", "lower", "simplify", "diff", "graph", "check", "format", "parse", "diagnostics", "runtime", "ir", "ops", "tensor"],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

@@ -49,7 +49,7 @@ describe("the repository stands alone", () => {
 
   it("the documentation the README lists is there", () => {
     const readme = readFileSync("README.md", "utf8");
-    for (const doc of ["language", "commands", "module", "weights"]) {
+    for (const doc of ["language", "commands", "module", "weights", "library"]) {
       expect(existsSync(`docs/${doc}.md`)).toBe(true);
       expect(readme).toContain(`docs/${doc}.md`);
     }

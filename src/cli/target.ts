@@ -1,67 +1,15 @@
-// Picking what a command works on: --model M or --fn F (or the file's only
-// model), and --wrt NAME among its variables. Mistakes are diagnostics.
+// The common start of grad, explain and graph: check the file, pick the
+// model or fn (explain/target.ts), derive it. Problems are reported.
 
-import type { CheckedProgram } from "../check/checked.js";
-import { suggest } from "../check/suggest.js";
-import { Deriver, type DerivedFn, type DerivedModel } from "../pipeline/derive.js";
-import type { Node } from "../graph/node.js";
-import { error, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { derivation, selectTarget, type Loaded, type TargetOptions } from "../explain/target.js";
 import { checkFile } from "./frontend.js";
 import { report } from "./report.js";
 import { EXIT } from "./exit.js";
 
-export interface TargetOptions {
-  readonly model?: string;
-  readonly fn?: string;
-}
+export * from "../explain/target.js";
 
-export type Target = { readonly kind: "model" | "fn"; readonly name: string };
-
-export function selectTarget(checked: CheckedProgram, options: TargetOptions, file: string): Target | Diagnostic {
-  if (options.model !== undefined) return lookup("model", options.model, [...checked.models.keys()], file);
-  if (options.fn !== undefined) return lookup("fn", options.fn, [...checked.fns.keys()], file);
-  const models = [...checked.models.keys()];
-  if (models.length === 1) return { kind: "model", name: models[0]! };
-  const what = models.length === 0 ? `it has no model; name a fn with --fn (it has: ${[...checked.fns.keys()].join(", ") || "none"})` : `it has ${models.length} models; name one with --model (${models.join(", ")})`;
-  return error("NND3007", undefined, file, what);
-}
-
-function lookup(kind: "model" | "fn", name: string, known: string[], file: string): Target | Diagnostic {
-  if (known.includes(name)) return { kind, name };
-  return error("NND3005", undefined, kind, name, file, known, suggest(name, known));
-}
-
-/** The index of `--wrt` among the variables, all of them when absent, or a diagnostic. */
-export function selectWrt(variables: readonly string[], wrt: string | undefined, owner: string): number[] | Diagnostic {
-  if (wrt === undefined) return variables.map((_, i) => i);
-  const i = variables.indexOf(wrt);
-  if (i >= 0) return [i];
-  return error("NND3006", undefined, wrt, owner, variables, suggest(wrt, variables));
-}
-
-/**
- * A model's derivatives with those by its inputs and targets added after the
- * parameters', when `--wrt` names one of them (saliency, adversarial
- * examples); otherwise the derivatives as loaded.
- */
-export function withDataGradients(loaded: Loaded, wrt: string | undefined): DerivedModel | DerivedFn {
-  const d = loaded.derived;
-  if (loaded.target.kind !== "model" || wrt === undefined || d.wrt.some((w) => w.attrs.name === wrt)) return d;
-  const data = loaded.deriver.dataGradients(loaded.target.name);
-  return { ...(d as DerivedModel), wrt: [...d.wrt, ...data.wrt], grads: [...(d as DerivedModel).grads, ...data.grads] };
-}
-
-export interface Loaded {
-  readonly checked: CheckedProgram;
-  readonly target: Target;
-  readonly deriver: Deriver;
-  readonly derived: DerivedModel | DerivedFn;
-}
-
-/**
- * The common start of grad, explain and graph: check the file, pick the
- * model or fn, derive it. Problems are reported; the result is then the exit status.
- */
+/** The file's model or fn, derived; or, after a reported diagnostic, the exit status. */
 export function loadTarget(file: string, options: TargetOptions): Loaded | number {
   const result = checkFile(file);
   report(result.diagnostics, result.source);
@@ -71,15 +19,5 @@ export function loadTarget(file: string, options: TargetOptions): Loaded | numbe
     report([target]);
     return EXIT.userError;
   }
-  const deriver = new Deriver(result.checked);
-  const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
-  return { checked: result.checked, target, deriver, derived };
-}
-
-/** The variables of a model's class targets (`target y: class[n]`), known to be one-hot. */
-export function classTargets(loaded: Loaded): Set<Node> {
-  if (loaded.target.kind !== "model") return new Set();
-  const model = loaded.checked.models.get(loaded.target.name)!;
-  const named = new Set(model.targets.flatMap((t) => (t.kind === "target" && t.decl.classes === true ? [t.decl.name.name] : [])));
-  return new Set((loaded.derived as DerivedModel).model.targets.filter((t) => named.has(t.attrs.name!)));
+  return derivation(result.checked, target);
 }

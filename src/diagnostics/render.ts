@@ -5,7 +5,6 @@
 //      3 |   h = W1 @ x + b
 //        |       ^^^^^^^^^^
 
-import { styleText } from "node:util";
 import type { Diagnostic } from "./diagnostic.js";
 import type { SourceFile } from "./source.js";
 
@@ -14,9 +13,12 @@ export interface RenderOptions {
   readonly color?: boolean;
 }
 
+/** ANSI colour codes: written here rather than taken from node:util, so the library runs in a browser. */
+const COLORS = { red: 31, yellow: 33, cyan: 36, gray: 90 } as const;
+export type Color = keyof typeof COLORS;
+
 export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, options: RenderOptions = {}): string {
-  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
-    options.color ? styleText(style, text) : text;
+  const paint = (style: Color, text: string) => (options.color ? `\x1b[${COLORS[style]}m${text}\x1b[39m` : text);
   const severity = paint(d.severity === "error" ? "red" : "yellow", d.severity);
   const head = `${severity} ${paint("gray", d.code)}: ${d.message}`;
   if (d.span === undefined) return head;
@@ -28,7 +30,7 @@ export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
 function codeFrame(
   source: SourceFile,
   d: Diagnostic,
-  paint: (style: Parameters<typeof styleText>[0], text: string) => string,
+  paint: (style: Color, text: string) => string,
 ): string {
   const span = d.span!;
   const raw = source.lineText(span.line);

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluate, type Tensor } from "../../src/graph/evaluate.js";
 // From the library's entry, as a user of `nndc` as a package imports them.
-import { compile, Deriver, loadGenerated, type GeneratedModel } from "../../src/index.js";
+import { compileProgram as compile, Deriver, loadGenerated, type GeneratedModel } from "../../src/index.js";
 import { front } from "../support/front.js";
 
 function nndc(args: string[], input?: string) {

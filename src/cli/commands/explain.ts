@@ -8,7 +8,7 @@ import { printFormula } from "../../graph/print.js";
 import { report } from "../report.js";
 import type { DerivedModel } from "../../pipeline/derive.js";
 import { readable } from "../../simplify/readable.js";
-import { formatGrad } from "./grad.js";
+import { formatGrad } from "../../explain/grad.js";
 import { loadTarget, selectWrt, withDataGradients, type TargetOptions } from "../target.js";
 import { EXIT } from "../exit.js";
 
@@ -55,7 +55,7 @@ export function explainCommand(file: string, options: ExplainOptions): number {
     // The result as grad prints it: rewritten for a reader, one δ per layer
     // (δ_h after the user's name of the layer), the forward terms it uses.
     const simplified = formatGrad(loaded, { wrt: variable });
-    if (typeof simplified === "number") return simplified;
+    if (typeof simplified !== "string") return report([simplified]), EXIT.userError;
     out.push("", "simplified, as nndc grad prints it", "", ...simplified.trimEnd().split("\n").slice(2));
   }
   process.stdout.write(`${out.join("\n")}\n`);
