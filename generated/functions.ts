@@ -14,20 +14,20 @@ function leakyStep(x: number, a: number): number {
 /** fn f(x): its value and its derivatives. */
 export const f = {
   value(x: number): number {
-    const s3 = x * x;
-    const s4 = 1 + s3;
-    const s5 = Math.sqrt(s4);
-    const value = s5;
+    const s1 = x * x;
+    const s2 = 1 + s1;
+    const s3 = Math.sqrt(s2);
+    const value = s3;
     return value;
   },
   grad(x: number): {
     x: number;
   } {
-    const s3_2 = x * x;
-    const s4_2 = 1 + s3_2;
-    const s5_2 = Math.sqrt(s4_2);
-    const s13 = x / s5_2;
-    const d_x = s13;
+    const s4 = x * x;
+    const s5 = 1 + s4;
+    const s6 = Math.sqrt(s5);
+    const s7 = x / s6;
+    const d_x = s7;
     return {
       x: d_x,
     };
@@ -35,548 +35,548 @@ export const f = {
 };
 /** fn g(x): its value and its derivatives. */
 export const g = {
-  value(x_2: number): number {
-    const s14 = Math.exp(x_2);
-    const value_2 = s14;
-    return value_2;
+  value(x: number): number {
+    const s1 = Math.exp(x);
+    const value = s1;
+    return value;
   },
-  grad(x_2: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s14_2 = Math.exp(x_2);
-    const d_x_2 = s14_2;
+    const s2 = Math.exp(x);
+    const d_x = s2;
     return {
-      x: d_x_2,
+      x: d_x,
     };
   },
 };
 /** fn h(x): its value and its derivatives. */
 export const h = {
-  value(x_3: number): number {
-    const s14_3 = Math.exp(x_3);
-    const s16 = s14_3 * s14_3;
-    const s17 = 1 + s16;
-    const s18 = Math.sqrt(s17);
-    const value_3 = s18;
-    return value_3;
+  value(x: number): number {
+    const s1 = Math.exp(x);
+    const s2 = s1 * s1;
+    const s3 = 1 + s2;
+    const s4 = Math.sqrt(s3);
+    const value = s4;
+    return value;
   },
-  grad(x_3: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s14_4 = Math.exp(x_3);
-    const s16_2 = s14_4 * s14_4;
-    const s17_2 = 1 + s16_2;
-    const s18_2 = Math.sqrt(s17_2);
-    const s29 = s16_2 / s18_2;
-    const d_x_3 = s29;
+    const s5 = Math.exp(x);
+    const s6 = s5 * s5;
+    const s7 = 1 + s6;
+    const s8 = Math.sqrt(s7);
+    const s9 = s6 / s8;
+    const d_x = s9;
     return {
-      x: d_x_3,
+      x: d_x,
     };
   },
 };
 /** fn dh(x): its value and its derivatives. */
 export const dh = {
-  value(x_4: number): number {
-    const s14_5 = Math.exp(x_4);
-    const s16_3 = s14_5 * s14_5;
-    const s17_3 = 1 + s16_3;
-    const s18_3 = Math.sqrt(s17_3);
-    const s29_2 = s16_3 / s18_3;
-    const value_4 = s29_2;
-    return value_4;
+  value(x: number): number {
+    const s1 = Math.exp(x);
+    const s2 = s1 * s1;
+    const s3 = 1 + s2;
+    const s4 = Math.sqrt(s3);
+    const s5 = s2 / s4;
+    const value = s5;
+    return value;
   },
-  grad(x_4: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s14_6 = Math.exp(x_4);
-    const s16_4 = s14_6 * s14_6;
-    const s17_4 = 1 + s16_4;
-    const s18_4 = Math.sqrt(s17_4);
-    const s30 = 1 / s18_4;
-    const s46 = 0.5 * s16_4;
-    const s44 = s18_4 * s18_4 * s18_4;
-    const s47 = s46 / s44;
-    const s50 = s30 - s47;
-    const s55 = s50 * s16_4;
-    const s56 = 2 * s55;
-    const d_x_4 = s56;
+    const s6 = Math.exp(x);
+    const s7 = s6 * s6;
+    const s8 = 1 + s7;
+    const s9 = Math.sqrt(s8);
+    const s10 = 1 / s9;
+    const s11 = 0.5 * s7;
+    const s12 = s9 * s9 * s9;
+    const s13 = s11 / s12;
+    const s14 = s10 - s13;
+    const s15 = s14 * s7;
+    const s16 = 2 * s15;
+    const d_x = s16;
     return {
-      x: d_x_4,
+      x: d_x,
     };
   },
 };
 /** fn power(x): its value and its derivatives. */
 export const power = {
-  value(x_5: number): number {
-    const s57 = x_5 * x_5 * x_5;
-    const value_5 = s57;
-    return value_5;
+  value(x: number): number {
+    const s1 = x * x * x;
+    const value = s1;
+    return value;
   },
-  grad(x_5: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s3_3 = x_5 * x_5;
-    const s58 = 3 * s3_3;
-    const d_x_5 = s58;
+    const s2 = x * x;
+    const s3 = 3 * s2;
+    const d_x = s3;
     return {
-      x: d_x_5,
+      x: d_x,
     };
   },
 };
 /** fn dpower(x): its value and its derivatives. */
 export const dpower = {
-  value(x_6: number): number {
-    const s3_4 = x_6 * x_6;
-    const s58_2 = 3 * s3_4;
-    const value_6 = s58_2;
-    return value_6;
+  value(x: number): number {
+    const s1 = x * x;
+    const s2 = 3 * s1;
+    const value = s2;
+    return value;
   },
-  grad(x_6: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s65 = 6 * x_6;
-    const d_x_6 = s65;
+    const s3 = 6 * x;
+    const d_x = s3;
     return {
-      x: d_x_6,
+      x: d_x,
     };
   },
 };
 /** fn product(x): its value and its derivatives. */
 export const product = {
-  value(x_7: number): number {
-    const s66 = Math.sin(x_7);
-    const s67 = Math.cos(x_7);
-    const s68 = s66 * s67;
-    const value_7 = s68;
-    return value_7;
+  value(x: number): number {
+    const s1 = Math.sin(x);
+    const s2 = Math.cos(x);
+    const s3 = s1 * s2;
+    const value = s3;
+    return value;
   },
-  grad(x_7: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s67_2 = Math.cos(x_7);
-    const s79 = s67_2 * s67_2;
-    const s66_2 = Math.sin(x_7);
-    const s76 = s66_2 * s66_2;
-    const s81 = s79 - s76;
-    const d_x_7 = s81;
+    const s4 = Math.cos(x);
+    const s5 = s4 * s4;
+    const s6 = Math.sin(x);
+    const s7 = s6 * s6;
+    const s8 = s5 - s7;
+    const d_x = s8;
     return {
-      x: d_x_7,
+      x: d_x,
     };
   },
 };
 /** fn dproduct(x): its value and its derivatives. */
 export const dproduct = {
-  value(x_8: number): number {
-    const s67_3 = Math.cos(x_8);
-    const s79_2 = s67_3 * s67_3;
-    const s66_3 = Math.sin(x_8);
-    const s76_2 = s66_3 * s66_3;
-    const s81_2 = s79_2 - s76_2;
-    const value_8 = s81_2;
-    return value_8;
+  value(x: number): number {
+    const s1 = Math.cos(x);
+    const s2 = s1 * s1;
+    const s3 = Math.sin(x);
+    const s4 = s3 * s3;
+    const s5 = s2 - s4;
+    const value = s5;
+    return value;
   },
-  grad(x_8: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s66_4 = Math.sin(x_8);
-    const s67_4 = Math.cos(x_8);
-    const s68_2 = s66_4 * s67_4;
-    const s104 = 2 * s68_2;
-    const s105 = -s104;
-    const s100 = s67_4 * s66_4;
-    const s101 = 2 * s100;
-    const s107 = s105 - s101;
-    const d_x_8 = s107;
+    const s6 = Math.sin(x);
+    const s7 = Math.cos(x);
+    const s8 = s6 * s7;
+    const s9 = 2 * s8;
+    const s10 = -s9;
+    const s11 = s7 * s6;
+    const s12 = 2 * s11;
+    const s13 = s10 - s12;
+    const d_x = s13;
     return {
-      x: d_x_8,
+      x: d_x,
     };
   },
 };
 /** fn quotient(x): its value and its derivatives. */
 export const quotient = {
-  value(x_9: number): number {
-    const s3_5 = x_9 * x_9;
-    const s4_3 = 1 + s3_5;
-    const s108 = x_9 / s4_3;
-    const value_9 = s108;
-    return value_9;
+  value(x: number): number {
+    const s1 = x * x;
+    const s2 = 1 + s1;
+    const s3 = x / s2;
+    const value = s3;
+    return value;
   },
-  grad(x_9: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s3_6 = x_9 * x_9;
-    const s4_4 = 1 + s3_6;
-    const s109 = 1 / s4_4;
-    const s120 = 2 * s3_6;
-    const s116 = s4_4 * s4_4;
-    const s121 = s120 / s116;
-    const s124 = s109 - s121;
-    const d_x_9 = s124;
+    const s4 = x * x;
+    const s5 = 1 + s4;
+    const s6 = 1 / s5;
+    const s7 = 2 * s4;
+    const s8 = s5 * s5;
+    const s9 = s7 / s8;
+    const s10 = s6 - s9;
+    const d_x = s10;
     return {
-      x: d_x_9,
+      x: d_x,
     };
   },
 };
 /** fn dquotient(x): its value and its derivatives. */
 export const dquotient = {
-  value(x_10: number): number {
-    const s3_7 = x_10 * x_10;
-    const s4_5 = 1 + s3_7;
-    const s109_2 = 1 / s4_5;
-    const s120_2 = 2 * s3_7;
-    const s116_2 = s4_5 * s4_5;
-    const s121_2 = s120_2 / s116_2;
-    const s124_2 = s109_2 - s121_2;
-    const value_10 = s124_2;
-    return value_10;
+  value(x: number): number {
+    const s1 = x * x;
+    const s2 = 1 + s1;
+    const s3 = 1 / s2;
+    const s4 = 2 * s1;
+    const s5 = s2 * s2;
+    const s6 = s4 / s5;
+    const s7 = s3 - s6;
+    const value = s7;
+    return value;
   },
-  grad(x_10: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s3_8 = x_10 * x_10;
-    const s4_6 = 1 + s3_8;
-    const s155 = s3_8 * s4_6;
-    const s156 = 4 * s155;
-    const s146 = Math.pow(s4_6, 4);
-    const s157 = s156 / s146;
-    const s116_3 = s4_6 * s4_6;
-    const s141 = 1 / s116_3;
-    const s160 = s157 - s141;
-    const s151 = 2 / s116_3;
-    const s162 = s160 - s151;
-    const s164 = s162 * x_10;
-    const s165 = 2 * s164;
-    const d_x_10 = s165;
+    const s8 = x * x;
+    const s9 = 1 + s8;
+    const s10 = s8 * s9;
+    const s11 = 4 * s10;
+    const s12 = Math.pow(s9, 4);
+    const s13 = s11 / s12;
+    const s14 = s9 * s9;
+    const s15 = 1 / s14;
+    const s16 = s13 - s15;
+    const s17 = 2 / s14;
+    const s18 = s16 - s17;
+    const s19 = s18 * x;
+    const s20 = 2 * s19;
+    const d_x = s20;
     return {
-      x: d_x_10,
+      x: d_x,
     };
   },
 };
 /** fn dsigmoid(x): its value and its derivatives. */
 export const dsigmoid = {
-  value(x_11: number): number {
-    const s166 = sigmoid(x_11);
-    const s167 = 1 - s166;
-    const s168 = s166 * s167;
-    const value_11 = s168;
-    return value_11;
+  value(x: number): number {
+    const s1 = sigmoid(x);
+    const s2 = 1 - s1;
+    const s3 = s1 * s2;
+    const value = s3;
+    return value;
   },
-  grad(x_11: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s166_2 = sigmoid(x_11);
-    const s177 = 2 * s166_2;
-    const s183 = 1 - s177;
-    const s184 = s183 * s166_2;
-    const s167_2 = 1 - s166_2;
-    const s185 = s184 * s167_2;
-    const d_x_11 = s185;
+    const s4 = sigmoid(x);
+    const s5 = 2 * s4;
+    const s6 = 1 - s5;
+    const s7 = s6 * s4;
+    const s8 = 1 - s4;
+    const s9 = s7 * s8;
+    const d_x = s9;
     return {
-      x: d_x_11,
+      x: d_x,
     };
   },
 };
 /** fn dtanh(x): its value and its derivatives. */
 export const dtanh = {
-  value(x_12: number): number {
-    const s186 = Math.tanh(x_12);
-    const s187 = s186 * s186;
-    const s188 = 1 - s187;
-    const value_12 = s188;
-    return value_12;
+  value(x: number): number {
+    const s1 = Math.tanh(x);
+    const s2 = s1 * s1;
+    const s3 = 1 - s2;
+    const value = s3;
+    return value;
   },
-  grad(x_12: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s186_2 = Math.tanh(x_12);
-    const s187_2 = s186_2 * s186_2;
-    const s188_2 = 1 - s187_2;
-    const s198 = s186_2 * s188_2;
-    const s199 = 2 * s198;
-    const s200 = -s199;
-    const d_x_12 = s200;
+    const s4 = Math.tanh(x);
+    const s5 = s4 * s4;
+    const s6 = 1 - s5;
+    const s7 = s4 * s6;
+    const s8 = 2 * s7;
+    const s9 = -s8;
+    const d_x = s9;
     return {
-      x: d_x_12,
+      x: d_x,
     };
   },
 };
 /** fn drelu(x): its value and its derivatives. */
 export const drelu = {
-  value(x_13: number): number {
-    const s202 = step(x_13);
-    const value_13 = s202;
-    return value_13;
+  value(x: number): number {
+    const s1 = step(x);
+    const value = s1;
+    return value;
   },
-  grad(_x_13: number): {
+  grad(_x: number): {
     x: number;
   } {
-    const d_x_13 = 0;
+    const d_x = 0;
     return {
-      x: d_x_13,
+      x: d_x,
     };
   },
 };
 /** fn dleaky(x): its value and its derivatives. */
 export const dleaky = {
-  value(x_14: number): number {
-    const s207 = leakyStep(x_14, 0.01);
-    const value_14 = s207;
-    return value_14;
+  value(x: number): number {
+    const s1 = leakyStep(x, 0.01);
+    const value = s1;
+    return value;
   },
-  grad(_x_14: number): {
+  grad(_x: number): {
     x: number;
   } {
-    const d_x_14 = 0;
+    const d_x = 0;
     return {
-      x: d_x_14,
+      x: d_x,
     };
   },
 };
 /** fn dsoftplus(x): its value and its derivatives. */
 export const dsoftplus = {
-  value(x_15: number): number {
-    const s166_3 = sigmoid(x_15);
-    const value_15 = s166_3;
-    return value_15;
+  value(x: number): number {
+    const s1 = sigmoid(x);
+    const value = s1;
+    return value;
   },
-  grad(x_15: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s166_4 = sigmoid(x_15);
-    const s167_3 = 1 - s166_4;
-    const s168_2 = s166_4 * s167_3;
-    const d_x_15 = s168_2;
+    const s2 = sigmoid(x);
+    const s3 = 1 - s2;
+    const s4 = s2 * s3;
+    const d_x = s4;
     return {
-      x: d_x_15,
+      x: d_x,
     };
   },
 };
 /** fn d2f(x): its value and its derivatives. */
 export const d2f = {
-  value(x_16: number): number {
-    const s3_9 = x_16 * x_16;
-    const s4_7 = 1 + s3_9;
-    const s5_3 = Math.sqrt(s4_7);
-    const s234 = 1 / s5_3;
-    const s247 = s5_3 * s5_3 * s5_3;
-    const s251 = s3_9 / s247;
-    const s254 = s234 - s251;
-    const value_16 = s254;
-    return value_16;
+  value(x: number): number {
+    const s1 = x * x;
+    const s2 = 1 + s1;
+    const s3 = Math.sqrt(s2);
+    const s4 = 1 / s3;
+    const s5 = s3 * s3 * s3;
+    const s6 = s1 / s5;
+    const s7 = s4 - s6;
+    const value = s7;
+    return value;
   },
-  grad(x_16: number): {
+  grad(x: number): {
     x: number;
   } {
-    const s3_10 = x_16 * x_16;
-    const s4_8 = 1 + s3_10;
-    const s5_4 = Math.sqrt(s4_8);
-    const s239 = s5_4 * s5_4;
-    const s278 = s3_10 * s239;
-    const s279 = 3 * s278;
-    const s273 = Math.pow(s5_4, 6);
-    const s280 = s279 / s273;
-    const s282 = 1 / s239;
-    const s285 = s280 - s282;
-    const s287 = 0.5 * s285;
-    const s288 = s287 / s5_4;
-    const s247_2 = s5_4 * s5_4 * s5_4;
-    const s269 = 1 / s247_2;
-    const s290 = s288 - s269;
-    const s292 = s290 * x_16;
-    const s293 = 2 * s292;
-    const d_x_16 = s293;
+    const s8 = x * x;
+    const s9 = 1 + s8;
+    const s10 = Math.sqrt(s9);
+    const s11 = s10 * s10;
+    const s12 = s8 * s11;
+    const s13 = 3 * s12;
+    const s14 = Math.pow(s10, 6);
+    const s15 = s13 / s14;
+    const s16 = 1 / s11;
+    const s17 = s15 - s16;
+    const s18 = 0.5 * s17;
+    const s19 = s18 / s10;
+    const s20 = s10 * s10 * s10;
+    const s21 = 1 / s20;
+    const s22 = s19 - s21;
+    const s23 = s22 * x;
+    const s24 = 2 * s23;
+    const d_x = s24;
     return {
-      x: d_x_16,
+      x: d_x,
     };
   },
 };
-const t296 = new Float64Array(3);
-const t303 = new Float64Array(3);
-const t296_2 = new Float64Array(3);
+const quad_t1 = new Float64Array(3);
+const quad_t3 = new Float64Array(3);
+const quad_t4 = new Float64Array(3);
 /** fn quad(x, A): its value and its derivatives. */
 export const quad = {
-  value(x_17: Float64Array, A: Float64Array): number {
+  value(x: Float64Array, A: Float64Array): number {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t296_dot = 0;
+      let quad_t1_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t296_dot += x_17[i1]! * A[i1 * 3 + i0]!;
+        quad_t1_dot += x[i1]! * A[i1 * 3 + i0]!;
       }
-      t296[i0] = t296_dot;
+      quad_t1[i0] = quad_t1_dot;
     }
-    let s297_sum = 0;
+    let s2_sum = 0;
     for (let i2 = 0; i2 < 3; i2++) {
-      s297_sum += t296[i2]! * x_17[i2]!;
+      s2_sum += quad_t1[i2]! * x[i2]!;
     }
-    const s297 = s297_sum;
-    const value_17 = s297;
-    return value_17;
+    const s2 = s2_sum;
+    const value = s2;
+    return value;
   },
-  grad(x_17: Float64Array, A: Float64Array): {
+  grad(x: Float64Array, A: Float64Array): {
     x: Float64Array;
     A: Float64Array;
   } {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t303_dot = 0;
+      let quad_t3_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t303_dot += A[i0 * 3 + i1]! * x_17[i1]!;
+        quad_t3_dot += A[i0 * 3 + i1]! * x[i1]!;
       }
-      t303[i0] = t303_dot;
+      quad_t3[i0] = quad_t3_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t296_2_dot = 0;
+      let quad_t4_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t296_2_dot += x_17[i3]! * A[i3 * 3 + i2]!;
+        quad_t4_dot += x[i3]! * A[i3 * 3 + i2]!;
       }
-      t296_2[i2] = t296_2_dot;
+      quad_t4[i2] = quad_t4_dot;
     }
-    const d_x_17 = new Float64Array(3);
+    const d_x = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      d_x_17[i4] = t303[i4]! + t296_2[i4]!;
+      d_x[i4] = quad_t3[i4]! + quad_t4[i4]!;
     }
     const d_A = new Float64Array(9);
     for (let i5 = 0; i5 < 3; i5++) {
       for (let i6 = 0; i6 < 3; i6++) {
-        d_A[i5 * 3 + i6] = x_17[i5]! * x_17[i6]!;
+        d_A[i5 * 3 + i6] = x[i5]! * x[i6]!;
       }
     }
     return {
-      x: d_x_17,
+      x: d_x,
       A: d_A,
     };
   },
 };
-const t303_2 = new Float64Array(3);
-const t296_3 = new Float64Array(3);
+const grad_quad_t1 = new Float64Array(3);
+const grad_quad_t2 = new Float64Array(3);
 /** fn grad_quad(x, A): its value and its derivatives. */
 export const grad_quad = {
-  value(x_18: Float64Array, A_2: Float64Array): Float64Array {
+  value(x: Float64Array, A: Float64Array): Float64Array {
     for (let i0 = 0; i0 < 3; i0++) {
-      let t303_2_dot = 0;
+      let grad_quad_t1_dot = 0;
       for (let i1 = 0; i1 < 3; i1++) {
-        t303_2_dot += A_2[i0 * 3 + i1]! * x_18[i1]!;
+        grad_quad_t1_dot += A[i0 * 3 + i1]! * x[i1]!;
       }
-      t303_2[i0] = t303_2_dot;
+      grad_quad_t1[i0] = grad_quad_t1_dot;
     }
     for (let i2 = 0; i2 < 3; i2++) {
-      let t296_3_dot = 0;
+      let grad_quad_t2_dot = 0;
       for (let i3 = 0; i3 < 3; i3++) {
-        t296_3_dot += x_18[i3]! * A_2[i3 * 3 + i2]!;
+        grad_quad_t2_dot += x[i3]! * A[i3 * 3 + i2]!;
       }
-      t296_3[i2] = t296_3_dot;
+      grad_quad_t2[i2] = grad_quad_t2_dot;
     }
-    const value_18 = new Float64Array(3);
+    const value = new Float64Array(3);
     for (let i4 = 0; i4 < 3; i4++) {
-      value_18[i4] = t303_2[i4]! + t296_3[i4]!;
+      value[i4] = grad_quad_t1[i4]! + grad_quad_t2[i4]!;
     }
-    return value_18;
+    return value;
   },
-  grad(_x_18: Float64Array, A_2: Float64Array): {
+  grad(_x: Float64Array, A: Float64Array): {
     x: Float64Array;
   } {
-    const d_x_18 = new Float64Array(9);
+    const d_x = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        d_x_18[i0 * 3 + i1] = A_2[i1 * 3 + i0]! + A_2[i0 * 3 + i1]!;
+        d_x[i0 * 3 + i1] = A[i1 * 3 + i0]! + A[i0 * 3 + i1]!;
       }
     }
     return {
-      x: d_x_18,
+      x: d_x,
     };
   },
 };
 /** fn hess_quad(x, A): its value and its derivatives. */
 export const hess_quad = {
-  value(_x_19: Float64Array, A_3: Float64Array): Float64Array {
-    const value_19 = new Float64Array(9);
+  value(_x: Float64Array, A: Float64Array): Float64Array {
+    const value = new Float64Array(9);
     for (let i0 = 0; i0 < 3; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        value_19[i0 * 3 + i1] = A_3[i1 * 3 + i0]! + A_3[i0 * 3 + i1]!;
+        value[i0 * 3 + i1] = A[i1 * 3 + i0]! + A[i0 * 3 + i1]!;
       }
     }
-    return value_19;
+    return value;
   },
-  grad(_x_19: Float64Array, _A_3: Float64Array): {} {
+  grad(_x: Float64Array, _A: Float64Array): {} {
     return {};
   },
 };
-const t380 = new Float64Array(4);
-const t380_exps = new Float64Array(4);
-const t382 = new Float64Array(4);
-const t403 = new Float64Array(4);
-const t387 = new Float64Array(4);
-const t405 = new Float64Array(4);
-const t392 = new Float64Array(4);
-const t407 = new Float64Array(4);
-const t397 = new Float64Array(4);
-const t409 = new Float64Array(4);
-const t410 = new Float64Array(16);
+const jac_softmax_t1 = new Float64Array(4);
+const jac_softmax_jac_softmax_t1_exps = new Float64Array(4);
+const jac_softmax_t2 = new Float64Array(4);
+const jac_softmax_t4 = new Float64Array(4);
+const jac_softmax_t5 = new Float64Array(4);
+const jac_softmax_t7 = new Float64Array(4);
+const jac_softmax_t8 = new Float64Array(4);
+const jac_softmax_t10 = new Float64Array(4);
+const jac_softmax_t11 = new Float64Array(4);
+const jac_softmax_t13 = new Float64Array(4);
+const jac_softmax_t14 = new Float64Array(16);
 /** fn jac_softmax(v): its value and its derivatives. */
 export const jac_softmax = {
   value(v: Float64Array): Float64Array {
-    let t380_max = -Infinity;
+    let jac_softmax_t1_max = -Infinity;
     for (let i0 = 0; i0 < 4; i0++) {
-      t380_max = Math.max(t380_max, v[i0]!);
+      jac_softmax_t1_max = Math.max(jac_softmax_t1_max, v[i0]!);
     }
-    let t380_exp = 0;
+    let jac_softmax_t1_exp = 0;
     for (let i1 = 0; i1 < 4; i1++) {
-      t380_exps[i1] = Math.exp(v[i1]! - t380_max);
-      t380_exp += t380_exps[i1]!;
+      jac_softmax_jac_softmax_t1_exps[i1] = Math.exp(v[i1]! - jac_softmax_t1_max);
+      jac_softmax_t1_exp += jac_softmax_jac_softmax_t1_exps[i1]!;
     }
-    const t380_inverse = Number.isFinite(t380_max) ? 1 / t380_exp : 1;
+    const jac_softmax_t1_inverse = Number.isFinite(jac_softmax_t1_max) ? 1 / jac_softmax_t1_exp : 1;
     for (let i2 = 0; i2 < 4; i2++) {
-      t380[i2] = t380_exps[i2]! * t380_inverse;
+      jac_softmax_t1[i2] = jac_softmax_jac_softmax_t1_exps[i2]! * jac_softmax_t1_inverse;
     }
     for (let i3 = 0; i3 < 4; i3++) {
-      t382[i3] = 0;
+      jac_softmax_t2[i3] = 0;
     }
-    t382[0] = 1;
-    const s381 = t380[0]!;
+    jac_softmax_t2[0] = 1;
+    const s3 = jac_softmax_t1[0]!;
     for (let i4 = 0; i4 < 4; i4++) {
-      t403[i4] = t380[i4]! * (t382[i4]! - s381);
+      jac_softmax_t4[i4] = jac_softmax_t1[i4]! * (jac_softmax_t2[i4]! - s3);
     }
     for (let i5 = 0; i5 < 4; i5++) {
-      t387[i5] = 0;
+      jac_softmax_t5[i5] = 0;
     }
-    t387[1] = 1;
-    const s386 = t380[1]!;
+    jac_softmax_t5[1] = 1;
+    const s6 = jac_softmax_t1[1]!;
     for (let i6 = 0; i6 < 4; i6++) {
-      t405[i6] = t380[i6]! * (t387[i6]! - s386);
+      jac_softmax_t7[i6] = jac_softmax_t1[i6]! * (jac_softmax_t5[i6]! - s6);
     }
     for (let i7 = 0; i7 < 4; i7++) {
-      t392[i7] = 0;
+      jac_softmax_t8[i7] = 0;
     }
-    t392[2] = 1;
-    const s391 = t380[2]!;
+    jac_softmax_t8[2] = 1;
+    const s9 = jac_softmax_t1[2]!;
     for (let i8 = 0; i8 < 4; i8++) {
-      t407[i8] = t380[i8]! * (t392[i8]! - s391);
+      jac_softmax_t10[i8] = jac_softmax_t1[i8]! * (jac_softmax_t8[i8]! - s9);
     }
     for (let i9 = 0; i9 < 4; i9++) {
-      t397[i9] = 0;
+      jac_softmax_t11[i9] = 0;
     }
-    t397[3] = 1;
-    const s396 = t380[3]!;
+    jac_softmax_t11[3] = 1;
+    const s12 = jac_softmax_t1[3]!;
     for (let i10 = 0; i10 < 4; i10++) {
-      t409[i10] = t380[i10]! * (t397[i10]! - s396);
+      jac_softmax_t13[i10] = jac_softmax_t1[i10]! * (jac_softmax_t11[i10]! - s12);
     }
     for (let i11 = 0; i11 < 4; i11++) {
-      t410[i11] = t403[i11]!;
+      jac_softmax_t14[i11] = jac_softmax_t4[i11]!;
     }
     for (let i12 = 0; i12 < 4; i12++) {
-      t410[4 + i12] = t405[i12]!;
+      jac_softmax_t14[4 + i12] = jac_softmax_t7[i12]!;
     }
     for (let i13 = 0; i13 < 4; i13++) {
-      t410[8 + i13] = t407[i13]!;
+      jac_softmax_t14[8 + i13] = jac_softmax_t10[i13]!;
     }
     for (let i14 = 0; i14 < 4; i14++) {
-      t410[12 + i14] = t409[i14]!;
+      jac_softmax_t14[12 + i14] = jac_softmax_t13[i14]!;
     }
-    const value_20 = new Float64Array(16);
+    const value = new Float64Array(16);
     for (let i15 = 0; i15 < 4; i15++) {
       for (let i16 = 0; i16 < 4; i16++) {
-        value_20[i15 * 4 + i16] = t410[i15 * 4 + i16]!;
+        value[i15 * 4 + i16] = jac_softmax_t14[i15 * 4 + i16]!;
       }
     }
-    return value_20;
+    return value;
   },
   grad(_v: Float64Array): {} {
     return {};
@@ -584,92 +584,92 @@ export const jac_softmax = {
 };
 /** fn rosenbrock(x, y): its value and its derivatives. */
 export const rosenbrock = {
-  value(x_20: number, y: number): number {
-    const s414 = 1 - x_20;
-    const s415 = s414 * s414;
-    const s3_11 = x_20 * x_20;
-    const s417 = y - s3_11;
-    const s418 = s417 * s417;
-    const s419 = 100 * s418;
-    const s420 = s415 + s419;
-    const value_21 = s420;
-    return value_21;
+  value(x: number, y: number): number {
+    const s1 = 1 - x;
+    const s2 = s1 * s1;
+    const s3 = x * x;
+    const s4 = y - s3;
+    const s5 = s4 * s4;
+    const s6 = 100 * s5;
+    const s7 = s2 + s6;
+    const value = s7;
+    return value;
   },
-  grad(x_20: number, y: number): {
+  grad(x: number, y: number): {
     x: number;
     y: number;
   } {
-    const s3_12 = x_20 * x_20;
-    const s417_2 = y - s3_12;
-    const s442 = s417_2 * x_20;
-    const s444 = 400 * s442;
-    const s445 = -s444;
-    const s414_2 = 1 - x_20;
-    const s438 = 2 * s414_2;
-    const s447 = s445 - s438;
-    const s436 = 200 * s417_2;
-    const d_x_19 = s447;
-    const d_y = s436;
+    const s8 = x * x;
+    const s9 = y - s8;
+    const s10 = s9 * x;
+    const s11 = 400 * s10;
+    const s12 = -s11;
+    const s13 = 1 - x;
+    const s14 = 2 * s13;
+    const s15 = s12 - s14;
+    const s16 = 200 * s9;
+    const d_x = s15;
+    const d_y = s16;
     return {
-      x: d_x_19,
+      x: d_x,
       y: d_y,
     };
   },
 };
 /** fn drosen_dx(x, y): its value and its derivatives. */
 export const drosen_dx = {
-  value(x_21: number, y_2: number): number {
-    const s3_13 = x_21 * x_21;
-    const s417_3 = y_2 - s3_13;
-    const s442_2 = s417_3 * x_21;
-    const s444_2 = 400 * s442_2;
-    const s445_2 = -s444_2;
-    const s414_3 = 1 - x_21;
-    const s438_2 = 2 * s414_3;
-    const s447_2 = s445_2 - s438_2;
-    const value_22 = s447_2;
-    return value_22;
+  value(x: number, y: number): number {
+    const s1 = x * x;
+    const s2 = y - s1;
+    const s3 = s2 * x;
+    const s4 = 400 * s3;
+    const s5 = -s4;
+    const s6 = 1 - x;
+    const s7 = 2 * s6;
+    const s8 = s5 - s7;
+    const value = s8;
+    return value;
   },
-  grad(x_21: number, y_2: number): {
+  grad(x: number, y: number): {
     x: number;
     y: number;
   } {
-    const s3_14 = x_21 * x_21;
-    const s473 = 800 * s3_14;
-    const s477 = s473 + 2;
-    const s417_4 = y_2 - s3_14;
-    const s465 = 400 * s417_4;
-    const s478 = s477 - s465;
-    const s462 = 400 * x_21;
-    const s463 = -s462;
-    const d_x_20 = s478;
-    const d_y_2 = s463;
+    const s9 = x * x;
+    const s10 = 800 * s9;
+    const s11 = s10 + 2;
+    const s12 = y - s9;
+    const s13 = 400 * s12;
+    const s14 = s11 - s13;
+    const s15 = 400 * x;
+    const s16 = -s15;
+    const d_x = s14;
+    const d_y = s16;
     return {
-      x: d_x_20,
-      y: d_y_2,
+      x: d_x,
+      y: d_y,
     };
   },
 };
 /** fn drosen_dy(x, y): its value and its derivatives. */
 export const drosen_dy = {
-  value(x_22: number, y_3: number): number {
-    const s3_15 = x_22 * x_22;
-    const s417_5 = y_3 - s3_15;
-    const s436_2 = 200 * s417_5;
-    const value_23 = s436_2;
-    return value_23;
+  value(x: number, y: number): number {
+    const s1 = x * x;
+    const s2 = y - s1;
+    const s3 = 200 * s2;
+    const value = s3;
+    return value;
   },
-  grad(x_22: number, _y_3: number): {
+  grad(x: number, _y: number): {
     x: number;
     y: number;
   } {
-    const s462_2 = 400 * x_22;
-    const s463_2 = -s462_2;
-    const d_x_21 = s463_2;
-    const d_y_3 = 200;
+    const s4 = 400 * x;
+    const s5 = -s4;
+    const d_x = s5;
+    const d_y = 200;
     return {
-      x: d_x_21,
-      y: d_y_3,
+      x: d_x,
+      y: d_y,
     };
   },
 };

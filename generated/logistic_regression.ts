@@ -52,34 +52,34 @@ export const logistic = {
       d_w[i4] = 0;
     }
     let d_b_0 = 0;
-    let s11_sum = 0;
+    let s4_sum = 0;
     for (let i1 = 0; i1 < 30; i1++) {
-      s11_sum += w[i1]! * w[i1]!;
+      s4_sum += w[i1]! * w[i1]!;
     }
-    const s11 = s11_sum;
-    const s12 = 0.001 * s11;
+    const s4 = s4_sum;
+    const s5 = 0.001 * s4;
     let lossSum = 0;
     let lossOnce = 0;
     const b_0 = b[0]!;
     for (let i = 0; i < n; i++) {
       const x_at = i * 30;
       const y_at = i;
-      let s4_sum = 0;
+      let s1_sum = 0;
       for (let i0 = 0; i0 < 30; i0++) {
-        s4_sum += w[i0]! * x[x_at + i0]!;
+        s1_sum += w[i0]! * x[x_at + i0]!;
       }
-      const s4 = s4_sum;
-      const s5 = s4 + b_0;
-      let s14_sum = 0;
-      s14_sum += Math.max(s5, 0) - s5 * y[y_at]! + Math.log1p(Math.exp(-Math.abs(s5)));
-      const s14 = s14_sum / 1;
+      const s1 = s1_sum;
+      const s2 = s1 + b_0;
+      let s3_sum = 0;
+      s3_sum += Math.max(s2, 0) - s2 * y[y_at]! + Math.log1p(Math.exp(-Math.abs(s2)));
+      const s3 = s3_sum / 1;
       // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
-      const p = sigmoid(s5);
-      const s17 = p - y[y_at]!;
-      lossSum += s14;
+      const p = sigmoid(s2);
+      const s6 = p - y[y_at]!;
+      lossSum += s3;
       // ∂L/∂w += (p − y) x
       for (let i2 = 0; i2 < 30; i2++) {
-        d_w[i2]! += s17 * x[x_at + i2]!;
+        d_w[i2]! += s6 * x[x_at + i2]!;
       }
       d_b_0 += p - y[y_at]!;
     }
@@ -89,7 +89,7 @@ export const logistic = {
     }
     d_b_0 *= inverseN;
     d_b[0] = d_b_0;
-    lossOnce += s12;
+    lossOnce += s5;
     // ∂L/∂w += 0.002 w
     for (let i3 = 0; i3 < 30; i3++) {
       d_w[i3]! += 0.002 * w[i3]!;
@@ -104,14 +104,14 @@ export const logistic = {
     const b_0_2 = b[0]!;
     for (let i = 0; i < n; i++) {
       const x_at = i * 30;
-      let s4_2_sum = 0;
+      let s7_sum = 0;
       for (let i0 = 0; i0 < 30; i0++) {
-        s4_2_sum += w[i0]! * x[x_at + i0]!;
+        s7_sum += w[i0]! * x[x_at + i0]!;
       }
-      const s4_2 = s4_2_sum;
-      const s5_2 = s4_2 + b_0_2;
+      const s7 = s7_sum;
+      const s8 = s7 + b_0_2;
       // p = σ(w · x + b)  (examples/logistic_regression.nnd:12)
-      const p_2 = sigmoid(s5_2);
+      const p_2 = sigmoid(s8);
       out_p[i] = p_2;
     }
     return {

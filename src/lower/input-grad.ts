@@ -64,7 +64,7 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
       ...stores,
     ]),
   ];
-  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base) });
+  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array) });
   // Scratch that became locals needs no storage.
   const stillUsed = new Set<string>();
   for (const st of straight) arraysOf(st, stillUsed);

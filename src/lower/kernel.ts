@@ -107,6 +107,12 @@ export class Kernel {
     return this.o.renamer.fresh(base);
   }
 
+  /** A local for a node: the user's name for it, or the next temporary of the scope. */
+  private localName(n: Node, prefix: string): string {
+    const own = this.o.names.get(n);
+    return own === undefined ? this.o.renamer.temporary(prefix) : this.fresh(own);
+  }
+
   private out(n: Node): Stmt[] {
     return this.o.perExample.has(n) ? this.perExampleStmts : this.hoisted;
   }
@@ -177,7 +183,7 @@ export class Kernel {
 
   /** A scalar node: a local constant, or a small reduction loop. */
   private scalar(n: Node): void {
-    const name = this.fresh(this.o.names.get(n) ?? `s${n.id}`);
+    const name = this.localName(n, "s");
     const out = this.out(n);
     const value = this.scalarValue(n, name, out);
     out.push({ k: "decl", mutable: false, name, init: value, ...this.comment(n) });
@@ -274,7 +280,7 @@ export class Kernel {
     const sum = this.fresh(`${name}_exp`);
     const lse = this.fresh(`${name}_lse`);
     const keep = this.o.nodes.some((n) => n.op === "softmax" && n.args[0] === v);
-    const exps = keep ? this.fresh(`${name}_exps`) : undefined;
+    const exps = keep ? this.o.renamer.moduleLevel(`${name}_exps`) : undefined;
     if (exps !== undefined) this.o.buffers.push({ name: exps, size: sizeOf(v.shape) });
     out.push({ k: "decl", mutable: true, name: max, init: num(-Infinity) });
     out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: max, op: "=", value: intrinsic("max", ref(max), this.elem(v, idx)) }]));
@@ -294,7 +300,8 @@ export class Kernel {
 
   /** A tensor node stored in a module-level scratch array. */
   private store(n: Node): void {
-    const name = this.fresh(this.o.names.get(n) ?? `t${n.id}`);
+    const own = this.o.names.get(n);
+    const name = own === undefined ? this.o.renamer.moduleLevel(this.o.renamer.temporary("t")) : this.o.renamer.moduleLevel(own);
     this.o.buffers.push({ name, size: sizeOf(n.shape) });
     const out = this.out(n);
     const comment = this.o.describe(n);

@@ -133,7 +133,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
       const [rows, inner] = W.shape as [number, number];
       const p = m.params.indexOf(W);
       if (p < 0 || !dataNodes.includes(x) || rows * inner < LIFT_FROM) continue;
-      const buffer = renamer.fresh(`${m.names.get(n) ?? `t${n.id}`}_chunk`);
+      const buffer = renamer.moduleLevel(`${m.names.get(n) ?? renamer.temporary("t")}_chunk`);
       buffers.push({ name: buffer, size: CHUNK * rows });
       const W_: Matrix = { array: params[p]!.ident, offset: num(0), stride: inner };
       c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names)]);
@@ -160,7 +160,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     if (t.node.op !== "outer" || shape.length !== 2 || rows * cols < LIFT_FROM) return undefined;
     const [a, b] = t.node.args as [Node, Node];
     const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
-      const buffer = renamer.fresh(`${m.names.get(node) ?? `t${node.id}`}_chunk`);
+      const buffer = renamer.moduleLevel(`${m.names.get(node) ?? renamer.temporary("t")}_chunk`);
       buffers.push({ name: buffer, size: CHUNK * width });
       const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(k!, num(CHUNK)), ref(c.row)), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
       return { matrix: { array: buffer, offset: num(0), stride: CHUNK }, stores };
@@ -175,7 +175,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const known = c.transposed.get(node);
     if (known !== undefined) return known;
     const width = size(node.shape);
-    const buffer = renamer.fresh(`${data[dataNodes.indexOf(node)]!.ident}_chunkT`);
+    const buffer = renamer.moduleLevel(`${data[dataNodes.indexOf(node)]!.ident}_chunkT`);
     buffers.push({ name: buffer, size: CHUNK * width });
     const rowsOf = dataMatrix(c, node)!;
     c.after.push((names) => {
@@ -193,7 +193,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   };
   /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
   const straight = (body: readonly Stmt[]): Stmt[] =>
-    straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base) });
+    straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array) });
   // The chunk's names are taken from the renamer only once something is
   // lifted, so a model with no large product keeps its names (and its code).
   const newChunk = (): Chunk => {
@@ -315,7 +315,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const sizes = m.params.map((p) => size(p.shape));
     const total = sizes.reduce((a, b) => a + b, 0);
     const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
-    const direction = renamer.fresh("direction");
+    const direction = renamer.moduleLevel("direction");
     buffers.push({ name: direction, size: total });
     const hPlaces = places();
     hvp.directions.forEach((v, q) => hPlaces.set(v, { kind: "array", array: direction, offset: num(starts[q]!) }));

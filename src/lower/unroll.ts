@@ -32,6 +32,8 @@ export interface ScalarizeOptions {
   readonly outside: ReadonlySet<string>;
   /** A fresh identifier. */
   readonly fresh: (base: string) => string;
+  /** The name an array's entries are named after as locals (h for xor_h: h_0, h_1); the array's own name when absent. */
+  readonly baseOf?: (array: string) => string;
 }
 
 /** The function's statements with small loops unrolled and small constant-indexed arrays as locals. */
@@ -127,7 +129,7 @@ function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
     if (a.first === undefined || a.first.size > MAX_ENTRIES) continue;
     const entries = new Map<number, string>();
     for (const [k, top] of [...a.first].sort(([x], [y]) => x - y)) {
-      const name = o.fresh(`${array}_${k}`);
+      const name = o.fresh(`${o.baseOf?.(array) ?? array}_${k}`);
       entries.set(k, name);
       if (!declareAt.has(top)) declareAt.set(top, []);
       declareAt.get(top)!.push([array, k, name]);

@@ -54,8 +54,10 @@ export interface Compiled {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Names the generated code uses itself; a user's name never takes them. */
-const MODULE_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k", "random", "gaussian", ...Object.keys(helpers)];
+/** Functions the module defines itself; a user's name never takes them. */
+const MODULE_NAMES = ["random", "gaussian", ...helpers.keys()];
+/** The generated functions' own parameters and locals; no local of a model or fn takes them (an export may). */
+const FUNCTION_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k"];
 
 /**
  * Formulas in comments are printed only up to this many operations written
@@ -84,6 +86,14 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   renamer.reserve(...MODULE_NAMES);
   const exports = new Map<string, string>();
   for (const name of [...checked.models.keys(), ...checked.fns.keys()]) exports.set(name, renamer.fresh(name));
+  // One scope per model and fn, after the module's names are all reserved.
+  const scopes = new Map(
+    [...exports].map(([name, exported]) => {
+      const scope = renamer.scope(exported);
+      scope.reserve(...FUNCTION_NAMES);
+      return [name, scope];
+    }),
+  );
 
   const deriver = new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
@@ -133,17 +143,17 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
           formula: (n: Node) => commentFormula(n, d.names),
           ...(hessians.get(name) === undefined ? {} : { hessian: hessians.get(name)! }),
         },
-        renamer,
+        scopes.get(name)!,
         helpersUsed,
       );
-    }).map((code, k) => (options.inputGrad === true ? withInputGrad(code, deriver, derivedModels[k]!.d, renamer, helpersUsed) : code)),
+    }).map((code, k) => (options.inputGrad === true ? withInputGrad(code, deriver, derivedModels[k]!.d, scopes.get(derivedModels[k]!.name)!, helpersUsed) : code)),
   );
   const fns = time("lower fns", () =>
     derivedFns.map(({ name, d }) => {
       const jacobians = options.jacobians === true ? { jacobians: deriver.fnJacobians(name) } : {};
       const hessian = options.hessian === true ? deriver.fnHessian(name) : undefined;
       const extra = { ...jacobians, ...(hessian === undefined ? {} : { hessian }) };
-      return lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined, ...extra }, renamer, helpersUsed);
+      return lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined, ...extra }, scopes.get(name)!, helpersUsed);
     }),
   );
 

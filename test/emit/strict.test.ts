@@ -62,7 +62,7 @@ describe("generated code under every strict option", () => {
 fn g(_x, __x, v: [2]) = sum(v) + __x
 fn h(x: [2]) = sum(x)`);
     expect(code).toMatch(/value\(__x: number, _x: number\)/);
-    expect(code).toMatch(/value\(__x_2: number, __x: number, v: Float64Array\)/);
+    expect(code).toMatch(/value\(___x: number, __x: number, v: Float64Array\)/);
     expect(strictErrors(code)).toEqual([]);
   });
 
