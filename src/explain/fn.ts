@@ -137,13 +137,11 @@ export class FnExplainer {
       step("higher derivative", `the derivative of ${group(args[0]!)} by ${args[1]}, differentiated again`);
       return;
     }
-    const partials = opDef(name).builtin!.partials;
-    if (partials !== undefined && e.args.length === 1) {
-      step(`chain rule (${name}' = ${partials(["x"])[0]!})`, `${group(partials(args)[0]!)} * ${d(e.args[0]!)}`);
-    } else if (partials !== undefined) {
-      const params = opDef(name).builtin!.params;
-      const rule = partials(params).map((p, i) => `∂${name}/∂${params[i]} = ${p}`).join(", ");
-      const parts = e.args.flatMap((a, i) => (this.dependsOn(a, variables) ? [`${group(partials(args)[i]!)} * ${d(a)}`] : []));
+    const { params, partials } = opDef(name).builtin!;
+    if (partials !== undefined) {
+      const atArgs = partials(args);
+      const rule = e.args.length === 1 ? `${name}' = ${partials(params)[0]!}` : partials(params).map((p, i) => `∂${name}/∂${params[i]} = ${p}`).join(", ");
+      const parts = e.args.flatMap((a, i) => (this.dependsOn(a, variables) ? [`${group(atArgs[i]!)} * ${d(a)}`] : []));
       step(`chain rule (${rule})`, parts.join(" + "));
     } else {
       const parts = e.args.filter((a) => this.dependsOn(a, variables)).map((a) => `∂${name}/∂(${printExpr(a)}) · ${d(a)}`);

@@ -57,8 +57,7 @@ export interface Loaded {
 }
 
 /** The model or fn derived, with the program it is in. */
-export function derivation(checked: CheckedProgram, target: Target): Loaded {
-  const deriver = new Deriver(checked);
+export function derivation(checked: CheckedProgram, target: Target, deriver = new Deriver(checked)): Loaded {
   const derived = target.kind === "model" ? deriver.model(target.name) : deriver.fn(target.name);
   return { checked, target, deriver, derived };
 }

@@ -12,6 +12,7 @@ import { derivation, selectTarget, type Target } from "../explain/target.js";
 import { format as formatProgram } from "../format/format.js";
 import { parse } from "../parse/parse.js";
 import { compile as compileProgram, type Precision } from "../pipeline/compile.js";
+import { Deriver } from "../pipeline/derive.js";
 
 export interface SourceOptions {
   /** The name diagnostics and the module's header give the source; "input.nnd" when absent. */
@@ -66,15 +67,23 @@ export function derive(source: string, options: DeriveOptions = {}): { readonly 
   if (result.program === undefined) return { formulas: [], diagnostics: result.diagnostics };
   const named = options.model !== undefined || options.fn !== undefined ? selectTarget(result.program, options, filename(options)) : undefined;
   if (named !== undefined && "code" in named) return { formulas: [], diagnostics: [...result.diagnostics, ...reported([named], file)] };
-  const targets: Target[] = named !== undefined ? [named] : everyTarget(result.program);
+  const formulas = formulasOf(result.program, named !== undefined ? [named] : everyTarget(result.program), options.wrt, new Deriver(result.program));
+  if ("code" in formulas) return { formulas: [], diagnostics: [...result.diagnostics, ...reported([formulas], file)] };
+  return { formulas, diagnostics: result.diagnostics };
+}
+
+/** What `nndc grad` prints for each target, derived with one Deriver; or why not (a `wrt` it does not have). */
+function formulasOf(program: CheckedProgram, targets: readonly Target[], wrt: string | undefined, deriver: Deriver): Formulas[] | Diagnostic {
   const formulas: Formulas[] = [];
   for (const target of targets) {
-    const loaded = derivation(result.program, target);
-    const math = formatGrad(loaded, { wrt: options.wrt });
-    if (typeof math !== "string") return { formulas: [], diagnostics: [...result.diagnostics, ...reported([math], file)] };
-    formulas.push({ ...target, math, latex: formatGrad(loaded, { wrt: options.wrt, latex: true }) as string });
+    const loaded = derivation(program, target, deriver);
+    const math = formatGrad(loaded, { wrt });
+    const latex = formatGrad(loaded, { wrt, latex: true });
+    if (typeof math !== "string") return math;
+    if (typeof latex !== "string") return latex;
+    formulas.push({ ...target, math, latex });
   }
-  return { formulas, diagnostics: result.diagnostics };
+  return formulas;
 }
 
 export interface CompileOptions extends SourceOptions {
@@ -98,10 +107,12 @@ export interface CompileResult {
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const { result, file } = front(source, options);
   if (result.program === undefined) return { exports: new Map(), diagnostics: result.diagnostics, formulas: [] };
-  const compiled = await compileProgram(result.program, { precision: options.precision ?? "f64", source: filename(options), sourceFile: file });
+  // One derivation for the code and the formulas.
+  const deriver = new Deriver(result.program);
+  const compiled = await compileProgram(result.program, { precision: options.precision ?? "f64", source: filename(options), sourceFile: file, deriver });
   const diagnostics = [...result.diagnostics, ...reported(compiled.diagnostics, file)];
-  const { formulas } = derive(source, options);
-  return { code: compiled.code, exports: compiled.exports, diagnostics, formulas };
+  const formulas = formulasOf(result.program, everyTarget(result.program), undefined, deriver);
+  return { code: compiled.code, exports: compiled.exports, diagnostics, formulas: "code" in formulas ? [] : formulas };
 }
 
 const filename = (options: SourceOptions) => options.filename ?? "input.nnd";

@@ -300,8 +300,7 @@ export class Kernel {
 
   /** A tensor node stored in a module-level scratch array. */
   private store(n: Node): void {
-    const own = this.o.names.get(n);
-    const name = own === undefined ? this.o.renamer.moduleLevel(this.o.renamer.temporary("t")) : this.o.renamer.moduleLevel(own);
+    const name = this.o.renamer.moduleLevel(this.o.names.get(n) ?? this.o.renamer.temporary("t"));
     this.o.buffers.push({ name, size: sizeOf(n.shape) });
     const out = this.out(n);
     const comment = this.o.describe(n);

@@ -14,6 +14,8 @@ export const toScalar = (): Shape => [];
 export const perElement = (cost: number) => (_: readonly Shape[], result: Shape) => cost * sizeOf(result);
 export const perInput = (cost: number, extra = 0) => (args: readonly Shape[]) => cost * sizeOf(args[0]!) + extra;
 export const free = () => 0;
+/** The number of entries of a node (or a shape's holder): n in a mean or a loss. */
+export const entriesOf = (x: { readonly shape: Shape }) => sizeOf(x.shape);
 
 // ---- reference evaluation.
 

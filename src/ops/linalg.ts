@@ -5,7 +5,7 @@ import { sizeOf, type Shape } from "../tensor/shape.js";
 import { scalarTensor, type Tensor } from "../tensor/tensor.js";
 import type { linalgOps } from "./names.js";
 import type { Attrs, OpDef } from "./op.js";
-import { expected, pairToScalar, perElement, perInput, toScalar } from "./family.js";
+import { expected, free, pairToScalar, perElement, perInput, toScalar } from "./family.js";
 
 function matmul([a, b]: readonly Tensor[], _: Attrs, shape: Shape): Tensor {
   const [m, n] = a!.shape.length === 2 ? [a!.shape[0]!, a!.shape[1]!] : [1, a!.shape[0]!];
@@ -86,7 +86,7 @@ export const linalgEntries = {
   diag: {
     arity: 1,
     shape: (args) => [args[0]![0]!, args[0]![0]!],
-    flops: () => 0,
+    flops: free,
     evaluate: ([a], _, shape) => {
       const n = a!.data.length;
       const out = new Float64Array(sizeOf(shape));

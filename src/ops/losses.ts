@@ -2,14 +2,11 @@
 // in PyTorch's stable forms and with its clamps: bce's log is clamped at
 // −100, so p = 0 or 1 gives a finite loss and gradient.
 
-import { sizeOf } from "../tensor/shape.js";
 import { scalarTensor, type Tensor } from "../tensor/tensor.js";
 import type { lossOps } from "./names.js";
 import type { Evaluator, OpDef } from "./op.js";
-import { pairToScalar, perInput, scalarArg, toScalar } from "./family.js";
+import { entriesOf as n, pairToScalar, perInput, scalarArg, toScalar } from "./family.js";
 import { logsumexp } from "./reductions.js";
-
-const n = (x: { readonly shape: readonly number[] }) => sizeOf(x.shape);
 
 /** The mean over entries of a per-entry loss term. */
 const meanOf =

@@ -2,10 +2,9 @@
 // logsumexp. ‖x‖' is 0 at x = 0, PyTorch's subgradient there (its second
 // derivative is 0 here, NaN in PyTorch).
 
-import { sizeOf } from "../tensor/shape.js";
 import type { reductionOps } from "./names.js";
 import type { OpDef } from "./op.js";
-import { perInput, reduce, same, scalarResult, toScalar, total, vectorOnly } from "./family.js";
+import { entriesOf as n, perInput, reduce, same, scalarResult, toScalar, total, vectorOnly } from "./family.js";
 
 /** log Σ exp(vᵢ) as max + log Σ exp(vᵢ − max): never exp of a large positive number. */
 export function logsumexp(v: Float64Array): number {
@@ -16,8 +15,6 @@ export function logsumexp(v: Float64Array): number {
   for (const x of v) s += Math.exp(x - m);
   return m + Math.log(s);
 }
-
-const n = (x: { readonly shape: readonly number[] }) => sizeOf(x.shape);
 
 export const reductionEntries = {
   sum: {

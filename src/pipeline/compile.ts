@@ -38,6 +38,8 @@ export interface CompileOptions {
   readonly inputGrad?: boolean;
   /** Also give each fn's derivatives of rank above 2 in its grad (one gradient per entry of the value); off by default. */
   readonly jacobians?: boolean;
+  /** Derive with this one (its derivations are kept), so that a caller's own derivations afterwards are not made twice. */
+  readonly deriver?: Deriver;
 }
 
 export interface Compiled {
@@ -95,7 +97,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
     }),
   );
 
-  const deriver = new Deriver(checked);
+  const deriver = options.deriver ?? new Deriver(checked);
   const derivedModels = time("derive", () => [...checked.models.keys()].map((name) => ({ name, d: deriver.model(name) })));
   const diagnostics: Diagnostic[] = [];
   const hessians = new Map<string, HessianVectorProduct>();

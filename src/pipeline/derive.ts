@@ -81,6 +81,7 @@ export const MAX_FN_HESSIAN_ENTRIES = 64;
 export class Deriver {
   readonly builder: GraphBuilder;
   private readonly fns = new Map<string, DerivedFn>();
+  private readonly models = new Map<string, DerivedModel>();
 
   constructor(checked: CheckedProgram) {
     this.builder = new GraphBuilder(checked);
@@ -90,7 +91,10 @@ export class Deriver {
     return this.builder.graph;
   }
 
+  /** A model's loss, outputs and parameter gradients, derived once. */
   model(name: string): DerivedModel {
+    const known = this.models.get(name);
+    if (known !== undefined) return known;
     const model = this.builder.model(name);
     const forward = [
       { name: "loss", node: model.loss },
@@ -101,7 +105,9 @@ export class Deriver {
     const [loss, ...rest] = result.forward;
     const outputs = rest.slice(0, model.outputs.length);
     const grads = result.grads.map((g) => g!);
-    return { ...result, grads, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
+    const derived = { ...result, grads, forward: [loss!, ...outputs], model, loss: loss!.node, outputs };
+    this.models.set(name, derived);
+    return derived;
   }
 
   /**
