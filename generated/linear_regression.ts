@@ -28,14 +28,16 @@ export const linear = {
     const w = new Float64Array(1);
     const b = new Float64Array(1);
     return {
-      w: w,
-      b: b,
+      w,
+      b,
     };
   },
   zeros(): LinearParams {
+    const w = new Float64Array(1);
+    const b = new Float64Array(1);
     return {
-      w: new Float64Array(1),
-      b: new Float64Array(1),
+      w,
+      b,
     };
   },
   lossAndGrad(params: LinearParams, batch: LinearBatch, n: number, grads: LinearParams): number {

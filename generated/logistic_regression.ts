@@ -31,14 +31,16 @@ export const logistic = {
     const w = new Float64Array(30);
     const b = new Float64Array(1);
     return {
-      w: w,
-      b: b,
+      w,
+      b,
     };
   },
   zeros(): LogisticParams {
+    const w = new Float64Array(30);
+    const b = new Float64Array(1);
     return {
-      w: new Float64Array(30),
-      b: new Float64Array(1),
+      w,
+      b,
     };
   },
   lossAndGrad(params: LogisticParams, batch: LogisticBatch, n: number, grads: LogisticParams): number {

@@ -13,15 +13,13 @@
 // loads carry `!`, and what is never read is left out or `_`-named.
 
 import ts from "typescript";
-import type { Init } from "../check/checked.js";
-import type { Shape } from "../tensor/shape.js";
 import type { FnCode } from "../lower/fn.js";
-import { bin, call, intrinsic, num, ref, type Expr, type Helper, type Stmt } from "../ir/ir.js";
+import type { Field, Func, Global, GroupRole, Helper, Param, Result } from "../ir/ir.js";
+import { generator, RANDOM_STATE } from "../lower/init.js";
 import type { ModelCode, Variable } from "../lower/model.js";
-import type { InputGradCode } from "../lower/input-grad.js";
 import { helpers } from "../lower/scalar-ops.js";
-import { reuseLocals } from "../lower/registers.js";
-import { declare, expr, id, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
+import { REUSE_ABOVE, reuseLocals } from "../lower/registers.js";
+import { declare, expr, id, isPlainKey, member, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "./unused.js";
 
 const f = ts.factory;
@@ -43,103 +41,16 @@ export interface ModuleInput {
 
 const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
 const arrayType = (a: ArrayType) => f.createTypeReferenceNode(a);
-const typeOf = (shape: Shape, a: ArrayType) => (shape.length === 0 ? numberType() : arrayType(a));
 const param = (name: string, type: ts.TypeNode) => f.createParameterDeclaration(undefined, undefined, name, undefined, type);
 const pascal = (name: string) => name.replace(/(^|_)(\p{L})/gu, (_, __, c: string) => c.toUpperCase()).replace(/[^\p{L}\p{N}]/gu, "");
 
-function helperFunction(h: Helper): ts.FunctionDeclaration {
-  return f.createFunctionDeclaration(
-    undefined,
-    undefined,
-    h.name,
-    undefined,
-    h.params.map((p) => param(p, numberType())),
-    numberType(),
-    f.createBlock("k" in h.body ? [f.createReturnStatement(expr(h.body))] : h.body.map((s) => stmt(s, "Float64Array")), true),
-  );
+function helperFunction(h: Helper, a: ArrayType): ts.FunctionDeclaration {
+  const body = "k" in h.body ? [f.createReturnStatement(expr(h.body))] : h.body.map((s) => stmt(s, a));
+  return f.createFunctionDeclaration(undefined, undefined, h.name, undefined, h.params.map((p) => param(p, numberType())), numberType(), f.createBlock(body, true));
 }
 
-/** mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
-function randomFunction(): ts.FunctionDeclaration {
-  const s = id("s");
-  const t = id("t");
-  const or0 = (e: ts.Expression) => f.createBinaryExpression(e, K.BarToken, f.createNumericLiteral(0));
-  const xorShift = (e: ts.Expression, by: number) =>
-    f.createBinaryExpression(e, K.CaretToken, f.createParenthesizedExpression(f.createBinaryExpression(e, K.GreaterThanGreaterThanGreaterThanToken, f.createNumericLiteral(by))));
-  const imul = (a: ts.Expression, b: ts.Expression) => f.createCallExpression(f.createPropertyAccessExpression(id("Math"), "imul"), undefined, [a, b]);
-  const orWith = (k: number, e: ts.Expression) => f.createBinaryExpression(f.createNumericLiteral(k), K.BarToken, e);
-  const body = f.createBlock(
-    [
-      f.createExpressionStatement(f.createBinaryExpression(s, K.EqualsToken, or0(f.createParenthesizedExpression(f.createBinaryExpression(s, K.PlusToken, f.createNumericLiteral("0x6d2b79f5")))))),
-      declare("t", imul(xorShift(s, 15), orWith(1, s)), true),
-      f.createExpressionStatement(
-        f.createBinaryExpression(t, K.EqualsToken, f.createBinaryExpression(f.createParenthesizedExpression(f.createBinaryExpression(t, K.PlusToken, imul(xorShift(t, 7), orWith(61, t)))), K.CaretToken, t)),
-      ),
-      f.createReturnStatement(
-        f.createBinaryExpression(
-          f.createParenthesizedExpression(f.createBinaryExpression(f.createParenthesizedExpression(xorShift(t, 14)), K.GreaterThanGreaterThanGreaterThanToken, f.createNumericLiteral(0))),
-          K.SlashToken,
-          f.createNumericLiteral(4294967296),
-        ),
-      ),
-    ],
-    true,
-  );
-  const next = f.createArrowFunction(undefined, undefined, [], numberType(), f.createToken(K.EqualsGreaterThanToken), body);
-  return f.createFunctionDeclaration(
-    undefined,
-    undefined,
-    "random",
-    undefined,
-    [param("seed", numberType())],
-    f.createFunctionTypeNode(undefined, [], numberType()),
-    f.createBlock([declare("s", or0(id("seed")), true), f.createReturnStatement(next)], true),
-  );
-}
-
-/** Box–Muller: a standard normal number from two uniform ones. */
-const gaussianHelper = {
-  name: "gaussian",
-  params: [],
-  body: bin("*", intrinsic("sqrt", bin("*", num(-2), intrinsic("log", bin("-", num(1), call("next"))))), intrinsic("cos", bin("*", num(2 * Math.PI), call("next")))),
-};
-
-function gaussianFunction(): ts.FunctionDeclaration {
-  return f.createFunctionDeclaration(
-    undefined,
-    undefined,
-    "gaussian",
-    undefined,
-    [param("next", f.createFunctionTypeNode(undefined, [], numberType()))],
-    numberType(),
-    f.createBlock([f.createReturnStatement(expr(gaussianHelper.body))], true),
-  );
-}
-
-/** The value of one entry of a parameter at initialisation. */
-function initValue(init: Init, shape: Shape): Expr {
-  const fanIn = shape.length === 2 ? shape[1]! : (shape[0] ?? 1);
-  const fanOut = shape[0] ?? 1;
-  const uniform = (lo: number, hi: number): Expr => bin("+", num(lo), bin("*", num(hi - lo), call("next")));
-  const normal = (mean: number, std: number): Expr => bin("+", num(mean), bin("*", num(std), call("gaussian", ref("next"))));
-  switch (init.scheme) {
-    case "zeros":
-      return num(0);
-    case "ones":
-      return num(1);
-    case "const":
-      return num(init.args[0]!);
-    case "normal":
-      return normal(init.args[0]!, init.args[1]!);
-    case "uniform":
-      return uniform(init.args[0]!, init.args[1]!);
-    case "xavier": {
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      return uniform(-limit, limit);
-    }
-    case "he":
-      return normal(0, Math.sqrt(2 / fanIn));
-  }
+function globalDeclaration(g: Global): ts.Statement {
+  return declare(g.name, numberLiteral(g.init), true);
 }
 
 function shapesLiteral(params: readonly Variable[]): ts.Expression {
@@ -162,13 +73,52 @@ function typeOfFields(name: string, vars: readonly Variable[], type: (v: Variabl
   return ts.addSyntheticLeadingComment(decl, K.MultiLineCommentTrivia, `* ${doc} `, true);
 }
 
-/** A method from loop IR; a parameter the body never reads is `_`-named. Adds the names it reads to `reads`. */
-function methodOf(name: string, params: readonly (readonly [string, ts.TypeNode])[], returns: ts.TypeNode, stmts: readonly Stmt[], a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
-  const body = reuseLocals(withoutUnusedConstants(stmts));
+/** How one export's groups are typed: by the name of a type the module declares, or in place. */
+type GroupTypes = Partial<Record<GroupRole, string>>;
+
+function groupType(role: GroupRole, fields: readonly Field[], named: GroupTypes, a: ArrayType): ts.TypeNode {
+  const name = named[role];
+  if (name !== undefined) return f.createTypeReferenceNode(name);
+  return f.createTypeLiteralNode(fields.map((x) => f.createPropertySignature(undefined, propertyName(x.key), undefined, x.kind === "f64" ? numberType() : arrayType(a))));
+}
+
+function paramType(p: Param, named: GroupTypes, a: ArrayType): ts.TypeNode {
+  if (p.k === "group") return groupType(p.role, p.fields, named, a);
+  return p.k === "buffer" ? arrayType(a) : numberType();
+}
+
+function resultType(r: Result, named: GroupTypes, a: ArrayType): ts.TypeNode {
+  switch (r.k) {
+    case "none":
+      return f.createKeywordTypeNode(K.VoidKeyword);
+    case "scalar":
+      return numberType();
+    case "buffer":
+      return arrayType(a);
+    case "group":
+      return groupType(r.role, r.fields, named, a);
+  }
+}
+
+/**
+ * A method from an IR function. A group it takes is an object: each field
+ * the body reads is bound to its local first. A group it gives is the object
+ * of its locals, returned last. A parameter never read is `_`-named. Adds the
+ * names it reads to `reads`.
+ */
+function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
+  const given = new Set(fn.result.k === "group" ? fn.result.fields.map((x) => x.local) : []);
+  const body = reuseLocals(withoutUnusedConstants(fn.body, given), REUSE_ABOVE, given);
   const read = namesRead(body);
-  for (const r of read) reads.add(r);
-  const declared = params.map(([p, type]) => param(parameterName(p, read), type));
-  return f.createMethodDeclaration(undefined, undefined, name, undefined, undefined, declared, returns, f.createBlock(body.map((s) => stmt(s, a)), true));
+  for (const r of [...read, ...given]) reads.add(r);
+  const bindings = fn.params.flatMap((p) => (p.k === "group" ? p.fields.filter((x) => read.has(x.local)).map((x) => declare(x.local, member(id(p.name), x.key))) : []));
+  const groupsRead = fn.params.filter((p) => p.k === "group" && p.fields.some((x) => read.has(x.local))).map((p) => p.name);
+  const used = new Set([...read, ...groupsRead]);
+  const declared = fn.params.map((p) => param(parameterName(p.name, used), paramType(p, named, a)));
+  const returned =
+    fn.result.k === "group" ? [f.createReturnStatement(f.createObjectLiteralExpression(fn.result.fields.map((x) => (x.key === x.local && isPlainKey(x.key) ? f.createShorthandPropertyAssignment(x.key) : f.createPropertyAssignment(propertyName(x.key), id(x.local)))), true))] : [];
+  const method = f.createMethodDeclaration(undefined, undefined, fn.name, undefined, undefined, declared, resultType(fn.result, named, a), f.createBlock([...bindings, ...body.map((s) => stmt(s, a)), ...returned], true));
+  return fn.doc === undefined ? method : ts.addSyntheticLeadingComment(method, K.MultiLineCommentTrivia, `* ${fn.doc} `, true);
 }
 
 function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType): ts.Statement[] {
@@ -177,50 +127,14 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   const B = `${type}Batch`;
   const I = `${type}Inputs`;
   const O = `${type}Outputs`;
-  const typeRef = (name: string) => f.createTypeReferenceNode(name);
-  const size = (shape: Shape) => shape.reduce((x, y) => x * y, 1);
   const inputs = m.data.filter((d) => inputNames.includes(d.name));
   const reads = new Set<string>();
-  const init: Stmt[] = [
-    { k: "decl", mutable: false, name: "next", init: call("random", ref("seed")) },
-    ...m.params.flatMap((p): Stmt[] => [
-      { k: "alloc", name: p.ident, size: num(size(p.shape)) },
-      // New arrays are zeros already.
-      ...(p.init.scheme === "zeros"
-        ? []
-        : [{ k: "for", index: "k", from: num(0), to: num(size(p.shape)), body: [{ k: "store", array: p.ident, at: ref("k"), op: "=", value: initValue(p.init, p.shape) }] } as const]),
-    ]),
-    { k: "returnObject", entries: m.params.map((p) => [p.name, ref(p.ident)] as const) },
-  ];
-  const zeros: Stmt[] = [
-    { k: "returnObject", entries: m.params.map((p) => [p.name, { k: "newArray", size: num(size(p.shape)) }] as const) },
-  ];
+  const named: GroupTypes = { params: P, batch: B, inputs: I, outputs: O, gradients: P };
   const object = f.createObjectLiteralExpression(
     [
       f.createPropertyAssignment("shapes", shapesLiteral(m.params)),
       ...(hash === undefined ? [] : [f.createPropertyAssignment("hash", f.createStringLiteral(hash))]),
-      methodOf("init", [["seed", numberType()]], typeRef(P), init, a, reads),
-      methodOf("zeros", [], typeRef(P), zeros, a, reads),
-      methodOf("lossAndGrad", [["params", typeRef(P)], ["batch", typeRef(B)], ["n", numberType()], ["grads", typeRef(P)]], numberType(), m.lossAndGrad, a, reads),
-      methodOf("forward", [["params", typeRef(P)], ["batch", typeRef(I)], ["n", numberType()]], typeRef(O), m.forward, a, reads),
-      ...(m.hessian === undefined
-        ? []
-        : [
-            ts.addSyntheticLeadingComment(
-              methodOf(
-                "hessian",
-                [["params", f.createTypeReferenceNode(P)], ["batch", f.createTypeReferenceNode(B)], ["n", numberType()], ["out", arrayType(a)]],
-                f.createKeywordTypeNode(K.VoidKeyword),
-                m.hessian,
-                a,
-                reads,
-              ),
-              K.MultiLineCommentTrivia,
-              `* The mean Hessian of the loss over all ${m.params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method. `,
-              true,
-            ),
-          ]),
-      ...(m.inputGrad === undefined ? [] : [inputGradMethod(m.inputGrad, P, B, a, reads)]),
+      ...m.functions.map((fn) => methodOf(fn, named, a, reads)),
     ],
     true,
   );
@@ -236,39 +150,10 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   ];
 }
 
-/** inputGrad(params, batch, n, out): void, out typed in place (`{ x: Float64Array }`) so that no interface is added for it. */
-function inputGradMethod(code: InputGradCode, P: string, B: string, a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
-  const out = f.createTypeLiteralNode(code.inputs.map((v) => f.createPropertySignature(undefined, propertyName(v.name), undefined, arrayType(a))));
-  const m = methodOf(
-    "inputGrad",
-    [["params", f.createTypeReferenceNode(P)], ["batch", f.createTypeReferenceNode(B)], ["n", numberType()], ["out", out]],
-    f.createKeywordTypeNode(K.VoidKeyword),
-    code.body,
-    a,
-    reads,
-  );
-  return ts.addSyntheticLeadingComment(m, K.MultiLineCommentTrivia, `* For each of the n examples, the gradient of its loss with respect to ${code.inputs.map((v) => v.name).join(", ")}, written into out, one example after another. `, true);
-}
-
 function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
-  const params = fn.args.map((v) => [v.ident, typeOf(v.shape, a)] as const);
   const reads = new Set<string>();
-  const gradType = f.createTypeLiteralNode(fn.grad.entries.map((e) => f.createPropertySignature(undefined, propertyName(e.name), undefined, typeOf(e.shape, a))));
   const object = f.createObjectLiteralExpression(
-    [
-      methodOf("value", params, typeOf(fn.value.shape, a), fn.value.body, a, reads),
-      methodOf("grad", params, gradType, fn.grad.body, a, reads),
-      ...(fn.hessian === undefined
-        ? []
-        : [
-            ts.addSyntheticLeadingComment(
-              methodOf("hessian", params, arrayType(a), fn.hessian.body, a, reads),
-              K.MultiLineCommentTrivia,
-              `* The Hessian over all ${fn.hessian.size} argument entries (in the order of the arguments, row-major), ${fn.hessian.size} × ${fn.hessian.size}, row-major. `,
-              true,
-            ),
-          ]),
-    ],
+    fn.functions.map((x) => methodOf(x, {}, a, reads)),
     true,
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
@@ -280,18 +165,12 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statemen
 
 export function moduleStatements(input: ModuleInput): ts.Statement[] {
   const a = input.arrays;
-  const helperDecls = [...helpers.values()]
-    .filter((h) => input.helpersUsed.has(h.name))
-    .map(helperFunction);
-  const modelDecls = input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a));
-  // The seeded generators, only where an initialiser draws random numbers.
-  const initCode = input.models.flatMap((m) => m.params.map((p) => initValue(p.init, p.shape)));
-  const drawn = namesRead(initCode.map((init) => ({ k: "return", value: init })));
+  const used = (h: Helper) => input.helpersUsed.has(h.name);
   const statements: ts.Statement[] = [
-    ...(drawn.has("next") ? [randomFunction()] : []),
-    ...(drawn.has("gaussian") ? [gaussianFunction()] : []),
-    ...helperDecls,
-    ...modelDecls,
+    // The seeded generator, only where an initialiser draws random numbers.
+    ...(input.helpersUsed.has("random") ? [globalDeclaration(RANDOM_STATE)] : []),
+    ...[...generator.values(), ...helpers.values()].filter(used).map((h) => helperFunction(h, a)),
+    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a)),
     ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a)),
   ];
   const header = `\n * Generated by nndc from ${input.source}. Do not edit: change the .nnd file and run \`nndc compile\` again.\n * Precision: ${a === "Float64Array" ? "f64" : "f32"}. Imports nothing.\n `;

@@ -10,22 +10,40 @@ const K = ts.SyntaxKind;
 
 export type ArrayType = "Float64Array" | "Float32Array";
 
+const mathCall =
+  (name: string) =>
+  (args: readonly ts.Expression[]): ts.Expression =>
+    f.createCallExpression(dotted(name), undefined, args);
+/** A bit operation, its operands in parentheses as prettier writes them beside one. */
+const bitwise =
+  (op: ts.BinaryOperator) =>
+  ([a, b]: readonly ts.Expression[]): ts.Expression =>
+    f.createBinaryExpression(grouped(a!), op, grouped(b!));
+const grouped = (e: ts.Expression) => (ts.isBinaryExpression(e) ? f.createParenthesizedExpression(e) : e);
+
 /** The IR's intrinsics, as TypeScript spells them. */
-const INTRINSICS = {
-  exp: "Math.exp",
-  log: "Math.log",
-  log1p: "Math.log1p",
-  sqrt: "Math.sqrt",
-  abs: "Math.abs",
-  sin: "Math.sin",
-  cos: "Math.cos",
-  tan: "Math.tan",
-  tanh: "Math.tanh",
-  pow: "Math.pow",
-  max: "Math.max",
-  min: "Math.min",
-  isFinite: "Number.isFinite",
-} as const satisfies Record<Intrinsic, string>;
+const INTRINSICS: Record<Intrinsic, (args: readonly ts.Expression[]) => ts.Expression> = {
+  exp: mathCall("Math.exp"),
+  log: mathCall("Math.log"),
+  log1p: mathCall("Math.log1p"),
+  sqrt: mathCall("Math.sqrt"),
+  abs: mathCall("Math.abs"),
+  sin: mathCall("Math.sin"),
+  cos: mathCall("Math.cos"),
+  tan: mathCall("Math.tan"),
+  tanh: mathCall("Math.tanh"),
+  pow: mathCall("Math.pow"),
+  max: mathCall("Math.max"),
+  min: mathCall("Math.min"),
+  isFinite: mathCall("Number.isFinite"),
+  imin: mathCall("Math.min"),
+  // Numbers are doubles: a sum of two i32 is exact, and `| 0` wraps it.
+  iadd: (args) => bitwise(K.BarToken)([bitwise(K.PlusToken)(args), f.createNumericLiteral(0)]),
+  imul: mathCall("Math.imul"),
+  xor: bitwise(K.CaretToken),
+  or: bitwise(K.BarToken),
+  shr_u: bitwise(K.GreaterThanGreaterThanGreaterThanToken),
+};
 
 const MULTIPLICATIVE: ReadonlySet<string> = new Set(["*", "/", "%"]);
 
@@ -91,7 +109,7 @@ export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression
       return f.createBinaryExpression(mixed ? f.createParenthesizedExpression(x(e.a)) : x(e.a), BINARY[e.op]!, x(e.b));
     }
     case "intrinsic":
-      return f.createCallExpression(dotted(INTRINSICS[e.fn]), undefined, e.args.map(x));
+      return INTRINSICS[e.fn](e.args.map(x));
     case "call":
       return f.createCallExpression(id(e.fn), undefined, e.args.map(x));
     case "cond": {
@@ -99,10 +117,10 @@ export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression
       const then = e.then.k === "cond" ? f.createParenthesizedExpression(x(e.then)) : x(e.then);
       return f.createConditionalExpression(x(e.test), f.createToken(K.QuestionToken), then, f.createToken(K.ColonToken), x(e.else));
     }
-    case "newArray":
-      return f.createNewExpression(id(arrays), undefined, [x(e.size)]);
-    case "member":
-      return member(id(e.object), e.key);
+    case "cast":
+      // A number is already an f64; ToInt32 is `| 0`; an i32's bits as unsigned, `>>> 0`.
+      if (e.to === "i32") return bitwise(K.BarToken)([x(e.a), f.createNumericLiteral(0)]);
+      return e.unsigned === true ? bitwise(K.GreaterThanGreaterThanGreaterThanToken)([x(e.a), f.createNumericLiteral(0)]) : x(e.a);
   }
 }
 
@@ -149,12 +167,5 @@ export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
       return declare(s.name, f.createNewExpression(id(arrays), undefined, [expr(s.size, arrays)]));
     case "return":
       return f.createReturnStatement(expr(s.value, arrays));
-    case "returnObject":
-      return f.createReturnStatement(
-        f.createObjectLiteralExpression(
-          s.entries.map(([key, value]) => f.createPropertyAssignment(propertyName(key), expr(value, arrays))),
-          true,
-        ),
-      );
   }
 }

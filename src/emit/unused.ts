@@ -8,7 +8,7 @@
 import { mapChildren, mapStmt, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Calls with an effect: they draw the next random number. */
-const IMPURE = new Set(["next", "gaussian"]);
+const IMPURE = new Set(["random", "gaussian"]);
 
 /** Every name the statements read (or write through, as `a[i] = v` does). */
 export function namesRead(stmts: readonly Stmt[]): Set<string> {
@@ -16,7 +16,6 @@ export function namesRead(stmts: readonly Stmt[]): Set<string> {
   const expr = (e: Expr): Expr => {
     if (e.k === "ref") names.add(e.name);
     else if (e.k === "load") names.add(e.array);
-    else if (e.k === "member") names.add(e.object);
     else if (e.k === "call") names.add(e.fn);
     mapChildren(e, expr);
     return e;
@@ -42,11 +41,12 @@ function isPure(e: Expr): boolean {
   return pure;
 }
 
-/** The statements without the constants nobody reads, repeated until none is left. */
-export function withoutUnusedConstants(stmts: readonly Stmt[]): readonly Stmt[] {
+/** The statements without the constants nobody reads (after them too: `liveOut`), repeated until none is left. */
+export function withoutUnusedConstants(stmts: readonly Stmt[], liveOut: ReadonlySet<string> = new Set()): readonly Stmt[] {
   let current = stmts;
   for (;;) {
     const read = namesRead(current);
+    for (const name of liveOut) read.add(name);
     const unused = (s: Stmt) => (s.k === "decl" && !s.mutable && isPure(s.init)) || s.k === "alloc" ? !read.has(s.name) : false;
     const prune = (list: readonly Stmt[]): Stmt[] =>
       list.filter((s) => !unused(s)).map((s) => (s.k === "for" || s.k === "if" ? { ...s, body: prune(s.body) } : s));

@@ -1,13 +1,54 @@
-// The loop IR between the graph and a target: scalar expressions over
-// locals and array loads, and a few statements (declarations, assignments,
-// counted loops). Scalar functions are intrinsics, named here and mapped by
-// each target to its own (Math.exp in TypeScript, a polynomial in
-// WebAssembly). Small on purpose: a renderer turns each form into one
-// construct of its language.
+// The loop IR between the graph and a target: functions that declare what
+// they take and give, scalar expressions over locals and buffer loads, and a
+// few statements (declarations, assignments, counted loops). Scalar
+// functions are intrinsics, named here and mapped by each target to its own
+// (Math.exp in TypeScript, a polynomial in WebAssembly). Nothing here is
+// JavaScript: a group of buffers (a model's parameters, a batch) is handed
+// over as the target likes (an object in TypeScript, pointers in
+// WebAssembly), and a renderer turns each form into one construct of its
+// language. Small on purpose; check.ts says what is well typed.
 
-/** The scalar functions every target provides. */
-export const intrinsics = ["exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tan", "tanh", "pow", "max", "min", "isFinite"] as const;
-export type Intrinsic = (typeof intrinsics)[number];
+/**
+ * The types of values. f64 is arithmetic; i32 is index arithmetic (within
+ * ±2³¹ by construction, since every buffer is smaller, so a target may
+ * compute it in any wider type) and, through the wrapping intrinsics, the
+ * seeded generator's. bool is what comparisons give and tests take.
+ * (128-bit vector types join here with the WebAssembly SIMD target.)
+ */
+export type Scalar = "f64" | "i32";
+export type Type = Scalar | "bool";
+
+/** What a module's buffers hold: a load widens an entry to f64, a store rounds to it. */
+export type Precision = "f64" | "f32";
+
+const F1 = { args: ["f64"], result: "f64" } as const;
+const F2 = { args: ["f64", "f64"], result: "f64" } as const;
+const I2 = { args: ["i32", "i32"], result: "i32" } as const;
+
+/** The scalar functions every target provides, with their types. */
+export const intrinsics = {
+  exp: F1,
+  log: F1,
+  log1p: F1,
+  sqrt: F1,
+  abs: F1,
+  sin: F1,
+  cos: F1,
+  tan: F1,
+  tanh: F1,
+  pow: F2,
+  max: F2,
+  min: F2,
+  isFinite: { args: ["f64"], result: "bool" },
+  imin: I2,
+  /** The generator's wrapping (two's complement) arithmetic and bit operations. */
+  iadd: I2,
+  imul: I2,
+  xor: I2,
+  or: I2,
+  shr_u: I2,
+} as const satisfies Record<string, { readonly args: readonly Type[]; readonly result: Type }>;
+export type Intrinsic = keyof typeof intrinsics;
 
 export type Expr =
   | { readonly k: "num"; readonly value: number }
@@ -19,33 +60,79 @@ export type Expr =
   /** A function the module defines itself: a helper, the seeded generator. */
   | { readonly k: "call"; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly k: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr }
-  /** A new zeroed typed array of the module's precision. */
-  | { readonly k: "newArray"; readonly size: Expr }
-  /** object.key, for a user's name as a property (emit/ keeps `__proto__` and friends safe). */
-  | { readonly k: "member"; readonly object: string; readonly key: string };
+  /**
+   * A conversion: i32 to f64 (its value, or with `unsigned` its bits read as
+   * an unsigned number), or f64 to i32 (an integer's value modulo 2³², as
+   * JavaScript's ToInt32 and WebAssembly's wrapping truncation agree on).
+   */
+  | { readonly k: "cast"; readonly to: Scalar; readonly a: Expr; readonly unsigned?: true };
 
 export type BinOp = "+" | "-" | "*" | "/" | "%" | "<" | ">" | ">=" | "===" | "!==";
 
 export type Stmt =
-  | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly init: Expr; readonly comment?: string }
+  | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly type: Type; readonly init: Expr; readonly comment?: string }
   | { readonly k: "set"; readonly name: string; readonly op: AssignOp; readonly value: Expr }
   | { readonly k: "store"; readonly array: string; readonly at: Expr; readonly op: AssignOp; readonly value: Expr; readonly comment?: string }
   | { readonly k: "for"; readonly index: string; readonly from: Expr; readonly to: Expr; readonly body: readonly Stmt[]; readonly comment?: string; readonly step?: number }
   | { readonly k: "comment"; readonly text: string }
   | { readonly k: "if"; readonly test: Expr; readonly body: readonly Stmt[] }
-  /** const name = new Float64Array(size) (or Float32Array): outputs a call returns. */
+  /** A new buffer of zeros, of the module's precision: what a call gives back. */
   | { readonly k: "alloc"; readonly name: string; readonly size: Expr }
-  | { readonly k: "return"; readonly value: Expr }
-  /** return { key: value, ... } with the user's names as keys. */
-  | { readonly k: "returnObject"; readonly entries: readonly (readonly [string, Expr])[] };
+  | { readonly k: "return"; readonly value: Expr };
 
 export type AssignOp = "=" | "+=" | "*=";
+
+/** One value of a group: the key its user sees, the local the body names it by, and whether it is a number or a buffer. */
+export interface Field {
+  readonly key: string;
+  readonly local: string;
+  readonly kind: "f64" | "buffer";
+}
+
+/** What the groups of a model's and a fn's functions are; a target names their types after them. */
+export type GroupRole = "params" | "batch" | "inputs" | "outputs" | "gradients" | "inputGradients";
+
+/** What a function takes: a number, a buffer, or a group of values handed over together. */
+export type Param =
+  | { readonly k: "scalar"; readonly name: string; readonly type: Scalar }
+  | { readonly k: "buffer"; readonly name: string }
+  | { readonly k: "group"; readonly name: string; readonly role: GroupRole; readonly fields: readonly Field[] };
+
+/** What it gives back: nothing, what its return statement gives (a number or a buffer), or the group of its fields' locals. */
+export type Result =
+  | { readonly k: "none" }
+  | { readonly k: "scalar"; readonly type: Scalar }
+  | { readonly k: "buffer" }
+  | { readonly k: "group"; readonly role: GroupRole; readonly fields: readonly Field[] };
+
+export interface Func {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly result: Result;
+  readonly body: readonly Stmt[];
+  /** What it computes, for a reader of the generated code. */
+  readonly doc?: string;
+}
+
+/** A module-level variable (the seeded generator's state). */
+export interface Global {
+  readonly name: string;
+  readonly type: Scalar;
+  readonly init: number;
+}
 
 export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "ref", name });
 export const load = (array: string, at: Expr): Expr => ({ k: "load", array, at });
 export const call = (fn: string, ...args: Expr[]): Expr => ({ k: "call", fn, args });
 export const intrinsic = (fn: Intrinsic, ...args: Expr[]): Expr => ({ k: "intrinsic", fn, args });
+export const cast = (to: Scalar, a: Expr, unsigned?: true): Expr => (unsigned ? { k: "cast", to, a, unsigned } : { k: "cast", to, a });
+
+/** A declaration: f64 unless said otherwise. */
+export function decl(name: string, init: Expr, o: { readonly mutable?: boolean; readonly type?: Type; readonly comment?: string } = {}): Stmt {
+  const base = { k: "decl", mutable: o.mutable ?? false, name, type: o.type ?? "f64", init } as const;
+  return o.comment === undefined ? base : { ...base, comment: o.comment };
+}
 
 /** a + b, folding constant zeros, so that indices read `i * 4 + k`, not `i * 4 + 0 + k`. */
 export function add(a: Expr, b: Expr): Expr {
@@ -75,7 +162,7 @@ export function loop(index: string, to: number | Expr, body: readonly Stmt[], co
   return comment === undefined ? { k: "for", index, from: num(0), to: bound, body } : { k: "for", index, from: num(0), to: bound, body, comment };
 }
 
-/** A helper the generated module defines once: `function name(params) { return body; }`, or with statements ending in a return. */
+/** A helper the generated module defines once: a function of f64 numbers to an f64 number, its body an expression or statements ending in a return. */
 export interface Helper {
   readonly name: string;
   readonly params: readonly string[];
@@ -98,8 +185,8 @@ export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
       return { ...e, args: e.args.map(f) };
     case "cond":
       return { ...e, test: f(e.test), then: f(e.then), else: f(e.else) };
-    case "newArray":
-      return { ...e, size: f(e.size) };
+    case "cast":
+      return { ...e, a: f(e.a) };
     default:
       return e;
   }
@@ -122,11 +209,16 @@ export function mapStmt(s: Stmt, fe: (e: Expr) => Expr, fs: (s: Stmt) => Stmt): 
       return { ...s, size: fe(s.size) };
     case "return":
       return { ...s, value: fe(s.value) };
-    case "returnObject":
-      return { ...s, entries: s.entries.map(([k, v]) => [k, fe(v)] as const) };
     case "comment":
       return s;
   }
+}
+
+/** The names of the module's functions e calls, added to `into`. */
+export function callsOf(e: Expr, into: Set<string> = new Set()): Set<string> {
+  if (e.k === "call") into.add(e.fn);
+  mapChildren(e, (x) => (callsOf(x, into), x));
+  return into;
 }
 
 /** Every array access in s (nested statements and index expressions included): its array, its index, and whether it writes. */

@@ -17,7 +17,7 @@
 // faster than a hand-written one, which cannot afford to write a kernel per
 // shape.
 
-import { add, bin, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
+import { decl, add, bin, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Examples per chunk: the scratch for a chunk stays in the L2 cache. */
 export const CHUNK = 64;
@@ -30,7 +30,6 @@ export interface Matrix {
 }
 
 const at = (m: Matrix, row: Expr, col: Expr): Expr => add(add(m.offset, mul(row, num(m.stride))), col);
-const decl = (name: string, init: Expr, mutable = false): Stmt => ({ k: "decl", mutable, name, init });
 const forStep = (index: string, from: Expr, to: Expr, step: number, body: Stmt[]): Stmt => (step === 1 ? { k: "for", index, from, to, body } : { k: "for", index, from, to, body, step });
 /** to − to mod step: the end of the whole blocks, for a bound known only at run time. */
 const wholeBlocks = (to: Expr, step: number): Expr => (step === 1 ? to : bin("-", to, bin("%", to, num(step))));
@@ -53,7 +52,7 @@ function dotBlock(P: Matrix, Q: Matrix, p: Expr, q: Expr, PP: number, QQ: number
   const ps = Array.from({ length: PP }, () => names.local(bases[1]));
   const qs = Array.from({ length: QQ }, () => names.local(bases[2]));
   return [
-    ...acc.flat().map((s) => decl(s, num(0), true)),
+    ...acc.flat().map((s) => decl(s, num(0), { mutable: true })),
     forStep(k, num(0), K, 1, [
       ...ps.map((v, i) => decl(v, { k: "load", array: P.array, at: at(P, add(p, num(i)), ref(k)) })),
       ...qs.map((v, j) => decl(v, { k: "load", array: Q.array, at: at(Q, add(q, num(j)), ref(k)) })),
@@ -109,7 +108,7 @@ function tiles(outer: number, outerStep: number, inner: Expr, innerStep: number,
   if (known !== undefined) innerEnd = num(known - (known % innerStep));
   else {
     const whole = names.local("whole");
-    stmts.push(decl(whole, wholeBlocks(inner, innerStep)));
+    stmts.push(decl(whole, wholeBlocks(inner, innerStep), { type: "i32" }));
     innerEnd = ref(whole);
   }
   const sweep = (oRef: Expr, os: number): Stmt[] => {

@@ -4,7 +4,7 @@
 
 import { sizeOf, type Shape } from "../tensor/shape.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, num, ref, type Expr, type Stmt } from "../ir/ir.js";
+import { add, decl, num, ref, type Func, type Param, type Stmt } from "../ir/ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { Variable } from "./model.js";
@@ -30,12 +30,25 @@ export interface FnInput {
 export interface FnCode {
   readonly name: string;
   readonly args: readonly Variable[];
-  readonly value: { readonly shape: Shape; readonly body: readonly Stmt[] };
-  /** One entry per argument whose derivative exists. */
-  readonly grad: { readonly entries: readonly (Variable & { readonly of: string })[]; readonly body: readonly Stmt[] };
+  /**
+   * value(...args); grad(...args), one field per argument whose derivative
+   * exists; and when asked for hessian(...args), the P×P Hessian over all
+   * argument entries, row-major.
+   */
+  readonly functions: readonly Func[];
   readonly buffers: readonly Buffer[];
-  /** hessian(...args): the P×P Hessian over all argument entries, row-major, when asked for. */
-  readonly hessian?: { readonly size: number; readonly body: readonly Stmt[] };
+  readonly valueShape: Shape;
+  /** The arguments grad gives a derivative for, with its shape. */
+  readonly gradEntries: readonly { readonly name: string; readonly shape: Shape }[];
+  /** P, when hessian was asked for. */
+  readonly hessianSize?: number;
+}
+
+/** A result left in a local: a number, or a new buffer. */
+interface Local {
+  readonly stmts: Stmt[];
+  readonly name: string;
+  readonly kind: "f64" | "buffer";
 }
 
 export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>): FnCode {
@@ -60,35 +73,33 @@ export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>):
   };
 
   /** Statements that leave `root`'s value in a fresh local (a number or a new array). */
-  const result = (k: Kernel, root: Node, base: string): { stmts: Stmt[]; value: Expr } => {
+  const result = (k: Kernel, root: Node, base: string): Local => {
     k.ensure(root);
-    if (root.shape.length === 0) {
-      const name = renamer.fresh(base);
-      return { stmts: [{ k: "decl", mutable: false, name, init: k.elem(root, []) }], value: ref(name) };
-    }
     const name = renamer.fresh(base);
+    if (root.shape.length === 0) return { stmts: [decl(name, k.elem(root, []))], name, kind: "f64" };
     const size = root.shape.reduce((a, b) => a * b, 1);
     return {
       stmts: [
         { k: "alloc", name, size: num(size) },
         ...k.forEach(root.shape, (idx) => [{ k: "store", array: name, at: flat(root.shape, idx), op: "=", value: k.elem(root, idx) }]),
       ],
-      value: ref(name),
+      name,
+      kind: "buffer",
     };
   };
 
   const valueKernel = kernel([f.value]);
   const v = result(valueKernel, f.value, "value");
-  const valueBody: Stmt[] = [...valueKernel.perExampleStmts, ...v.stmts, { k: "return", value: v.value }];
+  const valueBody: Stmt[] = [...valueKernel.perExampleStmts, ...v.stmts, { k: "return", value: ref(v.name) }];
 
   /** Statements that leave blocks of nodes side by side in one new array: each `at` its offset. */
-  const stacked = (k: Kernel, blocks: readonly { node: Node; at: number }[], total: number, base: string): { stmts: Stmt[]; value: Expr } => {
+  const stacked = (k: Kernel, blocks: readonly { node: Node; at: number }[], total: number, base: string): Local => {
     const name = renamer.fresh(base);
     const stores = blocks.flatMap((b) => {
       k.ensure(b.node);
       return k.forEach(b.node.shape, (idx) => [{ k: "store", array: name, at: add(num(b.at), flat(b.node.shape, idx)), op: "=", value: k.elem(b.node, idx) }]);
     });
-    return { stmts: [{ k: "alloc", name, size: num(total) }, ...stores], value: ref(name) };
+    return { stmts: [{ k: "alloc", name, size: num(total) }, ...stores], name, kind: "buffer" };
   };
 
   // A Jacobian of rank above 2: the gradient of each entry of the value, one after another.
@@ -102,27 +113,25 @@ export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>):
       return { ...stacked(gradKernel, x.rows.map((node, k) => ({ node, at: k * size })), x.rows.length * size, `d_${args[x.i]!.name}`), i: x.i, shape: [...f.value.shape, ...f.args[x.i]!.shape] };
     }),
   ].sort((a, b) => a.i - b.i);
-  const gradBody: Stmt[] = [
-    ...gradKernel.perExampleStmts,
-    ...parts.flatMap((p) => p.stmts),
-    { k: "returnObject", entries: parts.map((p) => [args[p.i]!.name, p.value] as const) },
+  const gradBody: Stmt[] = [...gradKernel.perExampleStmts, ...parts.flatMap((p) => p.stmts)];
+  const params: Param[] = args.map((a) => (a.shape.length === 0 ? { k: "scalar", name: a.ident, type: "f64" } : { k: "buffer", name: a.ident }));
+  const functions: Func[] = [
+    { name: "value", params, result: v.kind === "f64" ? { k: "scalar", type: "f64" } : { k: "buffer" }, body: valueBody },
+    { name: "grad", params, result: { k: "group", role: "gradients", fields: parts.map((p) => ({ key: args[p.i]!.name, local: p.name, kind: p.kind })) }, body: gradBody },
+    ...(f.hessian === undefined ? [] : [lowerHessian(f.hessian)]),
   ];
-  return {
-    name: f.name,
-    args,
-    value: { shape: f.value.shape, body: valueBody },
-    grad: { entries: parts.map((p) => ({ name: args[p.i]!.name, ident: args[p.i]!.ident, shape: p.shape, of: args[p.i]!.name })), body: gradBody },
-    buffers,
-    ...(f.hessian === undefined ? {} : { hessian: lowerHessian(f.hessian) }),
-  };
+  const gradEntries = parts.map((p) => ({ name: args[p.i]!.name, shape: p.shape }));
+  const hessianSize = f.hessian === undefined ? {} : { hessianSize: f.args.reduce((s, a) => s + sizeOf(a.shape), 0) };
+  return { name: f.name, args, functions, buffers, valueShape: f.value.shape, gradEntries, ...hessianSize };
 
   /** The Hessian's rows side by side: entry (j, start of argument q + k) is row j's node q at k. */
-  function lowerHessian(rows: readonly (readonly Node[])[]): { size: number; body: Stmt[] } {
+  function lowerHessian(rows: readonly (readonly Node[])[]): Func {
     const sizes = f.args.map((a) => sizeOf(a.shape));
     const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
     const total = sizes.reduce((a, b) => a + b, 0);
     const k = kernel(rows.flat());
     const h = stacked(k, rows.flatMap((row, j) => row.map((node, q) => ({ node, at: j * total + starts[q]! }))), total * total, "hessian");
-    return { size: total, body: [...k.perExampleStmts, ...h.stmts, { k: "return", value: h.value }] };
+    const body: Stmt[] = [...k.perExampleStmts, ...h.stmts, { k: "return", value: ref(h.name) }];
+    return { name: "hessian", params, result: { k: "buffer" }, body, doc: `The Hessian over all ${total} argument entries (in the order of the arguments, row-major), ${total} × ${total}, row-major.` };
   }
 }

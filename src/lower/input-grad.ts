@@ -7,9 +7,9 @@
 
 import type { Node } from "../graph/node.js";
 import { reachable } from "../graph/node.js";
-import { add, loop, mul, num, ref, type Stmt } from "../ir/ir.js";
+import { add, loop, mul, num, ref, type Func, type Stmt } from "../ir/ir.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
-import type { Variable } from "./model.js";
+import { group, type Variable } from "./model.js";
 import type { Renamer } from "./names.js";
 import { arraysOf } from "./liveness.js";
 import { straighten } from "./unroll.js";
@@ -24,8 +24,7 @@ export interface InputGradInput {
 }
 
 export interface InputGradCode {
-  readonly inputs: readonly Variable[];
-  readonly body: readonly Stmt[];
+  readonly func: Func;
   readonly buffers: readonly Buffer[];
 }
 
@@ -50,16 +49,11 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
     const size = g.shape.reduce((a, b) => a * b, 1);
     return kernel.forEach(g.shape, (idx) => [{ k: "store", array: outs[k]!, at: add(mul(ref(example), num(size)), flat(g.shape, idx)), op: "=", value: kernel.elem(g, idx) }], `∂loss/∂${code.data[k]!.name}`);
   });
-  const member = (object: string, key: string, name: string): Stmt => ({ k: "decl", mutable: false, name, init: { k: "member", object, key } });
-  // Only what the gradients read is bound: no unused locals in strict projects.
   const used = new Set(nodes);
   const body: Stmt[] = [
-    ...code.params.filter((_, i) => used.has(m.params[i]!)).map((p) => member("params", p.name, p.ident)),
-    ...code.data.filter((_, i) => used.has(m.data[i]!)).map((d) => member("batch", d.name, d.ident)),
-    ...outs.map((o, k) => member("out", code.data[k]!.name, o)),
     ...kernel.hoisted,
     loop(example, ref("n"), [
-      ...code.data.flatMap((d, i): Stmt[] => (used.has(m.data[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(d.shape.reduce((a, b) => a * b, 1))) }] : [])),
+      ...code.data.flatMap((d, i): Stmt[] => (used.has(m.data[i]!) ? [{ k: "decl", mutable: false, type: "i32", name: offsets[i]!, init: mul(ref(example), num(d.shape.reduce((a, b) => a * b, 1))) }] : [])),
       ...kernel.perExampleStmts,
       ...stores,
     ]),
@@ -68,5 +62,13 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
   // Scratch that became locals needs no storage.
   const stillUsed = new Set<string>();
   for (const st of straight) arraysOf(st, stillUsed);
-  return { inputs: code.data.slice(0, m.grads.length), body: straight, buffers: buffers.filter((b) => stillUsed.has(b.name)) };
+  const inputs = code.data.slice(0, m.grads.length);
+  const func: Func = {
+    name: "inputGrad",
+    params: [group("params", "params", code.params), group("batch", "batch", code.data), { k: "scalar", name: "n", type: "i32" }, group("out", "inputGradients", inputs.map((v, k) => ({ ...v, ident: outs[k]! })))],
+    result: { k: "none" },
+    body: straight,
+    doc: `For each of the n examples, the gradient of its loss with respect to ${inputs.map((v) => v.name).join(", ")}, written into out, one example after another.`,
+  };
+  return { func, buffers: buffers.filter((b) => stillUsed.has(b.name)) };
 }

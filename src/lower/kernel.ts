@@ -186,7 +186,7 @@ export class Kernel {
     const name = this.localName(n, "s");
     const out = this.out(n);
     const value = this.scalarValue(n, name, out);
-    out.push({ k: "decl", mutable: false, name, init: value, ...this.comment(n) });
+    out.push({ k: "decl", mutable: false, type: "f64", name, init: value, ...this.comment(n) });
     this.places.set(n, { kind: "scalar", name });
   }
 
@@ -200,7 +200,7 @@ export class Kernel {
     const [a, b] = n.args;
     const accumulate = (init: number, body: (idx: Expr[]) => Expr, over: Shape = a!.shape): string => {
       const acc = this.fresh(`${name}_sum`);
-      out.push({ k: "decl", mutable: true, name: acc, init: num(init) });
+      out.push({ k: "decl", mutable: true, type: "f64", name: acc, init: num(init) });
       out.push(...this.forEach(over, (idx) => [{ k: "set", name: acc, op: "+=", value: body(idx) }]));
       return acc;
     };
@@ -282,9 +282,9 @@ export class Kernel {
     const keep = this.o.nodes.some((n) => n.op === "softmax" && n.args[0] === v);
     const exps = keep ? this.o.renamer.moduleLevel(`${name}_exps`) : undefined;
     if (exps !== undefined) this.o.buffers.push({ name: exps, size: sizeOf(v.shape) });
-    out.push({ k: "decl", mutable: true, name: max, init: num(-Infinity) });
+    out.push({ k: "decl", mutable: true, type: "f64", name: max, init: num(-Infinity) });
     out.push(...this.forEach(v.shape, (idx) => [{ k: "set", name: max, op: "=", value: intrinsic("max", ref(max), this.elem(v, idx)) }]));
-    out.push({ k: "decl", mutable: true, name: sum, init: num(0) });
+    out.push({ k: "decl", mutable: true, type: "f64", name: sum, init: num(0) });
     out.push(...this.forEach(v.shape, (idx): Stmt[] => {
       const exp = intrinsic("exp", bin("-", this.elem(v, idx), ref(max)));
       if (exps === undefined) return [{ k: "set", name: sum, op: "+=", value: exp }];
@@ -292,7 +292,7 @@ export class Kernel {
       return [{ k: "store", array: exps, at, op: "=", value: exp }, { k: "set", name: sum, op: "+=", value: load(exps, at) }];
     }));
     // All −∞ (or a +∞ or NaN): the max itself, as the sum would be 0, ∞ or NaN.
-    out.push({ k: "decl", mutable: false, name: lse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("+", ref(max), intrinsic("log", ref(sum))), else: ref(max) } });
+    out.push({ k: "decl", mutable: false, type: "f64", name: lse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("+", ref(max), intrinsic("log", ref(sum))), else: ref(max) } });
     const parts: LogSumExp = { max, sum, lse, ...(exps === undefined ? {} : { exps }) };
     this.lse.set(v, { out, parts });
     return parts;
@@ -318,7 +318,7 @@ export class Kernel {
         if (n.op === "softmax" && exps !== undefined) {
           // exp(v − lse) = exp(v − max) / Σ where max is finite; exp(v − max) where it is not.
           const inverse = this.fresh(`${name}_inverse`);
-          out.push({ k: "decl", mutable: false, name: inverse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("/", num(1), ref(sum)), else: num(1) } });
+          out.push({ k: "decl", mutable: false, type: "f64", name: inverse, init: { k: "cond", test: intrinsic("isFinite", ref(max)), then: bin("/", num(1), ref(sum)), else: num(1) } });
           value = (idx) => bin("*", load(exps, flat(a!.shape, idx)), ref(inverse));
         }
         out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: value(idx) }], comment));
@@ -377,7 +377,7 @@ export class Kernel {
     const xs = [0, 1, 2, 3].map((p) => this.fresh(`${name}_x${p}`));
     const row = (k: number) => add(ref(r), num(k));
     const body: Stmt[] = [
-      ...acc.flat().map((a): Stmt => ({ k: "decl", mutable: true, name: a, init: num(0) })),
+      ...acc.flat().map((a): Stmt => ({ k: "decl", mutable: true, type: "f64", name: a, init: num(0) })),
       {
         k: "for",
         index: l,
@@ -385,7 +385,7 @@ export class Kernel {
         to: num(whole),
         step: 4,
         body: [
-          ...xs.map((v, p): Stmt => ({ k: "decl", mutable: false, name: v, init: this.elem(x, [add(ref(l), num(p))]) })),
+          ...xs.map((v, p): Stmt => ({ k: "decl", mutable: false, type: "f64", name: v, init: this.elem(x, [add(ref(l), num(p))]) })),
           ...[0, 1].flatMap((k) => xs.map((v, p): Stmt => ({ k: "set", name: acc[k]![p]!, op: "+=", value: bin("*", this.elem(A, [row(k), add(ref(l), num(p))]), ref(v)) }))),
         ],
       },
@@ -418,11 +418,11 @@ export class Kernel {
   private dot(acc: string, size: number, term: (l: Expr) => Expr): Stmt[] {
     const l = `i${this.loopCounter++}`;
     if (size < UNROLL_FROM) {
-      return [{ k: "decl", mutable: true, name: acc, init: num(0) }, loop(l, size, [{ k: "set", name: acc, op: "+=", value: term(ref(l)) }])];
+      return [{ k: "decl", mutable: true, type: "f64", name: acc, init: num(0) }, loop(l, size, [{ k: "set", name: acc, op: "+=", value: term(ref(l)) }])];
     }
     const parts = [0, 1, 2, 3].map((p) => `${acc}${p}`);
     const whole = size - (size % 4);
-    const stmts: Stmt[] = parts.map((p) => ({ k: "decl", mutable: true, name: p, init: num(0) }));
+    const stmts: Stmt[] = parts.map((p) => ({ k: "decl", mutable: true, type: "f64", name: p, init: num(0) }));
     stmts.push({
       k: "for",
       index: l,
@@ -433,7 +433,7 @@ export class Kernel {
     });
     const rest = `i${this.loopCounter++}`;
     if (whole < size) stmts.push({ k: "for", index: rest, from: num(whole), to: num(size), body: [{ k: "set", name: parts[0]!, op: "+=", value: term(ref(rest)) }] });
-    stmts.push({ k: "decl", mutable: false, name: acc, init: bin("+", bin("+", ref(parts[0]!), ref(parts[1]!)), bin("+", ref(parts[2]!), ref(parts[3]!))) });
+    stmts.push({ k: "decl", mutable: false, type: "f64", name: acc, init: bin("+", bin("+", ref(parts[0]!), ref(parts[1]!)), bin("+", ref(parts[2]!), ref(parts[3]!))) });
     return stmts;
   }
 }

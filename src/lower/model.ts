@@ -8,10 +8,10 @@ import type { Shape } from "../tensor/shape.js";
 import type { Init } from "../check/checked.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, bin, call, intrinsic, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
+import { add, bin, cast, intrinsic, loop, mul, num, ref, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
+import { lowerInit, lowerZeros } from "./init.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
-import type { InputGradCode } from "./input-grad.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
 import { SMALL_TRIP, straighten } from "./unroll.js";
 import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
@@ -53,12 +53,12 @@ export interface ModelCode {
   readonly data: readonly Variable[];
   readonly outputs: readonly Variable[];
   readonly buffers: readonly Buffer[];
-  readonly lossAndGrad: readonly Stmt[];
-  readonly forward: readonly Stmt[];
-  /** hessian(params, batch, n, out): the mean Hessian, row-major, when asked for. */
-  readonly hessian: readonly Stmt[] | undefined;
-  /** inputGrad(params, batch, n, out), when asked for (input-grad.ts). */
-  readonly inputGrad?: InputGradCode;
+  /**
+   * init(seed), zeros(), lossAndGrad(params, batch, n, grads),
+   * forward(params, batch, n), and when asked for hessian(params, batch, n,
+   * out) (the mean Hessian, row-major) and inputGrad (input-grad.ts).
+   */
+  readonly functions: readonly Func[];
   readonly stats: { readonly forwardFlops: number; readonly backwardFlops: number };
 }
 
@@ -98,8 +98,6 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     dataNodes.forEach((n, i) => p.set(n, { kind: "array", array: data[i]!.ident, offset: ref(offsets[i]!) }));
     return p;
   };
-  const bind = (object: string, vars: readonly Variable[]): Stmt[] =>
-    vars.map((v) => ({ k: "decl", mutable: false, name: v.ident, init: { k: "member", object, key: v.name } }));
   /** The loop body, its per-example scratch arrays sharing storage where their lives do not overlap. */
   const share = (body: readonly Stmt[], outsideStmts: readonly Stmt[]): Stmt[] => {
     const outside = new Set<string>();
@@ -109,7 +107,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     return body.map((st) => renameArrays(st, rename));
   };
   const offsetDecls = (needed: ReadonlySet<Node>): Stmt[] =>
-    data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
+    data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, type: "i32", name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
   const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt => loop(example, ref("n"), [...offsetDecls(needed), ...body]);
   /**
    * The loop over examples in chunks of CHUNK, when products were lifted out
@@ -118,8 +116,8 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
    */
   const chunkedLoop = (c: Chunk, made: Made, body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
     if (made.before.length === 0 && made.after.length === 0) return [exampleLoop(body, needed)];
-    const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
-    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, name: c.count, init: intrinsic("min", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
+    const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, type: "i32", name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
+    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, type: "i32", name: c.count, init: intrinsic("imin", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
   };
   /**
    * Lifts W x (W a parameter, x a data field) out of the loop over examples:
@@ -252,15 +250,12 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const chunkCode = made(chunk, kernel);
   const inverse = renamer.fresh("inverseN");
   const lossAndGrad: Stmt[] = straight([
-    ...bind("params", params),
-    ...bind("batch", data),
-    ...gradIdents.map((g, p): Stmt => ({ k: "decl", mutable: false, name: g, init: { k: "member", object: "grads", key: params[p]!.name } })),
     ...gradIdents.map((g, p) => fill(kernel, g, m.params[p]!.shape, num(0))),
     ...kernel.hoisted,
-    { k: "decl", mutable: true, name: lossSum, init: num(0) },
-    { k: "decl", mutable: true, name: lossOnce, init: num(0) },
+    { k: "decl", mutable: true, type: "f64", name: lossSum, init: num(0) },
+    { k: "decl", mutable: true, type: "f64", name: lossOnce, init: num(0) },
     ...chunkedLoop(chunk, chunkCode, share([...kernel.perExampleStmts, ...lossLoop, ...gradLoop], [...kernel.hoisted, ...lossAfter, ...gradAfter, ...chunkCode.before, ...chunkCode.after])),
-    { k: "decl", mutable: false, name: inverse, init: bin("/", num(1), ref("n")) },
+    { k: "decl", mutable: false, type: "f64", name: inverse, init: bin("/", num(1), cast("f64", ref("n"))) },
     ...gradIdents.map((g, p) => scale(kernel, g, m.params[p]!.shape, ref(inverse))),
     ...lossAfter,
     ...gradAfter,
@@ -295,12 +290,9 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const used = new Set(reachable(outRoots));
   const fwdCode = made(fwdChunk, fwd);
   const forward: Stmt[] = straight([
-    ...bind("params", params.filter((_, k) => used.has(m.params[k]!))),
-    ...bind("batch", data.filter((_, k) => used.has(dataNodes[k]!))),
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
     ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
-    { k: "returnObject", entries: outputs.map((o) => [o.name, { k: "ref", name: o.ident }] as const) },
   ]);
 
   const hessian = m.hessian === undefined ? undefined : straight(lowerHessian(m.hessian));
@@ -334,14 +326,12 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
     const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
     return [
-      ...bind("params", params),
-      ...bind("batch", data),
       fill(k, "out", [total * total], num(0)),
       fill(k, direction, [total], num(0)),
-      { k: "decl", mutable: false, name: inverseH, init: bin("/", num(1), ref("n")) },
+      { k: "decl", mutable: false, type: "f64", name: inverseH, init: bin("/", num(1), cast("f64", ref("n"))) },
       loop(j, total, [
         entry(1),
-        { k: "decl", mutable: false, name: row, init: mul(ref(j), num(total)) },
+        { k: "decl", mutable: false, type: "i32", name: row, init: mul(ref(j), num(total)) },
         ...k.hoisted,
         // The direction is set outside the loop over examples: it keeps its own storage.
         exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after, entry(1)])),
@@ -356,17 +346,24 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   // Scratch that became locals everywhere needs no storage.
   const stillUsed = new Set<string>();
   for (const st of [...lossAndGrad, ...forward, ...(hessian ?? [])]) arraysOf(st, stillUsed);
-  return {
-    name: m.name,
-    params,
-    data,
-    outputs,
-    buffers: buffers.filter((b) => stillUsed.has(b.name)),
-    lossAndGrad,
-    forward,
-    hessian,
-    stats: { forwardFlops: flops.forward, backwardFlops: flops.backward },
-  };
+  const n: Param = { k: "scalar", name: "n", type: "i32" };
+  const paramsIn = group("params", "params", params);
+  const batchIn = group("batch", "batch", data);
+  const functions: Func[] = [
+    lowerInit(params, helpersUsed),
+    lowerZeros(params),
+    { name: "lossAndGrad", params: [paramsIn, batchIn, n, group("grads", "gradients", params.map((p, k) => ({ ...p, ident: gradIdents[k]! })))], result: { k: "scalar", type: "f64" }, body: lossAndGrad },
+    { name: "forward", params: [paramsIn, group("batch", "inputs", data), n], result: { k: "group", role: "outputs", fields: outputs.map((o) => ({ key: o.name, local: o.ident, kind: "buffer" })) }, body: forward },
+    ...(hessian === undefined
+      ? []
+      : [{ name: "hessian", params: [paramsIn, batchIn, n, { k: "buffer", name: "out" } as const], result: { k: "none" }, body: hessian, doc: `The mean Hessian of the loss over all ${params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method.` } as const]),
+  ];
+  return { name: m.name, params, data, outputs, buffers: buffers.filter((b) => stillUsed.has(b.name)), functions, stats: { forwardFlops: flops.forward, backwardFlops: flops.backward } };
+}
+
+/** A group of buffers, each field named as its variable. */
+export function group(name: string, role: GroupRole, vars: readonly Variable[]): Param {
+  return { k: "group", name, role, fields: vars.map((v) => ({ key: v.name, local: v.ident, kind: "buffer" })) };
 }
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
@@ -412,7 +409,7 @@ function outerUpdate(kernel: Kernel, t: Term, shape: Shape, array: string, offse
     r,
     rows,
     [
-      { k: "decl", mutable: false, name: ai, init: signed(t, kernel.elem(a, [ref(r)])) },
+      { k: "decl", mutable: false, type: "f64", name: ai, init: signed(t, kernel.elem(a, [ref(r)])) },
       { k: "if", test: bin("!==", ref(ai), num(0)), body: [update] },
     ],
     comment,

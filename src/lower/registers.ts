@@ -19,10 +19,10 @@ export const REUSE_ABOVE = 2000;
  * more than `above` of them. A reused local keeps its first value's name and
  * becomes `let`; the later values assign to it.
  */
-export function reuseLocals(stmts: readonly Stmt[], above = REUSE_ABOVE): Stmt[] {
+export function reuseLocals(stmts: readonly Stmt[], above = REUSE_ABOVE, liveOut: ReadonlySet<string> = new Set()): Stmt[] {
   const inner = stmts.map((s) => (s.k === "for" || s.k === "if" ? { ...s, body: reuseLocals(s.body, above) } : s));
   const candidates = inner.filter(isNumberLocal).length;
-  return candidates > above ? shareLocals(inner) : inner;
+  return candidates > above ? shareLocals(inner, liveOut) : inner;
 }
 
 /** A declared number: arrays, aliases and flags keep their own locals. */
@@ -44,6 +44,7 @@ function isNumeric(e: Expr): boolean {
     case "intrinsic":
       return e.fn !== "isFinite";
     case "call":
+    case "cast":
       return true;
     case "cond":
       return isNumeric(e.then) && isNumeric(e.else);
@@ -52,8 +53,10 @@ function isNumeric(e: Expr): boolean {
   }
 }
 
-function shareLocals(stmts: readonly Stmt[]): Stmt[] {
+/** `liveOut`: the names read after the list (a function's results), whose locals are never given away. */
+function shareLocals(stmts: readonly Stmt[], liveOut: ReadonlySet<string>): Stmt[] {
   const last = lastUses(stmts);
+  for (const name of liveOut) last.set(name, stmts.length);
   const slotOf = new Map<string, string>();
   // Free slots, each with the index of the statement that last read its value.
   const free: { slot: string; until: number }[] = [];

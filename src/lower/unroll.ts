@@ -146,9 +146,9 @@ function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
       const mutable = !o.outside.has(array) || access.get(array)!.written;
       // `A[k] = v` as the entry's first touch, at the top level, becomes `let A_k = v`.
       if (s.k === "store" && s.array === array && s.op === "=" && replaced.k === "set") {
-        out.push({ k: "decl", mutable, name, init: replaced.value });
+        out.push({ k: "decl", mutable, type: "f64", name, init: replaced.value });
         merged = true;
-      } else out.push({ k: "decl", mutable, name, init: o.outside.has(array) ? { k: "load", array, at: num(k) } : num(0) });
+      } else out.push({ k: "decl", mutable, type: "f64", name, init: o.outside.has(array) ? { k: "load", array, at: num(k) } : num(0) });
     }
     if (!merged) out.push(replaced);
     for (const [array, entries] of locals) {
@@ -158,7 +158,7 @@ function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
     }
   });
   // A function's last statement may be its return: write-backs belong before it.
-  const returnAt = out.findIndex((s) => s.k === "return" || s.k === "returnObject");
+  const returnAt = out.findIndex((s) => s.k === "return");
   if (returnAt >= 0 && returnAt < out.length - 1) out.push(...out.splice(returnAt, 1));
   return out;
 }

@@ -38,21 +38,21 @@ const erfHelper: Helper = (() => {
   const [x, a, t, s, k, f, c] = ["x", "a", "t", "s", "k", "f", "c"].map(ref) as [Expr, Expr, Expr, Expr, Expr, Expr, Expr];
   const sign = (one: Expr, minusOne: Expr): Expr => ({ k: "cond", test: bin(">", x, num(0)), then: one, else: minusOne });
   const body: Stmt[] = [
-    { k: "decl", mutable: false, name: "a", init: intrinsic("abs", x) },
+    { k: "decl", mutable: false, type: "f64", name: "a", init: intrinsic("abs", x) },
     { k: "if", test: bin(">", a, num(6)), body: [{ k: "return", value: sign(num(1), num(-1)) }] },
     {
       k: "if",
       test: bin("<", a, num(2.5)),
       body: [
-        { k: "decl", mutable: false, name: "t", init: bin("*", bin("*", num(2), x), x) },
-        { k: "decl", mutable: true, name: "s", init: num(1) },
+        { k: "decl", mutable: false, type: "f64", name: "t", init: bin("*", bin("*", num(2), x), x) },
+        { k: "decl", mutable: true, type: "f64", name: "s", init: num(1) },
         { k: "for", index: "k", from: num(0), to: num(SERIES_TERMS), body: [{ k: "set", name: "s", op: "=", value: bin("+", num(1), bin("*", bin("/", t, bin("-", num(2 * SERIES_TERMS + 1), bin("*", num(2), k))), s)) }] },
         { k: "return", value: bin("*", bin("*", bin("*", num(TWO_OVER_SQRT_PI), x), intrinsic("exp", { k: "neg", a: bin("*", x, x) })), s) },
       ],
     },
-    { k: "decl", mutable: true, name: "f", init: a },
+    { k: "decl", mutable: true, type: "f64", name: "f", init: a },
     { k: "for", index: "k", from: num(0), to: num(FRACTION_LEVELS), body: [{ k: "set", name: "f", op: "=", value: bin("+", a, bin("/", bin("-", num(FRACTION_LEVELS / 2), bin("*", num(0.5), k)), f)) }] },
-    { k: "decl", mutable: false, name: "c", init: bin("/", bin("/", intrinsic("exp", { k: "neg", a: bin("*", a, a) }), num(SQRT_PI)), f) },
+    { k: "decl", mutable: false, type: "f64", name: "c", init: bin("/", bin("/", intrinsic("exp", { k: "neg", a: bin("*", a, a) }), num(SQRT_PI)), f) },
     { k: "return", value: sign(bin("-", num(1), c), bin("-", c, num(1))) },
   ];
   return { name: "erf", params: ["x"], body };

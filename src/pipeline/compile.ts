@@ -17,6 +17,7 @@ import { lowerModel, type ModelCode } from "../lower/model.js";
 import { lowerInputGrad } from "../lower/input-grad.js";
 import { Renamer } from "../lower/names.js";
 import { helpers } from "../lower/scalar-ops.js";
+import { generator, RANDOM_STATE } from "../lower/init.js";
 
 export type Precision = "f64" | "f32";
 
@@ -57,9 +58,9 @@ export interface Compiled {
 }
 
 /** Functions the module defines itself; a user's name never takes them. */
-const MODULE_NAMES = ["random", "gaussian", ...helpers.keys()];
+const MODULE_NAMES = [RANDOM_STATE.name, ...generator.keys(), ...helpers.keys()];
 /** The generated functions' own parameters and locals; no local of a model or fn takes them (an export may). */
-const FUNCTION_NAMES = ["params", "batch", "grads", "n", "out", "seed", "next", "k"];
+const FUNCTION_NAMES = ["params", "batch", "grads", "n", "out", "seed", "k"];
 
 /**
  * Formulas in comments are printed only up to this many operations written
@@ -183,5 +184,5 @@ function withInputGrad(code: ModelCode, deriver: Deriver, d: DerivedModel, renam
   const { wrt, grads } = deriver.dataGradients(code.name);
   const inputs = grads.slice(0, d.model.inputs.length);
   const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed);
-  return { ...code, inputGrad, buffers: [...code.buffers, ...inputGrad.buffers] };
+  return { ...code, functions: [...code.functions, inputGrad.func], buffers: [...code.buffers, ...inputGrad.buffers] };
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { bin, call, load, loop, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "../../src/emit/unused.js";
 
-const decl = (name: string, init: Expr, mutable = false): Stmt => ({ k: "decl", mutable, name, init });
+const decl = (name: string, init: Expr, mutable = false): Stmt => ({ k: "decl", mutable, type: "f64", name, init });
 const names = (stmts: readonly Stmt[]): string[] => stmts.flatMap((s) => (s.k === "decl" || s.k === "alloc" ? [s.name] : s.k === "for" ? names(s.body) : []));
 
 describe("withoutUnusedConstants", () => {
@@ -21,7 +21,7 @@ describe("withoutUnusedConstants", () => {
   });
 
   it("keeps a constant whose value draws a random number, and every let", () => {
-    const body: Stmt[] = [decl("r", call("next")), decl("g", call("gaussian", ref("next"))), decl("s", num(0), true), { k: "return", value: num(1) }];
+    const body: Stmt[] = [decl("r", call("random")), decl("g", call("gaussian")), decl("s", num(0), true), { k: "return", value: num(1) }];
     expect(names(withoutUnusedConstants(body))).toEqual(["r", "g", "s"]);
   });
 

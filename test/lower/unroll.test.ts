@@ -25,16 +25,16 @@ describe("straighten", () => {
     // t[k] = x[k] * 2 for k < 3; s = t[0] + t[1] + t[2]
     const body: Stmt[] = [
       loop("k", 3, [{ k: "store", array: "t", at: ref("k"), op: "=", value: bin("*", load("x", ref("k")), num(2)) }]),
-      { k: "decl", mutable: false, name: "s", init: bin("+", bin("+", load("t", num(0)), load("t", num(1))), load("t", num(2))) },
+      { k: "decl", mutable: false, type: "f64", name: "s", init: bin("+", bin("+", load("t", num(0)), load("t", num(1))), load("t", num(2))) },
     ];
     const out = straighten(body, options(["t"]));
     expect(loops(out)).toBe(0);
     expect(touches(out, "t")).toBe(false);
-    expect(out).toContainEqual({ k: "decl", mutable: true, name: "t_2", init: bin("*", load("x", num(2)), num(2)) });
+    expect(out).toContainEqual({ k: "decl", mutable: true, type: "f64", name: "t_2", init: bin("*", load("x", num(2)), num(2)) });
   });
 
   it("renames the locals a loop body declares in every copy but the first", () => {
-    const body: Stmt[] = [loop("k", 2, [{ k: "decl", mutable: false, name: "s", init: load("x", ref("k")) }, { k: "store", array: "x", at: ref("k"), op: "=", value: bin("*", ref("s"), ref("s")) }])];
+    const body: Stmt[] = [loop("k", 2, [{ k: "decl", mutable: false, type: "f64", name: "s", init: load("x", ref("k")) }, { k: "store", array: "x", at: ref("k"), op: "=", value: bin("*", ref("s"), ref("s")) }])];
     const out = straighten(body, options([]));
     const names = out.filter((s) => s.k === "decl").map((s) => (s as { name: string }).name);
     expect(new Set(names).size).toBe(2);
@@ -59,7 +59,7 @@ describe("straighten", () => {
       { k: "return", value: num(0) },
     ];
     const out = straighten(body, options([], ["G"]));
-    expect(out[0]).toEqual({ k: "decl", mutable: true, name: "G_0", init: load("G", num(0)) });
+    expect(out[0]).toEqual({ k: "decl", mutable: true, type: "f64", name: "G_0", init: load("G", num(0)) });
     expect(out.at(-2)).toEqual({ k: "store", array: "G", at: num(0), op: "=", value: ref("G_0") });
     expect(out.at(-1)).toEqual({ k: "return", value: num(0) });
   });

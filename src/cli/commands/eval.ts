@@ -89,7 +89,7 @@ async function evalModel(result: FrontEndResult, name: string, options: EvalOpti
     grad: Object.fromEntries(code.params.map((x) => [x.name, toNested(grads[x.name]!, x.shape)])),
   };
   if (options.wrtInputs === true) {
-    const inputs = code.inputGrad!.inputs;
+    const inputs = code.data.slice(0, m.inputs.length);
     const into = Object.fromEntries(inputs.map((v) => [v.name, new Float64Array(sizeOf(v.shape))]));
     model.inputGrad!(p, batch, 1, into);
     // The model saw (x − mean) / std: by the chain rule, ∂L/∂x is its gradient divided by std.
@@ -127,23 +127,23 @@ async function evalFn(checked: CheckedProgram, name: string, file: string, optio
   const values = fn.args.map((a) => (a.shape.length === 0 ? args.values.get(a.decl.name.name)![0]! : args.values.get(a.decl.name.name)!));
   const code = compiled.fns.find((x) => x.name === name)!;
   const entries = code.args.reduce((s, a) => s + sizeOf(a.shape), 0);
-  if (options.hessian === true && code.hessian === undefined) return report([error("NND3021", undefined, "fn", name, entries, MAX_FN_HESSIAN_ENTRIES)]), EXIT.userError;
+  if (options.hessian === true && code.hessianSize === undefined) return report([error("NND3021", undefined, "fn", name, entries, MAX_FN_HESSIAN_ENTRIES)]), EXIT.userError;
   const nested = (v: number | ArrayLike<number>, shape: Shape) => (typeof v === "number" ? v : toNested(v, shape));
   const grad = generated.grad(...values);
   const out: Record<string, unknown> = {
-    value: nested(generated.value(...values), code.value.shape),
-    grad: Object.fromEntries(code.grad.entries.map((e) => [e.name, nested(grad[e.name]!, e.shape)])),
+    value: nested(generated.value(...values), code.valueShape),
+    grad: Object.fromEntries(code.gradEntries.map((e) => [e.name, nested(grad[e.name]!, e.shape)])),
   };
   const omitted = omittedJacobians(code, MAX_JACOBIAN_ENTRIES);
   if (Object.keys(omitted).length > 0) out["omitted"] = omitted;
-  if (options.hessian === true) out["hessian"] = nested(generated.hessian!(...values), [code.hessian!.size, code.hessian!.size]);
+  if (options.hessian === true) out["hessian"] = nested(generated.hessian!(...values), [code.hessianSize!, code.hessianSize!]);
   process.stdout.write(`${stringify(out)}\n`);
   return EXIT.ok;
 }
 
 /** Why an argument has no entry in grad: its Jacobian is too large to generate. */
 function omittedJacobians(code: FnCode, limit: number): Record<string, string> {
-  const present = new Set(code.grad.entries.map((e) => e.name));
+  const present = new Set(code.gradEntries.map((e) => e.name));
   const why = (arg: string, shape: Shape) => `∂${code.name}/∂${arg} has shape ${formatShape(shape)}, ${sizeOf(shape)} entries, more than the ${limit} that eval computes`;
-  return Object.fromEntries(code.args.filter((a) => !present.has(a.name)).map((a) => [a.name, why(a.name, [...code.value.shape, ...a.shape])]));
+  return Object.fromEntries(code.args.filter((a) => !present.has(a.name)).map((a) => [a.name, why(a.name, [...code.valueShape, ...a.shape])]));
 }
