@@ -6,7 +6,7 @@
 // fraction e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))), 40 levels;
 // past 6, erf is ±1 in f64. Both are within 1e-15 of the true value.
 
-import { bin, call, intrinsic, num, ref, type Expr, type Helper, type Stmt } from "../ir/ir.js";
+import { bin, call, cast, intrinsic, num, ref, type Expr, type Helper, type Stmt } from "../ir/ir.js";
 import type { OpDef } from "./op.js";
 import type { specialOps } from "./names.js";
 import { builtinOfOne, operand, unary } from "./elementwise.js";
@@ -46,12 +46,12 @@ const erfHelper: Helper = (() => {
       body: [
         { k: "decl", mutable: false, type: "f64", name: "t", init: bin("*", bin("*", num(2), x), x) },
         { k: "decl", mutable: true, type: "f64", name: "s", init: num(1) },
-        { k: "for", index: "k", from: num(0), to: num(SERIES_TERMS), body: [{ k: "set", name: "s", op: "=", value: bin("+", num(1), bin("*", bin("/", t, bin("-", num(2 * SERIES_TERMS + 1), bin("*", num(2), k))), s)) }] },
+        { k: "for", index: "k", from: num(0), to: num(SERIES_TERMS), body: [{ k: "set", name: "s", op: "=", value: bin("+", num(1), bin("*", bin("/", t, bin("-", num(2 * SERIES_TERMS + 1), bin("*", num(2), cast("f64", k)))), s)) }] },
         { k: "return", value: bin("*", bin("*", bin("*", num(TWO_OVER_SQRT_PI), x), intrinsic("exp", { k: "neg", a: bin("*", x, x) })), s) },
       ],
     },
     { k: "decl", mutable: true, type: "f64", name: "f", init: a },
-    { k: "for", index: "k", from: num(0), to: num(FRACTION_LEVELS), body: [{ k: "set", name: "f", op: "=", value: bin("+", a, bin("/", bin("-", num(FRACTION_LEVELS / 2), bin("*", num(0.5), k)), f)) }] },
+    { k: "for", index: "k", from: num(0), to: num(FRACTION_LEVELS), body: [{ k: "set", name: "f", op: "=", value: bin("+", a, bin("/", bin("-", num(FRACTION_LEVELS / 2), bin("*", num(0.5), cast("f64", k))), f)) }] },
     { k: "decl", mutable: false, type: "f64", name: "c", init: bin("/", bin("/", intrinsic("exp", { k: "neg", a: bin("*", a, a) }), num(SQRT_PI)), f) },
     { k: "return", value: sign(bin("-", num(1), c), bin("-", c, num(1))) },
   ];
