@@ -8,6 +8,7 @@ import { add, decl, num, ref, type Func, type Param, type Stmt } from "../ir/ir.
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { Variable } from "./model.js";
+import type { FunctionSchedule, Placement } from "./schedule.js";
 
 export interface FnInput {
   readonly name: string;
@@ -37,12 +38,17 @@ export interface FnCode {
    */
   readonly functions: readonly Func[];
   readonly buffers: readonly Buffer[];
+  /** Where each value of value and grad lives (schedule.ts). */
+  readonly schedule: readonly FunctionSchedule[];
   readonly valueShape: Shape;
   /** The arguments grad gives a derivative for, with its shape. */
   readonly gradEntries: readonly { readonly name: string; readonly shape: Shape }[];
   /** P, when hessian was asked for. */
   readonly hessianSize?: number;
 }
+
+/** A fn has no examples: everything is computed once per call. */
+const perCall = (ps: readonly Placement[]): Placement[] => ps.map((p) => ({ ...p, section: "per call" }));
 
 /** A result left in a local: a number, or a new buffer. */
 interface Local {
@@ -122,7 +128,11 @@ export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>):
   ];
   const gradEntries = parts.map((p) => ({ name: args[p.i]!.name, shape: p.shape }));
   const hessianSize = f.hessian === undefined ? {} : { hessianSize: f.args.reduce((s, a) => s + sizeOf(a.shape), 0) };
-  return { name: f.name, args, functions, buffers, valueShape: f.value.shape, gradEntries, ...hessianSize };
+  const schedule: FunctionSchedule[] = [
+    { function: "value", placements: perCall(valueKernel.placements()), lifted: [] },
+    { function: "grad", placements: perCall(gradKernel.placements()), lifted: [] },
+  ];
+  return { name: f.name, args, functions, buffers, schedule, valueShape: f.value.shape, gradEntries, ...hessianSize };
 
   /** The Hessian's rows side by side: entry (j, start of argument q + k) is row j's node q at k. */
   function lowerHessian(rows: readonly (readonly Node[])[]): Func {

@@ -9,10 +9,11 @@
 
 import { sizeOf, type Shape } from "../tensor/shape.js";
 import type { Node } from "../graph/node.js";
-import { opDef, ops, type OpName } from "../ops/index.js";
+import { opDef } from "../ops/index.js";
 import { add, bin, call, intrinsic, load, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import type { Renamer } from "./names.js";
 import { isElementwiseOp, scalarOp } from "./scalar-ops.js";
+import { inlined, VIEWS, type Placement, type Section } from "./schedule.js";
 
 /** Where a node's entries are read from. */
 export type Place =
@@ -24,16 +25,6 @@ export interface Buffer {
   readonly name: string;
   readonly size: number;
 }
-
-const allOps = Object.keys(ops) as OpName[];
-const VIEWS = new Set<OpName>(allOps.filter((op) => opDef(op).lowering.kind === "view"));
-/** Consumers that read each entry of an argument exactly once, in order. */
-const LINEAR = new Set<OpName>(
-  allOps.filter((op) => {
-    const l = opDef(op).lowering;
-    return l.kind === "scalar" || (l.kind === "loop" && l.streams);
-  }),
-);
 
 export interface KernelOptions {
   /** Every node whose value is needed, by the roots and by each other. */
@@ -56,51 +47,26 @@ export class Kernel {
   readonly hoisted: Stmt[] = [];
   readonly perExampleStmts: Stmt[] = [];
   private readonly places = new Map<Node, Place>();
-  private readonly inline = new Set<Node>();
+  private readonly inline: ReadonlySet<Node>;
   /** logsumexp(v) once computed, by v and the statement list it went to: a softmax after a softmax cross-entropy reuses the loss's. */
   private readonly lse = new Map<Node, { readonly out: Stmt[]; readonly parts: LogSumExp }>();
   private loopCounter = 0;
 
   constructor(private readonly o: KernelOptions) {
     for (const [n, p] of o.places) this.places.set(n, p);
-    this.decideInlining();
+    this.inline = inlined({ nodes: o.nodes, placed: new Set(o.places.keys()), perExample: o.perExample, rootUses: o.rootUses });
   }
 
-  private decideInlining(): void {
-    const consumers = new Map<Node, Node[]>();
-    for (const n of this.o.nodes) {
-      for (const a of n.args) {
-        const list = consumers.get(a);
-        if (list === undefined) consumers.set(a, [n]);
-        else list.push(n);
-      }
-    }
-    // Through views: a view's consumers read its argument.
-    const effective = (n: Node): Node[] => (consumers.get(n) ?? []).flatMap((c) => (VIEWS.has(c.op) ? effective(c) : [c]));
-    for (const n of this.o.nodes) {
-      if (this.places.has(n) || n.shape.length === 0 || n.args.length === 0) continue;
-      if (VIEWS.has(n.op)) {
-        this.inline.add(n);
-        continue;
-      }
-      if (!isElementwiseOp(n.op) && opDef(n.op).lowering.kind !== "entries") continue;
-      const users = effective(n);
-      const roots = this.o.rootUses.get(n) ?? 0;
-      const single = users.length + roots === 1;
-      const readsOnce = users.every((u) => LINEAR.has(u.op));
-      const sameSection = users.every((u) => this.o.perExample.has(u) === this.o.perExample.has(n));
-      if (single && readsOnce && sameSection) this.inline.add(n);
-    }
-    // Arguments of consumers that read entries more than once must be stored.
-    for (const n of this.o.nodes) {
-      if (LINEAR.has(n.op) || VIEWS.has(n.op)) continue;
-      for (const a of n.args) this.storeThroughViews(a);
-    }
-  }
-
-  private storeThroughViews(n: Node): void {
-    if (VIEWS.has(n.op) && n.op !== "eye") this.storeThroughViews(n.args[0]!);
-    else this.inline.delete(n);
+  /** Where each node the kernel computed lives, and in which section, for the printed schedule. */
+  placements(): Placement[] {
+    const section = (n: Node): Section => (this.o.perExample.has(n) ? "per example" : "hoisted");
+    return this.o.nodes.flatMap((n): Placement[] => {
+      if (n.op === "const") return [];
+      const given = this.o.places.has(n);
+      const place = this.places.get(n);
+      if (given || place === undefined) return given || this.inline.has(n) ? [{ node: n, storage: given ? "caller" : "inline", section: section(n) }] : [];
+      return [place.kind === "scalar" ? { node: n, storage: "local", section: section(n) } : { node: n, storage: "buffer", section: section(n), array: place.array }];
+    });
   }
 
   private fresh(base: string): string {

@@ -10,6 +10,7 @@ import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
 import { add, bin, cast, intrinsic, loop, mul, num, ref, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
 import { lowerInit, lowerZeros } from "./init.js";
+import { liftsForward, liftsOuter, withRegisters, type FunctionSchedule, type Lifted, type Placement } from "./schedule.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
@@ -59,6 +60,8 @@ export interface ModelCode {
    * out) (the mean Hessian, row-major) and inputGrad (input-grad.ts).
    */
   readonly functions: readonly Func[];
+  /** Where each value of lossAndGrad, forward (and hessian) lives and when it is computed (schedule.ts). */
+  readonly schedule: readonly FunctionSchedule[];
   readonly stats: { readonly forwardFlops: number; readonly backwardFlops: number };
 }
 
@@ -83,6 +86,8 @@ function perExampleNodes(roots: readonly Node[], data: readonly Node[]): Set<Nod
 
 export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<string>): ModelCode {
   const buffers: Buffer[] = [];
+  /** Scratch arrays that share another's storage (liveness.ts), for the schedule. */
+  const sharedAs = new Map<string, string>();
   const variable = (n: Node): Variable => ({ name: n.attrs.name!, ident: renamer.fresh(n.attrs.name!), shape: n.shape });
   const params = m.params.map((p, i) => ({ ...variable(p), init: m.inits[i]! }));
   const dataNodes = [...m.inputs, ...m.targets];
@@ -103,6 +108,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const outside = new Set<string>();
     for (const st of outsideStmts) arraysOf(st, outside);
     const rename = shareBuffers(body, outside, buffers);
+    for (const [gone, kept] of rename) sharedAs.set(gone, kept);
     for (const gone of rename.keys()) buffers.splice(buffers.findIndex((b) => b.name === gone), 1);
     return body.map((st) => renameArrays(st, rename));
   };
@@ -126,16 +132,16 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
    */
   const liftForward = (c: Chunk, nodes: readonly Node[], placed: Map<Node, Place>): void => {
     for (const n of nodes) {
-      const [W, x] = n.args;
-      if (n.op !== "matmul" || W === undefined || x === undefined || W.shape.length !== 2 || x.shape.length !== 1) continue;
+      if (!liftsForward(n, m.params, dataNodes)) continue;
+      const [W, x] = n.args as [Node, Node];
       const [rows, inner] = W.shape as [number, number];
       const p = m.params.indexOf(W);
-      if (p < 0 || !dataNodes.includes(x) || rows * inner < LIFT_FROM) continue;
       const buffer = renamer.moduleLevel(`${m.names.get(n) ?? renamer.temporary("t")}_chunk`);
       buffers.push({ name: buffer, size: CHUNK * rows });
       const W_: Matrix = { array: params[p]!.ident, offset: num(0), stride: inner };
       c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names)]);
       placed.set(n, { kind: "array", array: buffer, offset: mul(ref(c.row), num(rows)) });
+      c.lifted.push({ node: n, kind: "forward product", into: buffer });
     }
   };
   /** A data field's rows in the chunk, as a matrix. */
@@ -155,7 +161,8 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
    */
   const liftOuter = (c: Chunk, kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt[] | undefined => {
     const [rows, cols] = shape as [number, number];
-    if (t.node.op !== "outer" || shape.length !== 2 || rows * cols < LIFT_FROM) return undefined;
+    if (!liftsOuter(t.node, shape)) return undefined;
+    c.lifted.push({ node: t.node, kind: "weight gradient", into: array });
     const [a, b] = t.node.args as [Node, Node];
     const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
       const buffer = renamer.moduleLevel(`${m.names.get(node) ?? renamer.temporary("t")}_chunk`);
@@ -204,6 +211,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
       before: [],
       after: [],
       transposed: new Map(),
+      lifted: [],
     };
   };
 
@@ -295,6 +303,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
   ]);
 
+  const schedule = [scheduleOf("lossAndGrad", kernel, chunk), scheduleOf("forward", fwd, fwdChunk)];
   const hessian = m.hessian === undefined ? undefined : straight(lowerHessian(m.hessian));
 
   /**
@@ -317,6 +326,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const uses = new Map<Node, number>();
     for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
     const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe });
+    schedule.push(scheduleOf("hessian", k, undefined));
     const j = k.freshIndex();
     const row = renamer.fresh("row");
     const inLoop: Stmt[] = [];
@@ -358,7 +368,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
       ? []
       : [{ name: "hessian", params: [paramsIn, batchIn, n, { k: "buffer", name: "out" } as const], result: { k: "none" }, body: hessian, doc: `The mean Hessian of the loss over all ${params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method.` } as const]),
   ];
-  return { name: m.name, params, data, outputs, buffers: buffers.filter((b) => stillUsed.has(b.name)), functions, stats: { forwardFlops: flops.forward, backwardFlops: flops.backward } };
+  return { name: m.name, params, data, outputs, buffers: buffers.filter((b) => stillUsed.has(b.name)), functions, schedule: schedule.map((x) => withRegisters(x, stillUsed, sharedAs)), stats: { forwardFlops: flops.forward, backwardFlops: flops.backward } };
 }
 
 /** A group of buffers, each field named as its variable. */
@@ -368,8 +378,6 @@ export function group(name: string, role: GroupRole, vars: readonly Variable[]):
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
-/** Products at least this large (rows × columns) are lifted out of the loop over examples. */
-const LIFT_FROM = 256;
 
 /** The loop over examples in chunks, and the blocked products run for each chunk (made once the kernel can name loop counters). */
 interface Chunk {
@@ -381,6 +389,19 @@ interface Chunk {
   readonly after: ((names: Names) => Stmt[])[];
   /** Data fields already transposed for this chunk. */
   readonly transposed: Map<Node, Matrix>;
+  readonly lifted: Lifted[];
+}
+
+/** A function's schedule as its kernel decided it, the products lifted out of the loop over examples computed per chunk. */
+function scheduleOf(name: string, kernel: Kernel, chunk: Chunk | undefined): FunctionSchedule {
+  const lifted = chunk?.lifted ?? [];
+  const forward = new Map(lifted.filter((l) => l.kind === "forward product").map((l) => [l.node, l.into]));
+  const inChunk = new Set(lifted.map((l) => l.node));
+  const placements = kernel.placements().map((p): Placement => {
+    if (forward.has(p.node)) return { node: p.node, storage: "buffer", section: "per chunk", array: forward.get(p.node)! };
+    return inChunk.has(p.node) ? { ...p, section: "per chunk" } : p;
+  });
+  return { function: name, placements, lifted };
 }
 
 /** A chunk's products, as statements. */

@@ -16,6 +16,8 @@ import { lowerFn, type FnCode } from "../lower/fn.js";
 import { lowerModel, type ModelCode } from "../lower/model.js";
 import { lowerInputGrad } from "../lower/input-grad.js";
 import { Renamer } from "../lower/names.js";
+import { CHUNK } from "../lower/batched.js";
+import { formatSchedule, type FunctionSchedule } from "../lower/schedule.js";
 import { helpers } from "../lower/scalar-ops.js";
 import { generator, RANDOM_STATE } from "../lower/init.js";
 
@@ -39,6 +41,8 @@ export interface CompileOptions {
   readonly inputGrad?: boolean;
   /** Also give each fn's derivatives of rank above 2 in its grad (one gradient per entry of the value); off by default. */
   readonly jacobians?: boolean;
+  /** Also print each model's and fn's schedule (Compiled.schedules). */
+  readonly schedule?: boolean;
   /** Derive with this one (its derivations are kept), so that a caller's own derivations afterwards are not made twice. */
   readonly deriver?: Deriver;
 }
@@ -53,6 +57,8 @@ export interface Compiled {
   readonly bufferBytes: number;
   /** The export name of each model and fn. */
   readonly exports: ReadonlyMap<string, string>;
+  /** When asked for: each model's and fn's schedule as a table (lower/schedule.ts). */
+  readonly schedules: readonly string[];
   /** Why something asked for was left out: a Hessian above MAX_HESSIAN_PARAMS entries (NND3060). */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -176,7 +182,19 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
   const code = time("print", () => printModule(statements));
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
-  return { code, models, fns, timings, bufferBytes, exports, diagnostics };
+  const schedules =
+    options.schedule !== true
+      ? []
+      : [
+          ...models.map((m, k) => scheduleTable(`model ${m.name}`, m.schedule, derivedModels[k]!.d.names)),
+          ...fns.map((fn) => scheduleTable(`fn ${fn.name}`, fn.schedule, new Map())),
+        ];
+  return { code, models, fns, timings, bufferBytes, exports, diagnostics, schedules };
+}
+
+/** A schedule with each value named as the user named it, or written as a formula. */
+function scheduleTable(title: string, schedule: readonly FunctionSchedule[], names: ReadonlyMap<Node, string>): string {
+  return formatSchedule(title, schedule, (n) => (names.has(n) ? formatName(names.get(n)!, "math") : commentFormula(n, names)), CHUNK);
 }
 
 /** The model with its inputGrad function (and that function's scratch arrays). */

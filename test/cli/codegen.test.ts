@@ -43,6 +43,28 @@ describe("nndc compile", () => {
     }
   });
 
+  it("--schedule prints where each value lives and when it is computed, and the products lifted out of the loop", () => {
+    const dir = tmp();
+    const r = nndc(["compile", "examples/xor.nnd", "examples/digits.nnd", "-o", dir, "--schedule"]);
+    expect(r.status, r.stderr).toBe(0);
+    const forward = r.stdout.slice(r.stdout.indexOf("  forward"), r.stdout.indexOf("wrote", r.stdout.indexOf("  forward")));
+    expect(forward).toBe(
+      [
+        "  forward",
+        "    W₁ x         [4]  registers  per example",
+        "    W₁ x + b₁    [4]  inline     per example",
+        "    h            [4]  registers  per example",
+        "    w₂ · h       []   local      per example",
+        "    w₂ · h + b₂  []   local      per example",
+        "    ŷ            []   local      per example",
+        "",
+      ].join("\n"),
+    );
+    expect(r.stdout).toContain("    W₁²                           [4, 2]  inline     hoisted");
+    expect(r.stdout).toContain("    lifted out of the loop over examples, 64 examples at a time:\n      W₁ x: forward product into digits_t1_chunk\n");
+    expect(r.stdout).toMatch(/\(probs sum\(y\) − y\) hᵀ: weight gradient added to d_W2/);
+  });
+
   it("--precision f32 uses Float32Array throughout", () => {
     const dir = tmp();
     expect(nndc(["compile", "examples/iris.nnd", "-o", dir, "--precision", "f32"]).status).toBe(0);

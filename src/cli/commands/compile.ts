@@ -1,4 +1,4 @@
-// nndc compile FILE [-o DIR] [--precision f64|f32] [--stats]: writes DIR/<stem>.ts.
+// nndc compile FILE [-o DIR] [--precision f64|f32] [--stats] [--schedule]: writes DIR/<stem>.ts.
 
 import { basename, join } from "node:path";
 import { compile, type Precision } from "../../pipeline/compile.js";
@@ -12,6 +12,7 @@ export interface CompileCommandOptions {
   readonly out: string;
   readonly precision: Precision;
   readonly stats?: boolean;
+  readonly schedule?: boolean;
   readonly hessian?: boolean;
 }
 
@@ -26,7 +27,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const frontEnd = performance.now() - started;
-    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
+    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true, schedule: options.schedule === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
     report(compiled.diagnostics, result.source);
     if (hasErrors(compiled.diagnostics)) {
       status = EXIT.userError;
@@ -52,6 +53,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       lines.push(`  time: ${stages.map((t) => `${t.stage} ${t.ms.toFixed(1)} ms`).join(", ")}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }
+    for (const table of compiled.schedules) process.stdout.write(`${table}\n`);
   }
   return status;
 }

@@ -1,0 +1,150 @@
+// Where each value lives and when it is computed, decided before any code is
+// written, and printed by `nndc compile --schedule`. The kernel (kernel.ts)
+// and the model's loops (model.ts) generate code from these decisions:
+//
+//   storage   caller     read from the caller's arrays (a parameter, an input)
+//             inline     computed where it is read (views; an elementwise
+//                        chain used once, by a consumer that reads each entry once)
+//             local      a number in a local
+//             buffer     a scratch array the module allocates once
+//             registers  a scratch array small enough to become locals (unroll.ts)
+//   section   hoisted      once per call: it depends only on parameters
+//             per example  inside the loop over examples
+//             per chunk    a product lifted out of that loop, for a chunk of examples at once
+//             per call     in a fn, which has no examples
+
+import type { Node } from "../graph/node.js";
+import { opDef, ops, type OpName } from "../ops/index.js";
+import { isElementwiseOp } from "./scalar-ops.js";
+
+export type Storage = "caller" | "inline" | "local" | "buffer" | "registers";
+export type Section = "hoisted" | "per example" | "per chunk" | "per call";
+
+export interface Placement {
+  readonly node: Node;
+  readonly storage: Storage;
+  readonly section: Section;
+  /** The scratch array, for a node in one. */
+  readonly array?: string;
+}
+
+/** A product lifted out of the loop over examples: computed for a whole chunk by one blocked product. */
+export interface Lifted {
+  readonly node: Node;
+  readonly kind: "forward product" | "weight gradient";
+  /** The scratch array the chunk's products go to (forward) or the gradient they add into. */
+  readonly into: string;
+}
+
+/** One generated function's schedule. */
+export interface FunctionSchedule {
+  readonly function: string;
+  readonly placements: readonly Placement[];
+  readonly lifted: readonly Lifted[];
+}
+
+const allOps = Object.keys(ops) as OpName[];
+export const VIEWS: ReadonlySet<OpName> = new Set(allOps.filter((op) => opDef(op).lowering.kind === "view"));
+/** Consumers that read each entry of an argument exactly once, in order. */
+const LINEAR: ReadonlySet<OpName> = new Set(
+  allOps.filter((op) => {
+    const l = opDef(op).lowering;
+    return l.kind === "scalar" || (l.kind === "loop" && l.streams);
+  }),
+);
+
+export interface InliningInput {
+  readonly nodes: readonly Node[];
+  /** Nodes the caller has placed already (variables, lifted products). */
+  readonly placed: ReadonlySet<Node>;
+  readonly perExample: ReadonlySet<Node>;
+  readonly rootUses: ReadonlyMap<Node, number>;
+}
+
+/**
+ * The tensor nodes computed inline where they are read: views always (but
+ * through a view, an argument a consumer reads more than once is stored),
+ * and elementwise nodes used once, in the same section, by a consumer that
+ * reads each entry once.
+ */
+export function inlined(o: InliningInput): Set<Node> {
+  const consumers = new Map<Node, Node[]>();
+  for (const n of o.nodes) for (const a of n.args) consumers.set(a, [...(consumers.get(a) ?? []), n]);
+  // Through views: a view's consumers read its argument.
+  const effective = (n: Node): Node[] => (consumers.get(n) ?? []).flatMap((c) => (VIEWS.has(c.op) ? effective(c) : [c]));
+  const inline = new Set<Node>();
+  for (const n of o.nodes) {
+    if (o.placed.has(n) || n.shape.length === 0 || n.args.length === 0) continue;
+    if (VIEWS.has(n.op)) {
+      inline.add(n);
+      continue;
+    }
+    if (!isElementwiseOp(n.op) && opDef(n.op).lowering.kind !== "entries") continue;
+    const users = effective(n);
+    const single = users.length + (o.rootUses.get(n) ?? 0) === 1;
+    const readsOnce = users.every((u) => LINEAR.has(u.op));
+    const sameSection = users.every((u) => o.perExample.has(u) === o.perExample.has(n));
+    if (single && readsOnce && sameSection) inline.add(n);
+  }
+  // Arguments of consumers that read entries more than once must be stored.
+  const storeThroughViews = (n: Node): void => {
+    if (VIEWS.has(n.op) && n.op !== "eye") storeThroughViews(n.args[0]!);
+    else inline.delete(n);
+  };
+  for (const n of o.nodes) {
+    if (LINEAR.has(n.op) || VIEWS.has(n.op)) continue;
+    for (const a of n.args) storeThroughViews(a);
+  }
+  return inline;
+}
+
+/** Products at least this large (rows × columns) are lifted out of the loop over examples. */
+export const LIFT_FROM = 256;
+
+/** True for W x, W a parameter matrix and x a data field, large enough to be worth a blocked product per chunk. */
+export function liftsForward(n: Node, params: readonly Node[], data: readonly Node[]): boolean {
+  const [W, x] = n.args;
+  if (n.op !== "matmul" || W === undefined || x === undefined || W.shape.length !== 2 || x.shape.length !== 1) return false;
+  return params.includes(W) && data.includes(x) && W.shape[0]! * W.shape[1]! >= LIFT_FROM;
+}
+
+/** True for a weight gradient a bᵀ large enough to be summed over a chunk by one blocked product. */
+export function liftsOuter(n: Node, shape: readonly number[]): boolean {
+  return n.op === "outer" && shape.length === 2 && shape[0]! * shape[1]! >= LIFT_FROM;
+}
+
+/**
+ * The schedule once the function's code is final: a scratch array that
+ * shares another's storage is named as that one, and one that unrolling
+ * turned into locals (it is among no buffer left) is in registers.
+ */
+export function withRegisters(s: FunctionSchedule, buffersLeft: ReadonlySet<string>, sharedAs: ReadonlyMap<string, string>): FunctionSchedule {
+  const resolve = (array: string): string => (sharedAs.has(array) ? resolve(sharedAs.get(array)!) : array);
+  const placements = s.placements.map((p): Placement => {
+    if (p.storage !== "buffer") return p;
+    const array = resolve(p.array!);
+    return buffersLeft.has(array) ? { ...p, array } : { node: p.node, storage: "registers", section: p.section };
+  });
+  return { ...s, placements };
+}
+
+/**
+ * A model's schedule as a table, one function after another: each value
+ * (by the user's name, or as a formula), its shape, where it lives and when
+ * it is computed; then the products lifted out of the loop over examples.
+ */
+export function formatSchedule(title: string, schedule: readonly FunctionSchedule[], label: (n: Node) => string, chunk: number): string {
+  const lines = [title];
+  for (const s of schedule) {
+    lines.push(`  ${s.function}`);
+    const rows = s.placements.filter((p) => p.storage !== "caller").map((p) => [shorten(label(p.node)), `[${p.node.shape.join(", ")}]`, p.array === undefined ? p.storage : `${p.storage} ${p.array}`, p.section]);
+    const widths = [0, 1, 2].map((c) => Math.max(0, ...rows.map((r) => r[c]!.length)));
+    for (const r of rows) lines.push(`    ${r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ")}`);
+    if (s.lifted.length === 0) continue;
+    lines.push(`    lifted out of the loop over examples, ${chunk} examples at a time:`);
+    for (const l of s.lifted) lines.push(`      ${shorten(label(l.node))}: ${l.kind} ${l.kind === "forward product" ? "into" : "added to"} ${l.into}`);
+  }
+  return lines.join("\n");
+}
+
+const shorten = (text: string, max = 48) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
