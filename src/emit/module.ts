@@ -18,25 +18,18 @@ import type { Field, Func, Global, GroupRole, Helper, Param, Result } from "../i
 import { generator, RANDOM_STATE } from "../lower/init.js";
 import type { ModelCode, Variable } from "../lower/model.js";
 import { helpers } from "../lower/scalar-ops.js";
-import { REUSE_ABOVE, reuseLocals } from "../lower/registers.js";
+import { reuseLocals } from "../lower/registers.js";
+import type { LoweredModule } from "./target.js";
 import { declare, expr, id, isPlainKey, member, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
 import { namesRead, parameterName, withoutUnusedConstants } from "./unused.js";
 
 const f = ts.factory;
 const K = ts.SyntaxKind;
 
-export interface ModuleInput {
-  readonly source: string;
+export interface ModuleInput extends Omit<LoweredModule, "precision"> {
   readonly arrays: ArrayType;
-  readonly models: readonly ModelCode[];
-  readonly fns: readonly FnCode[];
-  readonly helpersUsed: ReadonlySet<string>;
-  /** Export name of each model and fn (safe identifiers). */
-  readonly exportName: (name: string) => string;
-  /** The names of each model's inputs, which forward takes (its batch has no targets). */
-  readonly inputNames: (model: string) => readonly string[];
-  /** Each model's hash, as its weights files hold it; a module compiled without the source text has none. */
-  readonly hash: (model: string) => string | undefined;
+  /** Straight-line lists with more number locals than this reuse them (registers.ts). */
+  readonly reuseLocalsAbove: number;
 }
 
 const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
@@ -106,9 +99,9 @@ function resultType(r: Result, named: GroupTypes, a: ArrayType): ts.TypeNode {
  * of its locals, returned last. A parameter never read is `_`-named. Adds the
  * names it reads to `reads`.
  */
-function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>): ts.MethodDeclaration {
+function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>, reuseAbove: number): ts.MethodDeclaration {
   const given = new Set(fn.result.k === "group" ? fn.result.fields.map((x) => x.local) : []);
-  const body = reuseLocals(withoutUnusedConstants(fn.body, given), REUSE_ABOVE, given);
+  const body = reuseLocals(withoutUnusedConstants(fn.body, given), reuseAbove, given);
   const read = namesRead(body);
   for (const r of [...read, ...given]) reads.add(r);
   const bindings = fn.params.flatMap((p) => (p.k === "group" ? p.fields.filter((x) => read.has(x.local)).map((x) => declare(x.local, member(id(p.name), x.key))) : []));
@@ -121,7 +114,7 @@ function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>)
   return fn.doc === undefined ? method : ts.addSyntheticLeadingComment(method, K.MultiLineCommentTrivia, `* ${fn.doc} `, true);
 }
 
-function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType): ts.Statement[] {
+function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType, reuseAbove: number): ts.Statement[] {
   const type = pascal(m.name);
   const P = `${type}Params`;
   const B = `${type}Batch`;
@@ -134,7 +127,7 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
     [
       f.createPropertyAssignment("shapes", shapesLiteral(m.params)),
       ...(hash === undefined ? [] : [f.createPropertyAssignment("hash", f.createStringLiteral(hash))]),
-      ...m.functions.map((fn) => methodOf(fn, named, a, reads)),
+      ...m.functions.map((fn) => methodOf(fn, named, a, reads, reuseAbove)),
     ],
     true,
   );
@@ -150,10 +143,10 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   ];
 }
 
-function fnStatements(fn: FnCode, exportName: string, a: ArrayType): ts.Statement[] {
+function fnStatements(fn: FnCode, exportName: string, a: ArrayType, reuseAbove: number): ts.Statement[] {
   const reads = new Set<string>();
   const object = f.createObjectLiteralExpression(
-    fn.functions.map((x) => methodOf(x, {}, a, reads)),
+    fn.functions.map((x) => methodOf(x, {}, a, reads, reuseAbove)),
     true,
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
@@ -170,8 +163,8 @@ export function moduleStatements(input: ModuleInput): ts.Statement[] {
     // The seeded generator, only where an initialiser draws random numbers.
     ...(input.helpersUsed.has("random") ? [globalDeclaration(RANDOM_STATE)] : []),
     ...[...generator.values(), ...helpers.values()].filter(used).map((h) => helperFunction(h, a)),
-    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a)),
-    ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a)),
+    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a, input.reuseLocalsAbove)),
+    ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a, input.reuseLocalsAbove)),
   ];
   const header = `\n * Generated by nndc from ${input.source}. Do not edit: change the .nnd file and run \`nndc compile\` again.\n * Precision: ${a === "Float64Array" ? "f64" : "f32"}. Imports nothing.\n `;
   const first = statements[0];

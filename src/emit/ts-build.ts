@@ -22,7 +22,7 @@ const bitwise =
 const grouped = (e: ts.Expression) => (ts.isBinaryExpression(e) ? f.createParenthesizedExpression(e) : e);
 
 /** The IR's intrinsics, as TypeScript spells them. */
-const INTRINSICS: Record<Intrinsic, (args: readonly ts.Expression[]) => ts.Expression> = {
+export const INTRINSICS: Record<Intrinsic, (args: readonly ts.Expression[]) => ts.Expression> = {
   exp: mathCall("Math.exp"),
   log: mathCall("Math.log"),
   log1p: mathCall("Math.log1p"),

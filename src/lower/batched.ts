@@ -17,10 +17,10 @@
 // faster than a hand-written one, which cannot afford to write a kernel per
 // shape.
 
+import type { Tuning } from "./tuning.js";
 import { decl, add, bin, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Examples per chunk: the scratch for a chunk stays in the L2 cache. */
-export const CHUNK = 64;
 
 /** A row-major matrix in an array: entry (row, col) at offset + row·stride + col. */
 export interface Matrix {
@@ -66,10 +66,9 @@ function dotBlock(P: Matrix, Q: Matrix, p: Expr, q: Expr, PP: number, QQ: number
  * out(e, r) = Σ_k W(r, k) X(e, k) for rows r < rows and examples e < m: dot
  * products along contiguous rows of both, R rows × E examples at a time.
  */
-export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, inner: number, m: Expr, names: Names): Stmt[] {
-  // 4 × 2 and 2 × 4 measured best on 784-128-10 (8 sums in registers; 4 × 4 spills).
-  const R = rows >= 4 ? 4 : rows >= 2 ? 2 : 1;
-  const E = 2;
+export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, inner: number, m: Expr, names: Names, block_: Tuning["forwardBlock"]): Stmt[] {
+  const R = fitting(block_.rows, rows);
+  const E = block_.examples;
   const block = (r: Expr, e: Expr, RR: number, EE: number): Stmt[] =>
     dotBlock(W, X, r, e, RR, EE, num(inner), ["s", "w", "x"], (i, j, sum) => ({ k: "store", array: out.array, at: at(out, add(e, num(j)), add(r, num(i))), op: "=", value: sum }), names);
   return tiles(rows, R, m, E, block, names);
@@ -81,18 +80,17 @@ export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, 
  * each block of C columns (kept in L1 across all rows), R rows at a time, the
  * sum over the chunk in registers, then one read and write of G.
  */
-export function gradientProduct(A: Matrix, B: Matrix, G: Matrix, rows: number, cols: number, m: Expr, names: Names): Stmt[] {
-  const R = rows >= GRADIENT_R ? GRADIENT_R : rows >= 2 ? 2 : 1;
-  const C = cols >= GRADIENT_C ? GRADIENT_C : 1;
+export function gradientProduct(A: Matrix, B: Matrix, G: Matrix, rows: number, cols: number, m: Expr, names: Names, block_: Tuning["gradientBlock"]): Stmt[] {
+  const R = fitting(block_.rows, rows);
+  const C = cols >= block_.cols ? block_.cols : 1;
   const block = (c: Expr, r: Expr, CC: number, RR: number): Stmt[] =>
     dotBlock(A, B, r, c, RR, CC, m, ["g", "a", "b"], (i, j, sum) => ({ k: "store", array: G.array, at: at(G, add(r, num(i)), add(c, num(j))), op: "+=", value: sum }), names);
   // Columns outer, rows inner: a block's C columns of B are reused by every row.
   return tiles(cols, C, num(rows), R, block, names);
 }
 
-// 2 × 4 measured best on 784-128-10 (4 × 2, 4 × 4, 3 × 4, 4 × 3 and 2 × 6 within 5 % below; 1 × 8 13 % below).
-const GRADIENT_R = 2;
-const GRADIENT_C = 4;
+/** The block's rows: as many as tuned, else 2 or 1 where there are fewer. */
+const fitting = (tuned: number, rows: number) => (rows >= tuned ? tuned : rows >= 2 ? 2 : 1);
 
 /**
  * Blocks of `outerStep` × `innerStep` over [0, outer) × [0, inner), with the

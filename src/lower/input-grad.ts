@@ -13,6 +13,7 @@ import { group, type Variable } from "./model.js";
 import type { Renamer } from "./names.js";
 import { arraysOf } from "./liveness.js";
 import { straighten } from "./unroll.js";
+import type { Tuning } from "./tuning.js";
 
 export interface InputGradInput {
   readonly params: readonly Node[];
@@ -29,7 +30,7 @@ export interface InputGradCode {
 }
 
 /** The statements of inputGrad; `code` is the model as lowered (its identifiers for params and data are reused). */
-export function lowerInputGrad(m: InputGradInput, code: { params: readonly Variable[]; data: readonly Variable[] }, renamer: Renamer, helpersUsed: Set<string>): InputGradCode {
+export function lowerInputGrad(m: InputGradInput, code: { params: readonly Variable[]; data: readonly Variable[] }, renamer: Renamer, helpersUsed: Set<string>, limits: Tuning["unroll"]): InputGradCode {
   const buffers: Buffer[] = [];
   const example = renamer.fresh("i");
   const offsets = code.data.map((d) => renamer.fresh(`${d.ident}_at`));
@@ -58,7 +59,7 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
       ...stores,
     ]),
   ];
-  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array) });
+  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits });
   // Scratch that became locals needs no storage.
   const stillUsed = new Set<string>();
   for (const st of straight) arraysOf(st, stillUsed);

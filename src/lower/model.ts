@@ -14,8 +14,9 @@ import { liftsForward, liftsOuter, withRegisters, type FunctionSchedule, type Li
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
-import { SMALL_TRIP, straighten } from "./unroll.js";
-import { CHUNK, forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
+import { straighten } from "./unroll.js";
+import type { Tuning } from "./tuning.js";
+import { forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
 
 export interface Variable {
   /** The user's name: a property name in the module's interface. */
@@ -84,7 +85,7 @@ function perExampleNodes(roots: readonly Node[], data: readonly Node[]): Set<Nod
   return set;
 }
 
-export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<string>): ModelCode {
+export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<string>, tuning: Tuning): ModelCode {
   const buffers: Buffer[] = [];
   /** Scratch arrays that share another's storage (liveness.ts), for the schedule. */
   const sharedAs = new Map<string, string>();
@@ -116,14 +117,14 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, type: "i32", name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
   const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt => loop(example, ref("n"), [...offsetDecls(needed), ...body]);
   /**
-   * The loop over examples in chunks of CHUNK, when products were lifted out
+   * The loop over examples in chunks of tuning.chunk examples, when products were lifted out
    * of it: `before` runs for each chunk ahead of its examples, `after` once
    * they are done.
    */
   const chunkedLoop = (c: Chunk, made: Made, body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
     if (made.before.length === 0 && made.after.length === 0) return [exampleLoop(body, needed)];
     const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, type: "i32", name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
-    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: CHUNK, body: [{ k: "decl", mutable: false, type: "i32", name: c.count, init: intrinsic("imin", num(CHUNK), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
+    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: tuning.chunk, body: [{ k: "decl", mutable: false, type: "i32", name: c.count, init: intrinsic("imin", num(tuning.chunk), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
   };
   /**
    * Lifts W x (W a parameter, x a data field) out of the loop over examples:
@@ -132,14 +133,14 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
    */
   const liftForward = (c: Chunk, nodes: readonly Node[], placed: Map<Node, Place>): void => {
     for (const n of nodes) {
-      if (!liftsForward(n, m.params, dataNodes)) continue;
+      if (!liftsForward(n, m.params, dataNodes, tuning.liftFrom)) continue;
       const [W, x] = n.args as [Node, Node];
       const [rows, inner] = W.shape as [number, number];
       const p = m.params.indexOf(W);
       const buffer = renamer.moduleLevel(`${m.names.get(n) ?? renamer.temporary("t")}_chunk`);
-      buffers.push({ name: buffer, size: CHUNK * rows });
+      buffers.push({ name: buffer, size: tuning.chunk * rows });
       const W_: Matrix = { array: params[p]!.ident, offset: num(0), stride: inner };
-      c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names)]);
+      c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names, tuning.forwardBlock)]);
       placed.set(n, { kind: "array", array: buffer, offset: mul(ref(c.row), num(rows)) });
       c.lifted.push({ node: n, kind: "forward product", into: buffer });
     }
@@ -161,18 +162,18 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
    */
   const liftOuter = (c: Chunk, kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt[] | undefined => {
     const [rows, cols] = shape as [number, number];
-    if (!liftsOuter(t.node, shape)) return undefined;
+    if (!liftsOuter(t.node, shape, tuning.liftFrom)) return undefined;
     c.lifted.push({ node: t.node, kind: "weight gradient", into: array });
     const [a, b] = t.node.args as [Node, Node];
     const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
       const buffer = renamer.moduleLevel(`${m.names.get(node) ?? renamer.temporary("t")}_chunk`);
-      buffers.push({ name: buffer, size: CHUNK * width });
-      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(k!, num(CHUNK)), ref(c.row)), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
-      return { matrix: { array: buffer, offset: num(0), stride: CHUNK }, stores };
+      buffers.push({ name: buffer, size: tuning.chunk * width });
+      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(k!, num(tuning.chunk)), ref(c.row)), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
+      return { matrix: { array: buffer, offset: num(0), stride: tuning.chunk }, stores };
     };
     const A = stash(a, rows, t.sign);
     const B = dataNodes.includes(b) ? { matrix: transposedData(c, b), stores: [] } : stash(b, cols, 1);
-    c.after.push((names) => [...(comment === undefined ? [] : [{ k: "comment", text: comment } as Stmt]), ...gradientProduct(A.matrix, B.matrix, { array, offset, stride: cols }, rows, cols, ref(c.count), names)]);
+    c.after.push((names) => [...(comment === undefined ? [] : [{ k: "comment", text: comment } as Stmt]), ...gradientProduct(A.matrix, B.matrix, { array, offset, stride: cols }, rows, cols, ref(c.count), names, tuning.gradientBlock)]);
     return [...A.stores, ...B.stores];
   };
   /** A data field's rows in the chunk, transposed (once per chunk, before the products that read it). */
@@ -181,14 +182,14 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     if (known !== undefined) return known;
     const width = size(node.shape);
     const buffer = renamer.moduleLevel(`${data[dataNodes.indexOf(node)]!.ident}_chunkT`);
-    buffers.push({ name: buffer, size: CHUNK * width });
+    buffers.push({ name: buffer, size: tuning.chunk * width });
     const rowsOf = dataMatrix(c, node)!;
     c.after.push((names) => {
       const [e, k] = [names.index(), names.index()];
-      const copy: Stmt = { k: "store", array: buffer, at: add(mul(ref(k), num(CHUNK)), ref(e)), op: "=", value: { k: "load", array: rowsOf.array, at: add(add(rowsOf.offset, mul(ref(e), num(width))), ref(k)) } };
+      const copy: Stmt = { k: "store", array: buffer, at: add(mul(ref(k), num(tuning.chunk)), ref(e)), op: "=", value: { k: "load", array: rowsOf.array, at: add(add(rowsOf.offset, mul(ref(e), num(width))), ref(k)) } };
       return [{ k: "comment", text: `${m.formula(node)} of the chunk's examples, transposed` }, { k: "for", index: e, from: num(0), to: ref(c.count), body: [loop(k, width, [copy])] }];
     });
-    const matrix: Matrix = { array: buffer, offset: num(0), stride: CHUNK };
+    const matrix: Matrix = { array: buffer, offset: num(0), stride: tuning.chunk };
     c.transposed.set(node, matrix);
     return matrix;
   };
@@ -198,7 +199,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   };
   /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
   const straight = (body: readonly Stmt[]): Stmt[] =>
-    straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array) });
+    straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits: tuning.unroll });
   // The chunk's names are taken from the renamer only once something is
   // lifted, so a model with no large product keeps its names (and its code).
   const newChunk = (): Chunk => {
@@ -253,7 +254,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const name = m.params[p]!.attrs.name!;
     // Per-example terms are summed in one loop; parameter-only terms once, after.
     const comment = (group: readonly Term[]) => `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
-    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => liftOuter(chunk, kernel, t, shape, g, num(0), c));
+    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => liftOuter(chunk, kernel, t, shape, g, num(0), c), tuning.unroll.trips);
   });
   const chunkCode = made(chunk, kernel);
   const inverse = renamer.fresh("inverseN");
@@ -331,7 +332,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const row = renamer.fresh("row");
     const inLoop: Stmt[] = [];
     const after: Stmt[] = [];
-    for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after);
+    for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after, undefined, undefined, tuning.unroll.trips);
     const inverseH = renamer.fresh("inverseN");
     const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
     const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
@@ -453,6 +454,7 @@ function accumulate(
   after: Stmt[],
   comment?: (group: readonly Term[]) => string,
   lift?: (t: Term, comment: string | undefined) => Stmt[] | undefined,
+  unrolledUpTo = 0,
 ): void {
   for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), inLoop], [ts.filter((t) => !perExample.has(t.node)), after]] as const) {
     if (group.length === 0) continue;
@@ -464,7 +466,7 @@ function accumulate(
       continue;
     }
     // Skipping a zero row pays for a long row; a short one (unrolled) is cheaper to do than to test.
-    if (only?.node.op === "outer" && shape.length === 2 && shape[1]! > SMALL_TRIP) {
+    if (only?.node.op === "outer" && shape.length === 2 && shape[1]! > unrolledUpTo) {
       out.push(outerUpdate(kernel, only, shape, array, offset, comment?.(group)));
       continue;
     }

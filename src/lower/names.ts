@@ -1,16 +1,8 @@
-// Safe, unique JavaScript identifiers for generated code (esbuild's renamer
-// in small). A user's name is kept where it is a valid identifier that means
-// nothing special to JavaScript; otherwise it gets a suffix. `eval`,
-// `arguments`, `this`, `constructor`, `__proto__` and reserved words never
-// reach the output as bindings.
-
-const RESERVED = new Set(
-  (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield " +
-    "let static implements interface package private protected public await async of get set arguments eval undefined NaN Infinity " +
-    "constructor prototype __proto__ toString valueOf hasOwnProperty Object Math Number Array Float64Array Float32Array globalThis"
-  ).split(" "),
-);
+// Safe, unique identifiers for generated code (esbuild's renamer in small).
+// A user's name is kept where it is a valid identifier that the target
+// reserves for nothing (Target.reserved: for TypeScript, `eval`,
+// `arguments`, `constructor`, `__proto__`, reserved words and the globals the
+// code uses); otherwise it gets a suffix.
 
 /**
  * Names for one module. The module's own names (helpers, exports, scratch
@@ -25,17 +17,15 @@ export class Renamer {
   private readonly bases: Map<string, string>;
   private temporaries = 0;
 
-  constructor(
-    private readonly module?: Renamer,
-    private readonly owner?: string,
-  ) {
-    this.used = new Set(module === undefined ? RESERVED : module.used);
+  /** `reserved`: the names the target's language keeps for itself. */
+  constructor(reserved: Iterable<string> = [], private readonly module?: Renamer, private readonly owner?: string) {
+    this.used = new Set(module === undefined ? reserved : module.used);
     this.bases = module === undefined ? new Map() : module.bases;
   }
 
   /** A scope for one model or fn: it sees the module's names and adds its locals to no other scope. */
   scope(owner: string): Renamer {
-    return new Renamer(this, owner);
+    return new Renamer([], this, owner);
   }
 
   /** Reserve names the module (or this scope) defines itself: helpers, exports, the generated functions' parameters. */

@@ -98,19 +98,16 @@ export function inlined(o: InliningInput): Set<Node> {
   return inline;
 }
 
-/** Products at least this large (rows × columns) are lifted out of the loop over examples. */
-export const LIFT_FROM = 256;
-
-/** True for W x, W a parameter matrix and x a data field, large enough to be worth a blocked product per chunk. */
-export function liftsForward(n: Node, params: readonly Node[], data: readonly Node[]): boolean {
+/** True for W x, W a parameter matrix and x a data field, of at least `from` entries (tuning.ts): worth a blocked product per chunk. */
+export function liftsForward(n: Node, params: readonly Node[], data: readonly Node[], from: number): boolean {
   const [W, x] = n.args;
   if (n.op !== "matmul" || W === undefined || x === undefined || W.shape.length !== 2 || x.shape.length !== 1) return false;
-  return params.includes(W) && data.includes(x) && W.shape[0]! * W.shape[1]! >= LIFT_FROM;
+  return params.includes(W) && data.includes(x) && W.shape[0]! * W.shape[1]! >= from;
 }
 
-/** True for a weight gradient a bᵀ large enough to be summed over a chunk by one blocked product. */
-export function liftsOuter(n: Node, shape: readonly number[]): boolean {
-  return n.op === "outer" && shape.length === 2 && shape[0]! * shape[1]! >= LIFT_FROM;
+/** True for a weight gradient a bᵀ of at least `from` entries, to be summed over a chunk by one blocked product. */
+export function liftsOuter(n: Node, shape: readonly number[], from: number): boolean {
+  return n.op === "outer" && shape.length === 2 && shape[0]! * shape[1]! >= from;
 }
 
 /**

@@ -6,25 +6,20 @@
 // their gradients.
 //
 // Two passes over one function's statements:
-//   unroll     a `for` with constant bounds, at most SMALL_TRIP trips and at
-//              most MAX_UNROLLED statements once unrolled, is replaced by its
+//   unroll     a `for` with constant bounds, at most `trips` trips and at
+//              most `statements` statements once unrolled (tuning.ts), is replaced by its
 //              body once per value of its counter (locals declared in the body
 //              renamed in each copy), the counter folded into the indices;
 //   scalarize  each candidate array (scratch buffers; the parameter and
-//              gradient arrays) of at most MAX_ENTRIES entries whose loads and
+//              gradient arrays) of at most `arrayEntries` entries whose loads and
 //              stores all have constant indices becomes one local per entry:
 //              scratch starts at 0; an outside array is read into its locals
 //              before its first use and, if written, written back after its
 //              last.
 
+import type { Tuning } from "./tuning.js";
 import { add, forEachAccess, mapChildren, mapStmt, mul, num, type Expr, type Stmt } from "../ir/ir.js";
 
-/** Loops over at most this many values are unrolled (if the result is small). */
-export const SMALL_TRIP = 16;
-/** The most statements one unrolled loop may become. */
-const MAX_UNROLLED = 256;
-/** Arrays of at most this many entries may become locals. */
-const MAX_ENTRIES = 64;
 
 export interface ScalarizeOptions {
   /** Arrays that may become locals: `scratch` ones hold nothing on entry; `outside` ones (parameters, gradients) do. */
@@ -34,11 +29,13 @@ export interface ScalarizeOptions {
   readonly fresh: (base: string) => string;
   /** The name an array's entries are named after as locals (h for xor_h: h_0, h_1); the array's own name when absent. */
   readonly baseOf?: (array: string) => string;
+  /** How far to unroll and which arrays are small. */
+  readonly limits: Tuning["unroll"];
 }
 
 /** The function's statements with small loops unrolled and small constant-indexed arrays as locals. */
 export function straighten(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
-  return scalarize(body.flatMap((s) => unroll(s, o.fresh)), o);
+  return scalarize(body.flatMap((s) => unroll(s, o.fresh, o.limits)), o);
 }
 
 // ---- unrolling
@@ -60,13 +57,13 @@ function tripCount(s: Stmt & { k: "for" }): number | undefined {
   return Math.max(0, Math.ceil((s.to.value - s.from.value) / step));
 }
 
-function unroll(s: Stmt, fresh: (base: string) => string): Stmt[] {
-  if (s.k === "if") return [{ ...s, body: s.body.flatMap((b) => unroll(b, fresh)) }];
+function unroll(s: Stmt, fresh: (base: string) => string, limits: Tuning["unroll"]): Stmt[] {
+  if (s.k === "if") return [{ ...s, body: s.body.flatMap((b) => unroll(b, fresh, limits)) }];
   if (s.k !== "for") return [s];
-  const body = s.body.flatMap((b) => unroll(b, fresh));
+  const body = s.body.flatMap((b) => unroll(b, fresh, limits));
   const trips = tripCount(s);
   const loop: Stmt = { ...s, body };
-  if (trips === undefined || trips > SMALL_TRIP || unrolledSize(loop) > MAX_UNROLLED) return [loop];
+  if (trips === undefined || trips > limits.trips || unrolledSize(loop) > limits.statements) return [loop];
   const out: Stmt[] = s.comment === undefined ? [] : [{ k: "comment", text: s.comment }];
   const from = (s.from as Expr & { k: "num" }).value;
   const step = s.step ?? 1;
@@ -126,7 +123,7 @@ function scalarize(body: readonly Stmt[], o: ScalarizeOptions): Stmt[] {
   /** Per top-level statement, the entries it touches first: [array, index, local]. */
   const declareAt = new Map<number, [string, number, string][]>();
   for (const [array, a] of access) {
-    if (a.first === undefined || a.first.size > MAX_ENTRIES) continue;
+    if (a.first === undefined || a.first.size > o.limits.arrayEntries) continue;
     const entries = new Map<number, string>();
     for (const [k, top] of [...a.first].sort(([x], [y]) => x - y)) {
       const name = o.fresh(`${o.baseOf?.(array) ?? array}_${k}`);

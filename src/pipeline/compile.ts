@@ -1,13 +1,14 @@
 // The code generator's pipeline: derive (build, stabilise, differentiate,
-// simplify), lower to loops, emit a TypeScript syntax tree, print it (laid
-// out as emit/layout.ts says). The same input always gives the same bytes.
+// simplify), lower to loops tuned for the target, render them in the
+// target's language (TypeScript unless told). The same input always gives
+// the same bytes.
 
 import type { CheckedProgram } from "../check/checked.js";
 import { Deriver, entriesOf, MAX_HESSIAN_PARAMS, type DerivedModel, type HessianVectorProduct } from "./derive.js";
 import { error, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../diagnostics/source.js";
-import { printModule } from "../emit/layout.js";
-import { moduleStatements } from "../emit/module.js";
+import type { Target } from "../emit/target.js";
+import { typescript } from "../emit/typescript.js";
 import { modelHash } from "../format/hash.js";
 import type { Node } from "../graph/node.js";
 import { formatName } from "../graph/notation.js";
@@ -16,12 +17,12 @@ import { lowerFn, type FnCode } from "../lower/fn.js";
 import { lowerModel, type ModelCode } from "../lower/model.js";
 import { lowerInputGrad } from "../lower/input-grad.js";
 import { Renamer } from "../lower/names.js";
-import { CHUNK } from "../lower/batched.js";
 import { formatSchedule, type FunctionSchedule } from "../lower/schedule.js";
 import { helpers } from "../lower/scalar-ops.js";
 import { generator, RANDOM_STATE } from "../lower/init.js";
 
-export type Precision = "f64" | "f32";
+export type { Precision } from "../ir/ir.js";
+import type { Precision } from "../ir/ir.js";
 
 export interface CompileOptions {
   readonly precision: Precision;
@@ -43,6 +44,8 @@ export interface CompileOptions {
   readonly jacobians?: boolean;
   /** Also print each model's and fn's schedule (Compiled.schedules). */
   readonly schedule?: boolean;
+  /** What to generate: TypeScript (emit/typescript.ts) unless told. */
+  readonly target?: Target;
   /** Derive with this one (its derivations are kept), so that a caller's own derivations afterwards are not made twice. */
   readonly deriver?: Deriver;
 }
@@ -91,7 +94,8 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
     return result;
   };
 
-  const renamer = new Renamer();
+  const target = options.target ?? typescript;
+  const renamer = new Renamer(target.reserved);
   renamer.reserve(...MODULE_NAMES);
   const exports = new Map<string, string>();
   for (const name of [...checked.models.keys(), ...checked.fns.keys()]) exports.set(name, renamer.fresh(name));
@@ -154,8 +158,9 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
         },
         scopes.get(name)!,
         helpersUsed,
+        target.tuning,
       );
-    }).map((code, k) => (options.inputGrad === true ? withInputGrad(code, deriver, derivedModels[k]!.d, scopes.get(derivedModels[k]!.name)!, helpersUsed) : code)),
+    }).map((code, k) => (options.inputGrad === true ? withInputGrad(code, deriver, derivedModels[k]!.d, scopes.get(derivedModels[k]!.name)!, helpersUsed, target) : code)),
   );
   const fns = time("lower fns", () =>
     derivedFns.map(({ name, d }) => {
@@ -166,11 +171,10 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
     }),
   );
 
-  const arrays = options.precision === "f32" ? "Float32Array" : "Float64Array";
-  const statements = time("emit", () =>
-    moduleStatements({
+  const code = time(`render (${target.name})`, () =>
+    target.render({
       source: options.source,
-      arrays,
+      precision: options.precision,
       models,
       fns,
       helpersUsed,
@@ -179,28 +183,27 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       hash: (n) => (options.sourceFile === undefined ? undefined : modelHash(checked.program, options.sourceFile, n)),
     }),
   );
-  const code = time("print", () => printModule(statements));
   const bytesPer = options.precision === "f32" ? 4 : 8;
   const bufferBytes = [...models, ...fns].reduce((sum, m) => sum + m.buffers.reduce((s, b) => s + b.size * bytesPer, 0), 0);
   const schedules =
     options.schedule !== true
       ? []
       : [
-          ...models.map((m, k) => scheduleTable(`model ${m.name}`, m.schedule, derivedModels[k]!.d.names)),
-          ...fns.map((fn) => scheduleTable(`fn ${fn.name}`, fn.schedule, new Map())),
+          ...models.map((m, k) => scheduleTable(`model ${m.name}`, m.schedule, derivedModels[k]!.d.names, target.tuning.chunk)),
+          ...fns.map((fn) => scheduleTable(`fn ${fn.name}`, fn.schedule, new Map(), target.tuning.chunk)),
         ];
   return { code, models, fns, timings, bufferBytes, exports, diagnostics, schedules };
 }
 
 /** A schedule with each value named as the user named it, or written as a formula. */
-function scheduleTable(title: string, schedule: readonly FunctionSchedule[], names: ReadonlyMap<Node, string>): string {
-  return formatSchedule(title, schedule, (n) => (names.has(n) ? formatName(names.get(n)!, "math") : commentFormula(n, names)), CHUNK);
+function scheduleTable(title: string, schedule: readonly FunctionSchedule[], names: ReadonlyMap<Node, string>, chunk: number): string {
+  return formatSchedule(title, schedule, (n) => (names.has(n) ? formatName(names.get(n)!, "math") : commentFormula(n, names)), chunk);
 }
 
 /** The model with its inputGrad function (and that function's scratch arrays). */
-function withInputGrad(code: ModelCode, deriver: Deriver, d: DerivedModel, renamer: Renamer, helpersUsed: Set<string>): ModelCode {
+function withInputGrad(code: ModelCode, deriver: Deriver, d: DerivedModel, renamer: Renamer, helpersUsed: Set<string>, target: Target): ModelCode {
   const { wrt, grads } = deriver.dataGradients(code.name);
   const inputs = grads.slice(0, d.model.inputs.length);
-  const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed);
+  const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed, target.tuning.unroll);
   return { ...code, functions: [...code.functions, inputGrad.func], buffers: [...code.buffers, ...inputGrad.buffers] };
 }

@@ -6,7 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { arraysOf } from "../../src/lower/liveness.js";
 import { bin, load, loop, num, ref, type Stmt } from "../../src/ir/ir.js";
-import { SMALL_TRIP, straighten } from "../../src/lower/unroll.js";
+import { straighten } from "../../src/lower/unroll.js";
+import { scalarTuning } from "../../src/lower/tuning.js";
+
+const SMALL_TRIP = scalarTuning.unroll.trips;
 import { Renamer } from "../../src/lower/names.js";
 import { expectAgreesWithInterpreter } from "../support/agree.js";
 import { front } from "../support/front.js";
@@ -15,7 +18,7 @@ import { generate } from "../support/generated.js";
 const options = (scratch: string[], outside: string[] = []) => {
   const renamer = new Renamer();
   renamer.reserve("x", "t", "s", "G", "i", "k", "n", ...scratch, ...outside);
-  return { scratch: new Set(scratch), outside: new Set(outside), fresh: (base: string) => renamer.fresh(base) };
+  return { scratch: new Set(scratch), outside: new Set(outside), fresh: (base: string) => renamer.fresh(base), limits: scalarTuning.unroll };
 };
 const loops = (body: readonly Stmt[]): number => body.reduce((a, s) => a + (s.k === "for" ? 1 + loops(s.body) : s.k === "if" ? loops(s.body) : 0), 0);
 const touches = (body: readonly Stmt[], array: string) => body.some((s) => arraysOf(s).has(array));
