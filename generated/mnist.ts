@@ -97,14 +97,14 @@ export const mnist = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i36 = 0; i36 < 100352; i36++) {
-      d_W1[i36] = 0;
+    for (let i33 = 0; i33 < 100352; i33++) {
+      d_W1[i33] = 0;
     }
-    for (let i37 = 0; i37 < 128; i37++) {
-      d_b1[i37] = 0;
+    for (let i34 = 0; i34 < 128; i34++) {
+      d_b1[i34] = 0;
     }
-    for (let i38 = 0; i38 < 1280; i38++) {
-      d_W2[i38] = 0;
+    for (let i35 = 0; i35 < 1280; i35++) {
+      d_W2[i35] = 0;
     }
     let d_b2_0 = 0;
     let d_b2_1 = 0;
@@ -142,8 +142,8 @@ export const mnist = {
       const m = Math.min(64, n - chunk);
       // W₁ x, for every example of the chunk
       const whole = m - (m % 2);
-      for (let i21 = 0; i21 < 128; i21 += 4) {
-        for (let i22 = 0; i22 < whole; i22 += 2) {
+      for (let i20 = 0; i20 < 128; i20 += 4) {
+        for (let i21 = 0; i21 < whole; i21 += 2) {
           let s = 0;
           let s_2 = 0;
           let s_3 = 0;
@@ -152,13 +152,13 @@ export const mnist = {
           let s_6 = 0;
           let s_7 = 0;
           let s_8 = 0;
-          for (let i24 = 0; i24 < 784; i24++) {
-            const w = W1[i21 * 784 + i24]!;
-            const w_2 = W1[(i21 + 1) * 784 + i24]!;
-            const w_3 = W1[(i21 + 2) * 784 + i24]!;
-            const w_4 = W1[(i21 + 3) * 784 + i24]!;
-            const x_2 = x[chunk * 784 + i22 * 784 + i24]!;
-            const x_3 = x[chunk * 784 + (i22 + 1) * 784 + i24]!;
+          for (let i22 = 0; i22 < 784; i22++) {
+            const w = W1[i20 * 784 + i22]!;
+            const w_2 = W1[(i20 + 1) * 784 + i22]!;
+            const w_3 = W1[(i20 + 2) * 784 + i22]!;
+            const w_4 = W1[(i20 + 3) * 784 + i22]!;
+            const x_2 = x[chunk * 784 + i21 * 784 + i22]!;
+            const x_3 = x[chunk * 784 + (i21 + 1) * 784 + i22]!;
             s += w * x_2;
             s_2 += w * x_3;
             s_3 += w_2 * x_2;
@@ -168,35 +168,31 @@ export const mnist = {
             s_7 += w_4 * x_2;
             s_8 += w_4 * x_3;
           }
-          mnist_t1_chunk[i22 * 128 + i21] = s;
-          mnist_t1_chunk[(i22 + 1) * 128 + i21] = s_2;
-          mnist_t1_chunk[i22 * 128 + (i21 + 1)] = s_3;
-          mnist_t1_chunk[(i22 + 1) * 128 + (i21 + 1)] = s_4;
-          mnist_t1_chunk[i22 * 128 + (i21 + 2)] = s_5;
-          mnist_t1_chunk[(i22 + 1) * 128 + (i21 + 2)] = s_6;
-          mnist_t1_chunk[i22 * 128 + (i21 + 3)] = s_7;
-          mnist_t1_chunk[(i22 + 1) * 128 + (i21 + 3)] = s_8;
+          mnist_t1_chunk[i21 * 128 + i20] = s;
+          mnist_t1_chunk[(i21 + 1) * 128 + i20] = s_2;
+          mnist_t1_chunk[i21 * 128 + (i20 + 1)] = s_3;
+          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 1)] = s_4;
+          mnist_t1_chunk[i21 * 128 + (i20 + 2)] = s_5;
+          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 2)] = s_6;
+          mnist_t1_chunk[i21 * 128 + (i20 + 3)] = s_7;
+          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 3)] = s_8;
         }
         for (let i23 = whole; i23 < m; i23++) {
           let s_9 = 0;
           let s_10 = 0;
           let s_11 = 0;
           let s_12 = 0;
-          for (let i25 = 0; i25 < 784; i25++) {
-            const w_5 = W1[i21 * 784 + i25]!;
-            const w_6 = W1[(i21 + 1) * 784 + i25]!;
-            const w_7 = W1[(i21 + 2) * 784 + i25]!;
-            const w_8 = W1[(i21 + 3) * 784 + i25]!;
-            const x_4 = x[chunk * 784 + i23 * 784 + i25]!;
-            s_9 += w_5 * x_4;
-            s_10 += w_6 * x_4;
-            s_11 += w_7 * x_4;
-            s_12 += w_8 * x_4;
+          for (let i24 = 0; i24 < 784; i24++) {
+            const x_4 = x[chunk * 784 + i23 * 784 + i24]!;
+            s_9 += W1[i20 * 784 + i24]! * x_4;
+            s_10 += W1[(i20 + 1) * 784 + i24]! * x_4;
+            s_11 += W1[(i20 + 2) * 784 + i24]! * x_4;
+            s_12 += W1[(i20 + 3) * 784 + i24]! * x_4;
           }
-          mnist_t1_chunk[i23 * 128 + i21] = s_9;
-          mnist_t1_chunk[i23 * 128 + (i21 + 1)] = s_10;
-          mnist_t1_chunk[i23 * 128 + (i21 + 2)] = s_11;
-          mnist_t1_chunk[i23 * 128 + (i21 + 3)] = s_12;
+          mnist_t1_chunk[i23 * 128 + i20] = s_9;
+          mnist_t1_chunk[i23 * 128 + (i20 + 1)] = s_10;
+          mnist_t1_chunk[i23 * 128 + (i20 + 2)] = s_11;
+          mnist_t1_chunk[i23 * 128 + (i20 + 3)] = s_12;
         }
       }
       for (let i = chunk; i < chunk + m; i++) {
@@ -210,30 +206,30 @@ export const mnist = {
           mnist_h[i1] = relu(mnist_t2[i1]!);
         }
         for (let i2 = 0; i2 < 10; i2 += 2) {
-          let mnist_t3_00 = 0;
-          let mnist_t3_01 = 0;
-          let mnist_t3_02 = 0;
-          let mnist_t3_03 = 0;
-          let mnist_t3_10 = 0;
-          let mnist_t3_11 = 0;
-          let mnist_t3_12 = 0;
-          let mnist_t3_13 = 0;
+          let mnist_t3_dot = 0;
+          let mnist_t3_dot_2 = 0;
+          let mnist_t3_dot_3 = 0;
+          let mnist_t3_dot_4 = 0;
+          let mnist_t3_dot_5 = 0;
+          let mnist_t3_dot_6 = 0;
+          let mnist_t3_dot_7 = 0;
+          let mnist_t3_dot_8 = 0;
           for (let i3 = 0; i3 < 128; i3 += 4) {
-            const mnist_t3_x0 = mnist_h[i3]!;
-            const mnist_t3_x1 = mnist_h[i3 + 1]!;
-            const mnist_t3_x2 = mnist_h[i3 + 2]!;
-            const mnist_t3_x3 = mnist_h[i3 + 3]!;
-            mnist_t3_00 += W2[i2 * 128 + i3]! * mnist_t3_x0;
-            mnist_t3_01 += W2[i2 * 128 + (i3 + 1)]! * mnist_t3_x1;
-            mnist_t3_02 += W2[i2 * 128 + (i3 + 2)]! * mnist_t3_x2;
-            mnist_t3_03 += W2[i2 * 128 + (i3 + 3)]! * mnist_t3_x3;
-            mnist_t3_10 += W2[(i2 + 1) * 128 + i3]! * mnist_t3_x0;
-            mnist_t3_11 += W2[(i2 + 1) * 128 + (i3 + 1)]! * mnist_t3_x1;
-            mnist_t3_12 += W2[(i2 + 1) * 128 + (i3 + 2)]! * mnist_t3_x2;
-            mnist_t3_13 += W2[(i2 + 1) * 128 + (i3 + 3)]! * mnist_t3_x3;
+            const mnist_t3_x = mnist_h[i3]!;
+            const mnist_t3_x_2 = mnist_h[i3 + 1]!;
+            const mnist_t3_x_3 = mnist_h[i3 + 2]!;
+            const mnist_t3_x_4 = mnist_h[i3 + 3]!;
+            mnist_t3_dot += W2[i2 * 128 + i3]! * mnist_t3_x;
+            mnist_t3_dot_5 += W2[(i2 + 1) * 128 + i3]! * mnist_t3_x;
+            mnist_t3_dot_2 += W2[i2 * 128 + (i3 + 1)]! * mnist_t3_x_2;
+            mnist_t3_dot_6 += W2[(i2 + 1) * 128 + (i3 + 1)]! * mnist_t3_x_2;
+            mnist_t3_dot_3 += W2[i2 * 128 + (i3 + 2)]! * mnist_t3_x_3;
+            mnist_t3_dot_7 += W2[(i2 + 1) * 128 + (i3 + 2)]! * mnist_t3_x_3;
+            mnist_t3_dot_4 += W2[i2 * 128 + (i3 + 3)]! * mnist_t3_x_4;
+            mnist_t3_dot_8 += W2[(i2 + 1) * 128 + (i3 + 3)]! * mnist_t3_x_4;
           }
-          mnist_t3[i2] = mnist_t3_00 + mnist_t3_01 + (mnist_t3_02 + mnist_t3_03);
-          mnist_t3[i2 + 1] = mnist_t3_10 + mnist_t3_11 + (mnist_t3_12 + mnist_t3_13);
+          mnist_t3[i2] = mnist_t3_dot + mnist_t3_dot_2 + (mnist_t3_dot_3 + mnist_t3_dot_4);
+          mnist_t3[i2 + 1] = mnist_t3_dot_5 + mnist_t3_dot_6 + (mnist_t3_dot_7 + mnist_t3_dot_8);
         }
         // logits = W₂ h + b₂  (examples/mnist.nnd:18)
         logits_0 = mnist_t3[0]! + b2_0;
@@ -335,30 +331,30 @@ export const mnist = {
         logits_7 = mnist_t3[7]! - y[y_at + 7]!;
         logits_8 = mnist_t3[8]! - y[y_at + 8]!;
         logits_9 = mnist_t3[9]! - y[y_at + 9]!;
-        for (let i13 = 0; i13 < 128; i13++) {
+        for (let i12 = 0; i12 < 128; i12++) {
           let mnist_t8_dot = 0;
-          mnist_t8_dot += W2[i13]! * logits_0;
-          mnist_t8_dot += W2[128 + i13]! * logits_1;
-          mnist_t8_dot += W2[256 + i13]! * logits_2;
-          mnist_t8_dot += W2[384 + i13]! * logits_3;
-          mnist_t8_dot += W2[512 + i13]! * logits_4;
-          mnist_t8_dot += W2[640 + i13]! * logits_5;
-          mnist_t8_dot += W2[768 + i13]! * logits_6;
-          mnist_t8_dot += W2[896 + i13]! * logits_7;
-          mnist_t8_dot += W2[1024 + i13]! * logits_8;
-          mnist_t8_dot += W2[1152 + i13]! * logits_9;
-          mnist_t8[i13] = mnist_t8_dot;
+          mnist_t8_dot += W2[i12]! * logits_0;
+          mnist_t8_dot += W2[128 + i12]! * logits_1;
+          mnist_t8_dot += W2[256 + i12]! * logits_2;
+          mnist_t8_dot += W2[384 + i12]! * logits_3;
+          mnist_t8_dot += W2[512 + i12]! * logits_4;
+          mnist_t8_dot += W2[640 + i12]! * logits_5;
+          mnist_t8_dot += W2[768 + i12]! * logits_6;
+          mnist_t8_dot += W2[896 + i12]! * logits_7;
+          mnist_t8_dot += W2[1024 + i12]! * logits_8;
+          mnist_t8_dot += W2[1152 + i12]! * logits_9;
+          mnist_t8[i12] = mnist_t8_dot;
         }
-        for (let i15 = 0; i15 < 128; i15++) {
-          mnist_t9[i15] = mnist_t8[i15]! * step(mnist_t2[i15]!);
+        for (let i14 = 0; i14 < 128; i14++) {
+          mnist_t9[i14] = mnist_t8[i14]! * step(mnist_t2[i14]!);
         }
         lossSum += loss;
-        for (let i16 = 0; i16 < 128; i16++) {
-          mnist_t10_chunk[i16 * 64 + row] = mnist_t9[i16]!;
+        for (let i15 = 0; i15 < 128; i15++) {
+          mnist_t10_chunk[i15 * 64 + row] = mnist_t9[i15]!;
         }
         // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
-        for (let i17 = 0; i17 < 128; i17++) {
-          d_b1[i17]! += mnist_t9[i17]!;
+        for (let i16 = 0; i16 < 128; i16++) {
+          d_b1[i16]! += mnist_t9[i16]!;
         }
         mnist_t11_chunk[row] = logits_0;
         mnist_t11_chunk[64 + row] = logits_1;
@@ -370,8 +366,8 @@ export const mnist = {
         mnist_t11_chunk[448 + row] = logits_7;
         mnist_t11_chunk[512 + row] = logits_8;
         mnist_t11_chunk[576 + row] = logits_9;
-        for (let i19 = 0; i19 < 128; i19++) {
-          mnist_h_chunk[i19 * 64 + row] = mnist_h[i19]!;
+        for (let i18 = 0; i18 < 128; i18++) {
+          mnist_h_chunk[i18 * 64 + row] = mnist_h[i18]!;
         }
         // ∂L/∂b2 += softmax(logits) sum(y) + −y
         d_b2_0 += mnist_t3[0]! - y[y_at]!;
@@ -386,14 +382,14 @@ export const mnist = {
         d_b2_9 += mnist_t3[9]! - y[y_at + 9]!;
       }
       // x of the chunk's examples, transposed
-      for (let i26 = 0; i26 < m; i26++) {
-        for (let i27 = 0; i27 < 784; i27++) {
-          mnist_x_chunkT[i27 * 64 + i26] = x[chunk * 784 + i26 * 784 + i27]!;
+      for (let i25 = 0; i25 < m; i25++) {
+        for (let i26 = 0; i26 < 784; i26++) {
+          mnist_x_chunkT[i26 * 64 + i25] = x[chunk * 784 + i25 * 784 + i26]!;
         }
       }
       // ∂L/∂W1 += ((W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)) xᵀ
-      for (let i28 = 0; i28 < 784; i28 += 4) {
-        for (let i29 = 0; i29 < 128; i29 += 2) {
+      for (let i27 = 0; i27 < 784; i27 += 4) {
+        for (let i28 = 0; i28 < 128; i28 += 2) {
           let g = 0;
           let g_2 = 0;
           let g_3 = 0;
@@ -402,13 +398,13 @@ export const mnist = {
           let g_6 = 0;
           let g_7 = 0;
           let g_8 = 0;
-          for (let i31 = 0; i31 < m; i31++) {
-            const a = mnist_t10_chunk[i29 * 64 + i31]!;
-            const a_2 = mnist_t10_chunk[(i29 + 1) * 64 + i31]!;
-            const b = mnist_x_chunkT[i28 * 64 + i31]!;
-            const b_2 = mnist_x_chunkT[(i28 + 1) * 64 + i31]!;
-            const b_3 = mnist_x_chunkT[(i28 + 2) * 64 + i31]!;
-            const b_4 = mnist_x_chunkT[(i28 + 3) * 64 + i31]!;
+          for (let i29 = 0; i29 < m; i29++) {
+            const a = mnist_t10_chunk[i28 * 64 + i29]!;
+            const a_2 = mnist_t10_chunk[(i28 + 1) * 64 + i29]!;
+            const b = mnist_x_chunkT[i27 * 64 + i29]!;
+            const b_2 = mnist_x_chunkT[(i27 + 1) * 64 + i29]!;
+            const b_3 = mnist_x_chunkT[(i27 + 2) * 64 + i29]!;
+            const b_4 = mnist_x_chunkT[(i27 + 3) * 64 + i29]!;
             g += a * b;
             g_2 += a * b_2;
             g_3 += a * b_3;
@@ -418,19 +414,19 @@ export const mnist = {
             g_7 += a_2 * b_3;
             g_8 += a_2 * b_4;
           }
-          d_W1[i29 * 784 + i28]! += g;
-          d_W1[i29 * 784 + (i28 + 1)]! += g_2;
-          d_W1[i29 * 784 + (i28 + 2)]! += g_3;
-          d_W1[i29 * 784 + (i28 + 3)]! += g_4;
-          d_W1[(i29 + 1) * 784 + i28]! += g_5;
-          d_W1[(i29 + 1) * 784 + (i28 + 1)]! += g_6;
-          d_W1[(i29 + 1) * 784 + (i28 + 2)]! += g_7;
-          d_W1[(i29 + 1) * 784 + (i28 + 3)]! += g_8;
+          d_W1[i28 * 784 + i27]! += g;
+          d_W1[i28 * 784 + (i27 + 1)]! += g_2;
+          d_W1[i28 * 784 + (i27 + 2)]! += g_3;
+          d_W1[i28 * 784 + (i27 + 3)]! += g_4;
+          d_W1[(i28 + 1) * 784 + i27]! += g_5;
+          d_W1[(i28 + 1) * 784 + (i27 + 1)]! += g_6;
+          d_W1[(i28 + 1) * 784 + (i27 + 2)]! += g_7;
+          d_W1[(i28 + 1) * 784 + (i27 + 3)]! += g_8;
         }
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
-      for (let i32 = 0; i32 < 128; i32 += 4) {
-        for (let i33 = 0; i33 < 10; i33 += 2) {
+      for (let i30 = 0; i30 < 128; i30 += 4) {
+        for (let i31 = 0; i31 < 10; i31 += 2) {
           let g_9 = 0;
           let g_10 = 0;
           let g_11 = 0;
@@ -439,13 +435,13 @@ export const mnist = {
           let g_14 = 0;
           let g_15 = 0;
           let g_16 = 0;
-          for (let i35 = 0; i35 < m; i35++) {
-            const a_3 = mnist_t11_chunk[i33 * 64 + i35]!;
-            const a_4 = mnist_t11_chunk[(i33 + 1) * 64 + i35]!;
-            const b_5 = mnist_h_chunk[i32 * 64 + i35]!;
-            const b_6 = mnist_h_chunk[(i32 + 1) * 64 + i35]!;
-            const b_7 = mnist_h_chunk[(i32 + 2) * 64 + i35]!;
-            const b_8 = mnist_h_chunk[(i32 + 3) * 64 + i35]!;
+          for (let i32 = 0; i32 < m; i32++) {
+            const a_3 = mnist_t11_chunk[i31 * 64 + i32]!;
+            const a_4 = mnist_t11_chunk[(i31 + 1) * 64 + i32]!;
+            const b_5 = mnist_h_chunk[i30 * 64 + i32]!;
+            const b_6 = mnist_h_chunk[(i30 + 1) * 64 + i32]!;
+            const b_7 = mnist_h_chunk[(i30 + 2) * 64 + i32]!;
+            const b_8 = mnist_h_chunk[(i30 + 3) * 64 + i32]!;
             g_9 += a_3 * b_5;
             g_10 += a_3 * b_6;
             g_11 += a_3 * b_7;
@@ -455,26 +451,26 @@ export const mnist = {
             g_15 += a_4 * b_7;
             g_16 += a_4 * b_8;
           }
-          d_W2[i33 * 128 + i32]! += g_9;
-          d_W2[i33 * 128 + (i32 + 1)]! += g_10;
-          d_W2[i33 * 128 + (i32 + 2)]! += g_11;
-          d_W2[i33 * 128 + (i32 + 3)]! += g_12;
-          d_W2[(i33 + 1) * 128 + i32]! += g_13;
-          d_W2[(i33 + 1) * 128 + (i32 + 1)]! += g_14;
-          d_W2[(i33 + 1) * 128 + (i32 + 2)]! += g_15;
-          d_W2[(i33 + 1) * 128 + (i32 + 3)]! += g_16;
+          d_W2[i31 * 128 + i30]! += g_9;
+          d_W2[i31 * 128 + (i30 + 1)]! += g_10;
+          d_W2[i31 * 128 + (i30 + 2)]! += g_11;
+          d_W2[i31 * 128 + (i30 + 3)]! += g_12;
+          d_W2[(i31 + 1) * 128 + i30]! += g_13;
+          d_W2[(i31 + 1) * 128 + (i30 + 1)]! += g_14;
+          d_W2[(i31 + 1) * 128 + (i30 + 2)]! += g_15;
+          d_W2[(i31 + 1) * 128 + (i30 + 3)]! += g_16;
         }
       }
     }
     const inverseN = 1 / n;
-    for (let i40 = 0; i40 < 100352; i40++) {
-      d_W1[i40]! *= inverseN;
+    for (let i37 = 0; i37 < 100352; i37++) {
+      d_W1[i37]! *= inverseN;
     }
-    for (let i41 = 0; i41 < 128; i41++) {
-      d_b1[i41]! *= inverseN;
+    for (let i38 = 0; i38 < 128; i38++) {
+      d_b1[i38]! *= inverseN;
     }
-    for (let i42 = 0; i42 < 1280; i42++) {
-      d_W2[i42]! *= inverseN;
+    for (let i39 = 0; i39 < 1280; i39++) {
+      d_W2[i39]! *= inverseN;
     }
     d_b2_0 *= inverseN;
     d_b2_1 *= inverseN;
@@ -519,8 +515,8 @@ export const mnist = {
       const m_2 = Math.min(64, n - chunk_2);
       // W₁ x, for every example of the chunk
       const whole_2 = m_2 - (m_2 % 2);
-      for (let i5 = 0; i5 < 128; i5 += 4) {
-        for (let i6 = 0; i6 < whole_2; i6 += 2) {
+      for (let i4 = 0; i4 < 128; i4 += 4) {
+        for (let i5 = 0; i5 < whole_2; i5 += 2) {
           let s_13 = 0;
           let s_14 = 0;
           let s_15 = 0;
@@ -529,51 +525,47 @@ export const mnist = {
           let s_18 = 0;
           let s_19 = 0;
           let s_20 = 0;
-          for (let i8 = 0; i8 < 784; i8++) {
-            const w_9 = W1[i5 * 784 + i8]!;
-            const w_10 = W1[(i5 + 1) * 784 + i8]!;
-            const w_11 = W1[(i5 + 2) * 784 + i8]!;
-            const w_12 = W1[(i5 + 3) * 784 + i8]!;
-            const x_5 = x[chunk_2 * 784 + i6 * 784 + i8]!;
-            const x_6 = x[chunk_2 * 784 + (i6 + 1) * 784 + i8]!;
-            s_13 += w_9 * x_5;
-            s_14 += w_9 * x_6;
-            s_15 += w_10 * x_5;
-            s_16 += w_10 * x_6;
-            s_17 += w_11 * x_5;
-            s_18 += w_11 * x_6;
-            s_19 += w_12 * x_5;
-            s_20 += w_12 * x_6;
+          for (let i6 = 0; i6 < 784; i6++) {
+            const w_5 = W1[i4 * 784 + i6]!;
+            const w_6 = W1[(i4 + 1) * 784 + i6]!;
+            const w_7 = W1[(i4 + 2) * 784 + i6]!;
+            const w_8 = W1[(i4 + 3) * 784 + i6]!;
+            const x_5 = x[chunk_2 * 784 + i5 * 784 + i6]!;
+            const x_6 = x[chunk_2 * 784 + (i5 + 1) * 784 + i6]!;
+            s_13 += w_5 * x_5;
+            s_14 += w_5 * x_6;
+            s_15 += w_6 * x_5;
+            s_16 += w_6 * x_6;
+            s_17 += w_7 * x_5;
+            s_18 += w_7 * x_6;
+            s_19 += w_8 * x_5;
+            s_20 += w_8 * x_6;
           }
-          mnist_t12_chunk[i6 * 128 + i5] = s_13;
-          mnist_t12_chunk[(i6 + 1) * 128 + i5] = s_14;
-          mnist_t12_chunk[i6 * 128 + (i5 + 1)] = s_15;
-          mnist_t12_chunk[(i6 + 1) * 128 + (i5 + 1)] = s_16;
-          mnist_t12_chunk[i6 * 128 + (i5 + 2)] = s_17;
-          mnist_t12_chunk[(i6 + 1) * 128 + (i5 + 2)] = s_18;
-          mnist_t12_chunk[i6 * 128 + (i5 + 3)] = s_19;
-          mnist_t12_chunk[(i6 + 1) * 128 + (i5 + 3)] = s_20;
+          mnist_t12_chunk[i5 * 128 + i4] = s_13;
+          mnist_t12_chunk[(i5 + 1) * 128 + i4] = s_14;
+          mnist_t12_chunk[i5 * 128 + (i4 + 1)] = s_15;
+          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 1)] = s_16;
+          mnist_t12_chunk[i5 * 128 + (i4 + 2)] = s_17;
+          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 2)] = s_18;
+          mnist_t12_chunk[i5 * 128 + (i4 + 3)] = s_19;
+          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 3)] = s_20;
         }
         for (let i7 = whole_2; i7 < m_2; i7++) {
           let s_21 = 0;
           let s_22 = 0;
           let s_23 = 0;
           let s_24 = 0;
-          for (let i9 = 0; i9 < 784; i9++) {
-            const w_13 = W1[i5 * 784 + i9]!;
-            const w_14 = W1[(i5 + 1) * 784 + i9]!;
-            const w_15 = W1[(i5 + 2) * 784 + i9]!;
-            const w_16 = W1[(i5 + 3) * 784 + i9]!;
-            const x_7 = x[chunk_2 * 784 + i7 * 784 + i9]!;
-            s_21 += w_13 * x_7;
-            s_22 += w_14 * x_7;
-            s_23 += w_15 * x_7;
-            s_24 += w_16 * x_7;
+          for (let i8 = 0; i8 < 784; i8++) {
+            const x_7 = x[chunk_2 * 784 + i7 * 784 + i8]!;
+            s_21 += W1[i4 * 784 + i8]! * x_7;
+            s_22 += W1[(i4 + 1) * 784 + i8]! * x_7;
+            s_23 += W1[(i4 + 2) * 784 + i8]! * x_7;
+            s_24 += W1[(i4 + 3) * 784 + i8]! * x_7;
           }
-          mnist_t12_chunk[i7 * 128 + i5] = s_21;
-          mnist_t12_chunk[i7 * 128 + (i5 + 1)] = s_22;
-          mnist_t12_chunk[i7 * 128 + (i5 + 2)] = s_23;
-          mnist_t12_chunk[i7 * 128 + (i5 + 3)] = s_24;
+          mnist_t12_chunk[i7 * 128 + i4] = s_21;
+          mnist_t12_chunk[i7 * 128 + (i4 + 1)] = s_22;
+          mnist_t12_chunk[i7 * 128 + (i4 + 2)] = s_23;
+          mnist_t12_chunk[i7 * 128 + (i4 + 3)] = s_24;
         }
       }
       for (let i = chunk_2; i < chunk_2 + m_2; i++) {
@@ -583,30 +575,30 @@ export const mnist = {
           mnist_h_2[i0] = relu(mnist_t12_chunk[row_2 * 128 + i0]! + b1[i0]!);
         }
         for (let i1 = 0; i1 < 10; i1 += 2) {
-          let mnist_t13_00 = 0;
-          let mnist_t13_01 = 0;
-          let mnist_t13_02 = 0;
-          let mnist_t13_03 = 0;
-          let mnist_t13_10 = 0;
-          let mnist_t13_11 = 0;
-          let mnist_t13_12 = 0;
-          let mnist_t13_13 = 0;
+          let mnist_t13_dot = 0;
+          let mnist_t13_dot_2 = 0;
+          let mnist_t13_dot_3 = 0;
+          let mnist_t13_dot_4 = 0;
+          let mnist_t13_dot_5 = 0;
+          let mnist_t13_dot_6 = 0;
+          let mnist_t13_dot_7 = 0;
+          let mnist_t13_dot_8 = 0;
           for (let i2 = 0; i2 < 128; i2 += 4) {
-            const mnist_t13_x0 = mnist_h_2[i2]!;
-            const mnist_t13_x1 = mnist_h_2[i2 + 1]!;
-            const mnist_t13_x2 = mnist_h_2[i2 + 2]!;
-            const mnist_t13_x3 = mnist_h_2[i2 + 3]!;
-            mnist_t13_00 += W2[i1 * 128 + i2]! * mnist_t13_x0;
-            mnist_t13_01 += W2[i1 * 128 + (i2 + 1)]! * mnist_t13_x1;
-            mnist_t13_02 += W2[i1 * 128 + (i2 + 2)]! * mnist_t13_x2;
-            mnist_t13_03 += W2[i1 * 128 + (i2 + 3)]! * mnist_t13_x3;
-            mnist_t13_10 += W2[(i1 + 1) * 128 + i2]! * mnist_t13_x0;
-            mnist_t13_11 += W2[(i1 + 1) * 128 + (i2 + 1)]! * mnist_t13_x1;
-            mnist_t13_12 += W2[(i1 + 1) * 128 + (i2 + 2)]! * mnist_t13_x2;
-            mnist_t13_13 += W2[(i1 + 1) * 128 + (i2 + 3)]! * mnist_t13_x3;
+            const mnist_t13_x = mnist_h_2[i2]!;
+            const mnist_t13_x_2 = mnist_h_2[i2 + 1]!;
+            const mnist_t13_x_3 = mnist_h_2[i2 + 2]!;
+            const mnist_t13_x_4 = mnist_h_2[i2 + 3]!;
+            mnist_t13_dot += W2[i1 * 128 + i2]! * mnist_t13_x;
+            mnist_t13_dot_5 += W2[(i1 + 1) * 128 + i2]! * mnist_t13_x;
+            mnist_t13_dot_2 += W2[i1 * 128 + (i2 + 1)]! * mnist_t13_x_2;
+            mnist_t13_dot_6 += W2[(i1 + 1) * 128 + (i2 + 1)]! * mnist_t13_x_2;
+            mnist_t13_dot_3 += W2[i1 * 128 + (i2 + 2)]! * mnist_t13_x_3;
+            mnist_t13_dot_7 += W2[(i1 + 1) * 128 + (i2 + 2)]! * mnist_t13_x_3;
+            mnist_t13_dot_4 += W2[i1 * 128 + (i2 + 3)]! * mnist_t13_x_4;
+            mnist_t13_dot_8 += W2[(i1 + 1) * 128 + (i2 + 3)]! * mnist_t13_x_4;
           }
-          mnist_t13[i1] = mnist_t13_00 + mnist_t13_01 + (mnist_t13_02 + mnist_t13_03);
-          mnist_t13[i1 + 1] = mnist_t13_10 + mnist_t13_11 + (mnist_t13_12 + mnist_t13_13);
+          mnist_t13[i1] = mnist_t13_dot + mnist_t13_dot_2 + (mnist_t13_dot_3 + mnist_t13_dot_4);
+          mnist_t13[i1 + 1] = mnist_t13_dot_5 + mnist_t13_dot_6 + (mnist_t13_dot_7 + mnist_t13_dot_8);
         }
         out_logits[i * 10] = mnist_t13[0]! + b2_0_2;
         out_logits[i * 10 + 1] = mnist_t13[1]! + b2_1_2;

@@ -13,6 +13,7 @@ import { opDef } from "../ops/index.js";
 import { add, bin, call, intrinsic, load, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import type { Renamer } from "./names.js";
 import { isElementwiseOp, scalarOp } from "./scalar-ops.js";
+import { contraction } from "./contraction.js";
 import { inlined, VIEWS, type Placement, type Section } from "./schedule.js";
 
 /** Where a node's entries are read from. */
@@ -311,96 +312,33 @@ export class Kernel {
   }
 
   /** The three matrix products a layer needs, with constant bounds; [n]@[n] is a scalar (above). */
+  /**
+   * A product of a matrix or vector by a matrix or vector, per example, as a
+   * contraction (contraction.ts): W x two rows at a time (each entry of x
+   * loaded once for both), a long sum split four ways; the sums are those of
+   * a one-row loop whatever the block.
+   */
   private matmul(n: Node, name: string, comment: string | undefined): Stmt[] {
     const [a, b] = n.args as [Node, Node];
-    const inner = a.shape[a.shape.length - 1]!;
-    const acc = this.fresh(`${name}_dot`);
-    const dot = (row: Expr[], col: Expr[]): Stmt[] => this.dot(acc, inner, (l) => bin("*", this.elem(a, [...row, l]), this.elem(b, [l, ...col])));
-    if (a.shape.length === 2 && b.shape.length === 1) {
-      if (inner >= UNROLL_FROM && n.shape[0]! >= 2) return this.matvecTwoRows(n, name, comment);
-      return this.forEach(n.shape, ([r]) => [...dot([r!], []), { k: "store", array: name, at: r!, op: "=", value: ref(acc) }], comment);
-    }
-    if (a.shape.length === 2) {
-      return this.forEach(n.shape, ([r, c]) => [...dot([r!], [c!]), { k: "store", array: name, at: flat(n.shape, [r!, c!]), op: "=", value: ref(acc) }], comment);
-    }
-    return this.forEach(n.shape, ([c]) => [...dot([], [c!]), { k: "store", array: name, at: c!, op: "=", value: ref(acc) }], comment);
-  }
-
-  /**
-   * W x, two rows at a time: each entry of x is loaded once for both rows, and
-   * each row keeps the four partial sums of `dot` (so the sums, and the
-   * results, are exactly those of the one-row loop).
-   */
-  private matvecTwoRows(n: Node, name: string, comment: string | undefined): Stmt[] {
-    const [A, x] = n.args as [Node, Node];
-    const [rows, cols] = A.shape as [number, number];
-    const r = `i${this.loopCounter++}`;
-    const l = `i${this.loopCounter++}`;
-    const rest = `i${this.loopCounter++}`;
-    const whole = cols - (cols % 4);
-    const pairs = rows - (rows % 2);
-    const acc = [0, 1].map((k) => [0, 1, 2, 3].map((p) => this.fresh(`${name}_${k}${p}`)));
-    const xs = [0, 1, 2, 3].map((p) => this.fresh(`${name}_x${p}`));
-    const row = (k: number) => add(ref(r), num(k));
-    const body: Stmt[] = [
-      ...acc.flat().map((a): Stmt => ({ k: "decl", mutable: true, type: "f64", name: a, init: num(0) })),
-      {
-        k: "for",
-        index: l,
-        from: num(0),
-        to: num(whole),
-        step: 4,
-        body: [
-          ...xs.map((v, p): Stmt => ({ k: "decl", mutable: false, type: "f64", name: v, init: this.elem(x, [add(ref(l), num(p))]) })),
-          ...[0, 1].flatMap((k) => xs.map((v, p): Stmt => ({ k: "set", name: acc[k]![p]!, op: "+=", value: bin("*", this.elem(A, [row(k), add(ref(l), num(p))]), ref(v)) }))),
-        ],
-      },
-    ];
-    if (whole < cols) {
-      body.push({
-        k: "for",
-        index: rest,
-        from: num(whole),
-        to: num(cols),
-        body: [0, 1].map((k): Stmt => ({ k: "set", name: acc[k]![0]!, op: "+=", value: bin("*", this.elem(A, [row(k), ref(rest)]), this.elem(x, [ref(rest)])) })),
-      });
-    }
-    const total = (k: number) => bin("+", bin("+", ref(acc[k]![0]!), ref(acc[k]![1]!)), bin("+", ref(acc[k]![2]!), ref(acc[k]![3]!)));
-    body.push(...[0, 1].map((k): Stmt => ({ k: "store", array: name, at: row(k), op: "=", value: total(k) })));
-    const out: Stmt[] = [comment === undefined ? { k: "for", index: r, from: num(0), to: num(pairs), step: 2, body } : { k: "for", index: r, from: num(0), to: num(pairs), step: 2, body, comment }];
-    if (pairs < rows) {
-      const last = this.fresh(`${name}_dot`);
-      out.push(...this.dot(last, cols, (j) => bin("*", this.elem(A, [num(pairs), j]), this.elem(x, [j]))));
-      out.push({ k: "store", array: name, at: num(pairs), op: "=", value: ref(last) });
-    }
-    return out;
-  }
-
-  /**
-   * `acc = Σ term(l)` over l < size. Long sums are unrolled by four into four
-   * partial sums: the additions no longer wait on each other, which is most
-   * of the speed of a dot product in V8.
-   */
-  private dot(acc: string, size: number, term: (l: Expr) => Expr): Stmt[] {
-    const l = `i${this.loopCounter++}`;
-    if (size < UNROLL_FROM) {
-      return [{ k: "decl", mutable: true, type: "f64", name: acc, init: num(0) }, loop(l, size, [{ k: "set", name: acc, op: "+=", value: term(ref(l)) }])];
-    }
-    const parts = [0, 1, 2, 3].map((p) => `${acc}${p}`);
-    const whole = size - (size % 4);
-    const stmts: Stmt[] = parts.map((p) => ({ k: "decl", mutable: true, type: "f64", name: p, init: num(0) }));
-    stmts.push({
-      k: "for",
-      index: l,
-      from: num(0),
-      to: num(whole),
-      step: 4,
-      body: parts.map((p, k): Stmt => ({ k: "set", name: p, op: "+=", value: term(add(ref(l), num(k))) })),
+    const depth = a.shape[a.shape.length - 1]!;
+    const matrixLeft = a.shape.length === 2;
+    const matrixRight = b.shape.length === 2;
+    const rows = matrixLeft ? a.shape[0]! : 1;
+    const cols = matrixRight ? b.shape[1]! : 1;
+    const split = depth >= UNROLL_FROM ? 4 : 1;
+    return contraction({
+      left: (i, k) => this.elem(a, matrixLeft ? [i, k] : [k]),
+      right: (j, k) => this.elem(b, matrixRight ? [k, j] : [k]),
+      rows,
+      cols,
+      depth,
+      block: { rows: !matrixRight && depth >= UNROLL_FROM && rows >= 2 ? 2 : 1, cols: 1, split },
+      store: (i, j, sum) => ({ k: "store", array: name, at: flat(n.shape, [...(matrixLeft ? [i] : []), ...(matrixRight ? [j] : [])]), op: "=", value: sum }),
+      outer: "rows",
+      bases: [`${name}_dot`, `${name}_a`, `${name}_x`],
+      names: { index: () => this.freshIndex(), local: (base) => this.fresh(base) },
+      ...(comment === undefined ? {} : { comment }),
     });
-    const rest = `i${this.loopCounter++}`;
-    if (whole < size) stmts.push({ k: "for", index: rest, from: num(whole), to: num(size), body: [{ k: "set", name: parts[0]!, op: "+=", value: term(ref(rest)) }] });
-    stmts.push({ k: "decl", mutable: false, type: "f64", name: acc, init: bin("+", bin("+", ref(parts[0]!), ref(parts[1]!)), bin("+", ref(parts[2]!), ref(parts[3]!))) });
-    return stmts;
   }
 }
 
