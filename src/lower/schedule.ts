@@ -144,4 +144,10 @@ export function formatSchedule(title: string, schedule: readonly FunctionSchedul
   return lines.join("\n");
 }
 
-const shorten = (text: string, max = 48) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** A long formula with its middle left out: its start and its end tell values apart. */
+const shorten = (text: string, max = 48) => {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const end = Math.floor((max - 1) / 3);
+  return `${chars.slice(0, max - 1 - end).join("")}…${chars.slice(-end).join("")}`;
+};
