@@ -28,3 +28,11 @@ export { compile as compileProgram, type CompileOptions as ProgramCompileOptions
 // a model's inputs and targets), #hessian, #fnHessian, #fnJacobians.
 export { Deriver, type Derived, type DerivedFn, type DerivedModel } from "./pipeline/derive.js";
 export { loadGenerated, type GeneratedFn, type GeneratedModel } from "./pipeline/load.js";
+// Targets: compileProgram(checked, { target }) renders for one; TypeScript is the first and the default.
+export { typescript } from "./emit/typescript.js";
+export type { LoweredModule, Target } from "./emit/target.js";
+export type { Tuning } from "./lower/tuning.js";
+// The loop IR of each generated function (Compiled.models[i].functions), its printer and type checker.
+export { printFunc } from "./ir/print.js";
+export { typeProblems, type ModuleScope } from "./ir/check.js";
+export type { Func } from "./ir/ir.js";
