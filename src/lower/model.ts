@@ -10,13 +10,13 @@ import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
 import { add, bin, cast, intrinsic, loop, mul, num, ref, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
 import { lowerInit, lowerZeros } from "./init.js";
-import { liftsForward, liftsOuter, withRegisters, type FunctionSchedule, type Lifted, type Placement } from "./schedule.js";
+import { withRegisters, type FunctionSchedule, type Lifted, type Placement } from "./schedule.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
 import { straighten } from "./unroll.js";
 import type { Tuning } from "./tuning.js";
-import { forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
+import { Chunk, type Made } from "./chunk.js";
 
 export interface Variable {
   /** The user's name: a property name in the module's interface. */
@@ -126,95 +126,11 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, type: "i32", name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
     return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: tuning.chunk, body: [{ k: "decl", mutable: false, type: "i32", name: c.count, init: intrinsic("imin", num(tuning.chunk), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
   };
-  /**
-   * Lifts W x (W a parameter, x a data field) out of the loop over examples:
-   * one blocked product per chunk into a chunk-sized buffer, where the
-   * per-example code then reads it.
-   */
-  const liftForward = (c: Chunk, nodes: readonly Node[], placed: Map<Node, Place>): void => {
-    for (const n of nodes) {
-      if (!liftsForward(n, m.params, dataNodes, tuning.liftFrom)) continue;
-      const [W, x] = n.args as [Node, Node];
-      const [rows, inner] = W.shape as [number, number];
-      const p = m.params.indexOf(W);
-      const buffer = renamer.moduleLevel(`${m.names.get(n) ?? renamer.temporary("t")}_chunk`);
-      buffers.push({ name: buffer, size: tuning.chunk * rows });
-      const W_: Matrix = { array: params[p]!.ident, offset: num(0), stride: inner };
-      c.before.push((names) => [{ k: "comment", text: `${m.formula(n)}, for every example of the chunk` }, ...forwardProduct(W_, dataMatrix(c, x)!, { array: buffer, offset: num(0), stride: rows }, rows, inner, ref(c.count), names, tuning.forwardBlock)]);
-      placed.set(n, { kind: "array", array: buffer, offset: mul(ref(c.row), num(rows)) });
-      c.lifted.push({ node: n, kind: "forward product", into: buffer });
-    }
-  };
-  /** A data field's rows in the chunk, as a matrix. */
-  const dataMatrix = (c: Chunk, node: Node): Matrix | undefined => {
-    const d = dataNodes.indexOf(node);
-    if (d < 0) return undefined;
-    const width = size(node.shape);
-    return { array: data[d]!.ident, offset: mul(ref(c.start), num(width)), stride: width };
-  };
-  /**
-   * G += a bᵀ summed over the chunk by one blocked product after its
-   * examples. Both operands are kept transposed, an entry's values for the
-   * chunk's examples side by side, so that the product is dot products along
-   * contiguous memory: each example stores a (and b, unless it is a data
-   * field, which is transposed once per chunk) in its column of a chunk
-   * buffer. Returns the per-example stores.
-   */
-  const liftOuter = (c: Chunk, kernel: Kernel, t: Term, shape: Shape, array: string, offset: Expr, comment: string | undefined): Stmt[] | undefined => {
-    const [rows, cols] = shape as [number, number];
-    if (!liftsOuter(t.node, shape, tuning.liftFrom)) return undefined;
-    c.lifted.push({ node: t.node, kind: "weight gradient", into: array });
-    const [a, b] = t.node.args as [Node, Node];
-    const stash = (node: Node, width: number, sign: 1 | -1): { matrix: Matrix; stores: Stmt[] } => {
-      const buffer = renamer.moduleLevel(`${m.names.get(node) ?? renamer.temporary("t")}_chunk`);
-      buffers.push({ name: buffer, size: tuning.chunk * width });
-      const stores = kernel.forEach([width], ([k]) => [{ k: "store", array: buffer, at: add(mul(k!, num(tuning.chunk)), ref(c.row)), op: "=", value: signed({ sign, node }, kernel.elem(node, [k!])) }]);
-      return { matrix: { array: buffer, offset: num(0), stride: tuning.chunk }, stores };
-    };
-    const A = stash(a, rows, t.sign);
-    const B = dataNodes.includes(b) ? { matrix: transposedData(c, b), stores: [] } : stash(b, cols, 1);
-    c.after.push((names) => [...(comment === undefined ? [] : [{ k: "comment", text: comment } as Stmt]), ...gradientProduct(A.matrix, B.matrix, { array, offset, stride: cols }, rows, cols, ref(c.count), names, tuning.gradientBlock)]);
-    return [...A.stores, ...B.stores];
-  };
-  /** A data field's rows in the chunk, transposed (once per chunk, before the products that read it). */
-  const transposedData = (c: Chunk, node: Node): Matrix => {
-    const known = c.transposed.get(node);
-    if (known !== undefined) return known;
-    const width = size(node.shape);
-    const buffer = renamer.moduleLevel(`${data[dataNodes.indexOf(node)]!.ident}_chunkT`);
-    buffers.push({ name: buffer, size: tuning.chunk * width });
-    const rowsOf = dataMatrix(c, node)!;
-    c.after.push((names) => {
-      const [e, k] = [names.index(), names.index()];
-      const copy: Stmt = { k: "store", array: buffer, at: add(mul(ref(k), num(tuning.chunk)), ref(e)), op: "=", value: { k: "load", array: rowsOf.array, at: add(add(rowsOf.offset, mul(ref(e), num(width))), ref(k)) } };
-      return [{ k: "comment", text: `${m.formula(node)} of the chunk's examples, transposed` }, { k: "for", index: e, from: num(0), to: ref(c.count), body: [loop(k, width, [copy])] }];
-    });
-    const matrix: Matrix = { array: buffer, offset: num(0), stride: tuning.chunk };
-    c.transposed.set(node, matrix);
-    return matrix;
-  };
-  const made = (c: Chunk, kernel: Kernel): Made => {
-    const names: Names = { index: () => kernel.freshIndex(), local: (base) => kernel.freshName(base) };
-    return { before: c.before.flatMap((f) => f(names)), after: c.after.flatMap((f) => f(names)) };
-  };
   /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
   const straight = (body: readonly Stmt[]): Stmt[] =>
     straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits: tuning.unroll });
-  // The chunk's names are taken from the renamer only once something is
-  // lifted, so a model with no large product keeps its names (and its code).
-  const newChunk = (): Chunk => {
-    let names: { start: string; count: string; row: string } | undefined;
-    const named = () => (names ??= { start: renamer.fresh("chunk"), count: renamer.fresh("m"), row: renamer.fresh("row") });
-    return {
-      get start() { return named().start; },
-      get count() { return named().count; },
-      get row() { return named().row; },
-      before: [],
-      after: [],
-      transposed: new Map(),
-      lifted: [],
-    };
-  };
+  const newChunk = () =>
+    new Chunk({ params: m.params, paramArrays: params.map((p) => p.ident), data: dataNodes, dataArrays: data.map((d) => d.ident), names: m.names, formula: m.formula, renamer, buffers, tuning });
 
   // ---- lossAndGrad
   const lossTerms = terms(m.loss);
@@ -225,7 +141,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   for (const r of roots) rootUses.set(r, (rootUses.get(r) ?? 0) + 1);
   const chunk = newChunk();
   const placed = places();
-  liftForward(chunk, reachable(roots), placed);
+  chunk.liftForward(reachable(roots), placed);
   const kernel = new Kernel({
     nodes: reachable(roots),
     places: placed,
@@ -254,9 +170,9 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const name = m.params[p]!.attrs.name!;
     // Per-example terms are summed in one loop; parameter-only terms once, after.
     const comment = (group: readonly Term[]) => `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
-    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => liftOuter(chunk, kernel, t, shape, g, num(0), c), tuning.unroll.trips);
+    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => chunk.liftOuter(kernel, t.sign, t.node, shape, g, num(0), c), tuning.unroll.trips);
   });
-  const chunkCode = made(chunk, kernel);
+  const chunkCode = chunk.made(kernel);
   const inverse = renamer.fresh("inverseN");
   const lossAndGrad: Stmt[] = straight([
     ...gradIdents.map((g, p) => fill(kernel, g, m.params[p]!.shape, num(0))),
@@ -277,7 +193,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const fwdPerExample = perExampleBase(outRoots);
   const fwdChunk = newChunk();
   const fwdPlaced = places();
-  liftForward(fwdChunk, reachable(outRoots), fwdPlaced);
+  fwdChunk.liftForward(reachable(outRoots), fwdPlaced);
   const fwd = new Kernel({
     nodes: reachable(outRoots),
     places: fwdPlaced,
@@ -297,7 +213,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     stores.push(...fwd.forEach(out.shape, (idx) => [{ k: "store", array: out.ident, at: add(mul(ref(example), num(n)), flat(out.shape, idx)), op: "=", value: fwd.elem(o.node, idx) }]));
   });
   const used = new Set(reachable(outRoots));
-  const fwdCode = made(fwdChunk, fwd);
+  const fwdCode = fwdChunk.made(fwd);
   const forward: Stmt[] = straight([
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
@@ -380,19 +296,6 @@ export function group(name: string, role: GroupRole, vars: readonly Variable[]):
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
 
-/** The loop over examples in chunks, and the blocked products run for each chunk (made once the kernel can name loop counters). */
-interface Chunk {
-  readonly start: string;
-  readonly count: string;
-  /** The example's row within the chunk. */
-  readonly row: string;
-  readonly before: ((names: Names) => Stmt[])[];
-  readonly after: ((names: Names) => Stmt[])[];
-  /** Data fields already transposed for this chunk. */
-  readonly transposed: Map<Node, Matrix>;
-  readonly lifted: Lifted[];
-}
-
 /** A function's schedule as its kernel decided it, the products lifted out of the loop over examples computed per chunk. */
 function scheduleOf(name: string, kernel: Kernel, chunk: Chunk | undefined): FunctionSchedule {
   const lifted = chunk?.lifted ?? [];
@@ -403,12 +306,6 @@ function scheduleOf(name: string, kernel: Kernel, chunk: Chunk | undefined): Fun
     return inChunk.has(p.node) ? { ...p, section: "per chunk" } : p;
   });
   return { function: name, placements, lifted };
-}
-
-/** A chunk's products, as statements. */
-interface Made {
-  readonly before: readonly Stmt[];
-  readonly after: readonly Stmt[];
 }
 
 const signed = (t: Term, e: Expr): Expr => (t.sign === 1 ? e : { k: "neg", a: e });
