@@ -9,6 +9,7 @@ import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import type { Variable } from "./model.js";
 import type { FunctionSchedule, Placement } from "./schedule.js";
+import type { Tuning } from "./tuning.js";
 
 export interface FnInput {
   readonly name: string;
@@ -57,7 +58,7 @@ interface Local {
   readonly kind: "f64" | "buffer";
 }
 
-export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>): FnCode {
+export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>, tuning: Tuning): FnCode {
   const buffers: Buffer[] = [];
   const args = f.args.map((a) => ({ name: a.attrs.name!, ident: renamer.fresh(a.attrs.name!), shape: a.shape }));
   const kernel = (roots: readonly Node[]) => {
@@ -75,6 +76,7 @@ export function lowerFn(f: FnInput, renamer: Renamer, helpersUsed: Set<string>):
       buffers,
       helpersUsed,
       describe: f.describe,
+      tuning,
     });
   };
 

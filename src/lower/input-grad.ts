@@ -30,7 +30,7 @@ export interface InputGradCode {
 }
 
 /** The statements of inputGrad; `code` is the model as lowered (its identifiers for params and data are reused). */
-export function lowerInputGrad(m: InputGradInput, code: { params: readonly Variable[]; data: readonly Variable[] }, renamer: Renamer, helpersUsed: Set<string>, limits: Tuning["unroll"]): InputGradCode {
+export function lowerInputGrad(m: InputGradInput, code: { params: readonly Variable[]; data: readonly Variable[] }, renamer: Renamer, helpersUsed: Set<string>, tuning: Tuning): InputGradCode {
   const buffers: Buffer[] = [];
   const example = renamer.fresh("i");
   const offsets = code.data.map((d) => renamer.fresh(`${d.ident}_at`));
@@ -43,7 +43,7 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
   for (const n of nodes) if (n.args.some((a) => perExample.has(a))) perExample.add(n);
   const rootUses = new Map<Node, number>();
   for (const g of m.grads) rootUses.set(g, (rootUses.get(g) ?? 0) + 1);
-  const kernel = new Kernel({ nodes, places, perExample, rootUses, names: m.names, renamer, buffers, helpersUsed, describe: () => undefined });
+  const kernel = new Kernel({ nodes, places, perExample, rootUses, names: m.names, renamer, buffers, helpersUsed, describe: () => undefined, tuning });
 
   const stores: Stmt[] = m.grads.flatMap((g, k) => {
     kernel.ensure(g);
@@ -59,7 +59,7 @@ export function lowerInputGrad(m: InputGradInput, code: { params: readonly Varia
       ...stores,
     ]),
   ];
-  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits });
+  const straight = straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set(code.params.map((p) => p.ident)), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits: tuning.unroll });
   // Scratch that became locals needs no storage.
   const stillUsed = new Set<string>();
   for (const st of straight) arraysOf(st, stillUsed);

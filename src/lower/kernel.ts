@@ -14,6 +14,7 @@ import { add, bin, call, intrinsic, load, loop, mul, num, ref, type Expr, type S
 import type { Renamer } from "./names.js";
 import { isElementwiseOp, scalarOp } from "./scalar-ops.js";
 import { contraction } from "./contraction.js";
+import type { Tuning } from "./tuning.js";
 import { inlined, VIEWS, type Placement, type Section } from "./schedule.js";
 
 /** Where a node's entries are read from. */
@@ -40,6 +41,8 @@ export interface KernelOptions {
   readonly renamer: Renamer;
   readonly buffers: Buffer[];
   readonly helpersUsed: Set<string>;
+  /** Its products' blocks (tuning.ts). */
+  readonly tuning: Tuning;
   /** A comment for a stored node, tying code to its formula. */
   readonly describe: (n: Node) => string | undefined;
 }
@@ -325,14 +328,15 @@ export class Kernel {
     const matrixRight = b.shape.length === 2;
     const rows = matrixLeft ? a.shape[0]! : 1;
     const cols = matrixRight ? b.shape[1]! : 1;
-    const split = depth >= UNROLL_FROM ? 4 : 1;
+    const { rows: blockRows, split: ways, splitFrom } = this.o.tuning.perExample;
+    const split = depth >= splitFrom ? ways : 1;
     return contraction({
       left: (i, k) => this.elem(a, matrixLeft ? [i, k] : [k]),
       right: (j, k) => this.elem(b, matrixRight ? [k, j] : [k]),
       rows,
       cols,
       depth,
-      block: { rows: !matrixRight && depth >= UNROLL_FROM && rows >= 2 ? 2 : 1, cols: 1, split },
+      block: { rows: !matrixRight && depth >= splitFrom && rows >= blockRows ? blockRows : 1, cols: 1, split },
       store: (i, j, sum) => ({ k: "store", array: name, at: flat(n.shape, [...(matrixLeft ? [i] : []), ...(matrixRight ? [j] : [])]), op: "=", value: sum }),
       outer: "rows",
       bases: [`${name}_dot`, `${name}_a`, `${name}_x`],
@@ -342,8 +346,6 @@ export class Kernel {
   }
 }
 
-/** Sums at least this long are unrolled. */
-const UNROLL_FROM = 16;
 
 /** Row-major offset of an index. */
 /** The locals (and scratch array of exponentials, if kept) of a logsumexp. */

@@ -152,6 +152,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     buffers,
     helpersUsed,
     describe: m.describe,
+    tuning,
   });
   const lossSum = renamer.fresh("lossSum");
   const lossOnce = renamer.fresh("lossOnce");
@@ -204,6 +205,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     buffers,
     helpersUsed,
     describe: m.describe,
+    tuning,
   });
   const stores: Stmt[] = [];
   m.outputs.forEach((o, k) => {
@@ -242,7 +244,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     const hPerExample = perExampleBase(hRoots);
     const uses = new Map<Node, number>();
     for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
-    const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe });
+    const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe, tuning });
     schedule.push(scheduleOf("hessian", k, undefined));
     const j = k.freshIndex();
     const row = renamer.fresh("row");

@@ -18,6 +18,11 @@ export interface Tuning {
   readonly liftFrom: number;
   /** A forward product's register block: rows of W by examples. */
   readonly forwardBlock: { readonly rows: number; readonly examples: number };
+  /**
+   * A product computed per example (W x, A B, v · w): W x takes `rows` rows
+   * a block, and a sum of at least `splitFrom` terms is split `split` ways.
+   */
+  readonly perExample: { readonly rows: number; readonly split: number; readonly splitFrom: number };
   /** A weight gradient's register block: rows by columns. */
   readonly gradientBlock: { readonly rows: number; readonly cols: number };
   /** Straight-line lists with more number locals than this reuse them (registers.ts). */
@@ -36,6 +41,7 @@ export const scalarTuning: Tuning = {
   chunk: 64,
   liftFrom: 256,
   forwardBlock: { rows: 4, examples: 2 },
+  perExample: { rows: 2, split: 4, splitFrom: 16 },
   gradientBlock: { rows: 2, cols: 4 },
   reuseLocalsAbove: 2000,
 };

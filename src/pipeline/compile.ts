@@ -167,7 +167,7 @@ export async function compile(checked: CheckedProgram, options: CompileOptions):
       const jacobians = options.jacobians === true ? { jacobians: deriver.fnJacobians(name) } : {};
       const hessian = options.hessian === true ? deriver.fnHessian(name) : undefined;
       const extra = { ...jacobians, ...(hessian === undefined ? {} : { hessian }) };
-      return lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined, ...extra }, scopes.get(name)!, helpersUsed);
+      return lowerFn({ name, args: d.wrt, value: d.value, grads: d.grads, names: new Map(), describe: () => undefined, ...extra }, scopes.get(name)!, helpersUsed, target.tuning);
     }),
   );
 
@@ -204,6 +204,6 @@ function scheduleTable(title: string, schedule: readonly FunctionSchedule[], nam
 function withInputGrad(code: ModelCode, deriver: Deriver, d: DerivedModel, renamer: Renamer, helpersUsed: Set<string>, target: Target): ModelCode {
   const { wrt, grads } = deriver.dataGradients(code.name);
   const inputs = grads.slice(0, d.model.inputs.length);
-  const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed, target.tuning.unroll);
+  const inputGrad = lowerInputGrad({ params: d.model.params, data: wrt, grads: inputs, names: d.names }, code, renamer, helpersUsed, target.tuning);
   return { ...code, functions: [...code.functions, inputGrad.func], buffers: [...code.buffers, ...inputGrad.buffers] };
 }

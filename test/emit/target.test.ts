@@ -25,7 +25,7 @@ async function lossAndGrad(target = typescript) {
 
 describe("a target's tuning", () => {
   it("changes the code, not the values", async () => {
-    const tuned = { ...typescript, tuning: { ...typescript.tuning, unroll: { trips: 0, statements: 0, arrayEntries: 0 }, chunk: 8, liftFrom: 16, forwardBlock: { rows: 2, examples: 3 }, gradientBlock: { rows: 3, cols: 2 } } };
+    const tuned = { ...typescript, tuning: { ...typescript.tuning, unroll: { trips: 0, statements: 0, arrayEntries: 0 }, chunk: 8, liftFrom: 16, forwardBlock: { rows: 2, examples: 3 }, perExample: { rows: 3, split: 2, splitFrom: 4 }, gradientBlock: { rows: 3, cols: 2 } } };
     const [a, b] = [await lossAndGrad(), await lossAndGrad(tuned)];
     expect(b.code).not.toBe(a.code);
     expect(b.code).toContain("chunk += 8");
