@@ -56,8 +56,8 @@ const BINARY: Record<string, ts.BinaryOperator> = {
   "<": K.LessThanToken,
   ">": K.GreaterThanToken,
   ">=": K.GreaterThanEqualsToken,
-  "===": K.EqualsEqualsEqualsToken,
-  "!==": K.ExclamationEqualsEqualsToken,
+  "==": K.EqualsEqualsEqualsToken,
+  "!=": K.ExclamationEqualsEqualsToken,
 };
 
 const ASSIGN: Record<string, ts.AssignmentOperatorToken["kind"]> = { "=": K.EqualsToken, "+=": K.PlusEqualsToken, "*=": K.AsteriskEqualsToken };

@@ -125,7 +125,7 @@ class Checker {
         const same = a === "int" ? b : b === "int" ? a : a === b ? a : undefined;
         if (same === undefined || same === "bool") this.problems.push(`${this.fn.name}: ${e.op} between ${a} and ${b}`);
         if (e.op === "/") this.expect("a quotient", same, "f64");
-        return ["<", ">", ">=", "===", "!=="].includes(e.op) ? "bool" : same;
+        return ["<", ">", ">=", "==", "!="].includes(e.op) ? "bool" : same;
       }
       case "intrinsic": {
         const sig = intrinsics[e.fn];

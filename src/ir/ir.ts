@@ -67,7 +67,8 @@ export type Expr =
    */
   | { readonly k: "cast"; readonly to: Scalar; readonly a: Expr; readonly unsigned?: true };
 
-export type BinOp = "+" | "-" | "*" | "/" | "%" | "<" | ">" | ">=" | "===" | "!==";
+/** Arithmetic, and comparisons giving bool; == and != compare values (TypeScript spells them === and !==). */
+export type BinOp = "+" | "-" | "*" | "/" | "%" | "<" | ">" | ">=" | "==" | "!=";
 
 export type Stmt =
   | { readonly k: "decl"; readonly mutable: boolean; readonly name: string; readonly type: Type; readonly init: Expr; readonly comment?: string }

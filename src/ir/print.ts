@@ -6,7 +6,7 @@
 
 import type { BinOp, Expr, Field, Func, Helper, Param, Result, Stmt } from "./ir.js";
 
-const PRECEDENCE: Record<BinOp, number> = { "===": 1, "!==": 1, "<": 2, ">": 2, ">=": 2, "+": 3, "-": 3, "*": 4, "/": 4, "%": 4 };
+const PRECEDENCE: Record<BinOp, number> = { "==": 1, "!=": 1, "<": 2, ">": 2, ">=": 2, "+": 3, "-": 3, "*": 4, "/": 4, "%": 4 };
 const TOP = 0;
 const UNARY = 5;
 

@@ -143,7 +143,7 @@ export class Kernel {
       case "index":
         return arg(0, [...n.attrs.indices!.map(num), ...idx]);
       case "eye":
-        return { k: "cond", test: bin("===", idx[0]!, idx[1]!), then: num(1), else: num(0) };
+        return { k: "cond", test: bin("==", idx[0]!, idx[1]!), then: num(1), else: num(0) };
       case "outer":
         return bin("*", arg(0, [idx[0]!]), arg(1, [idx[1]!]));
       default:
@@ -213,7 +213,7 @@ export class Kernel {
       case "cross_entropy":
         return ref(accumulate(0, (idx) => {
           const y = e(b!, idx);
-          return { k: "cond", test: bin("===", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, intrinsic("log", e(a!, idx))) } };
+          return { k: "cond", test: bin("==", y, num(0)), then: num(0), else: { k: "neg", a: bin("*", y, intrinsic("log", e(a!, idx))) } };
         }));
       case "softmax_cross_entropy": {
         const l = this.logsumexp(a!, name, out).lse;

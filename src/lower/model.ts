@@ -331,7 +331,7 @@ function outerUpdate(kernel: Kernel, t: Term, shape: Shape, array: string, offse
     rows,
     [
       { k: "decl", mutable: false, type: "f64", name: ai, init: signed(t, kernel.elem(a, [ref(r)])) },
-      { k: "if", test: bin("!==", ref(ai), num(0)), body: [update] },
+      { k: "if", test: bin("!=", ref(ai), num(0)), body: [update] },
     ],
     comment,
   );

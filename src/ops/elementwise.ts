@@ -77,13 +77,13 @@ const helpers = {
   sign: { name: "sign", params: ["x"], body: cond(bin(">", x, num(0)), num(1), cond(bin("<", x, num(0)), num(-1), num(0))) },
   leakyRelu: { name: "leakyRelu", params: ["x", "a"], body: cond(bin(">", x, num(0)), x, bin("*", a, x)) },
   leakyStep: { name: "leakyStep", params: ["x", "a"], body: cond(bin(">", x, num(0)), num(1), a) },
-  safeDiv: { name: "safeDiv", params: ["x", "a"], body: cond(bin("===", a, num(0)), num(0), bin("/", x, a)) },
-  safeMul: { name: "safeMul", params: ["x", "a"], body: cond(bin("===", x, num(0)), num(0), bin("*", x, a)) },
+  safeDiv: { name: "safeDiv", params: ["x", "a"], body: cond(bin("==", a, num(0)), num(0), bin("/", x, a)) },
+  safeMul: { name: "safeMul", params: ["x", "a"], body: cond(bin("==", x, num(0)), num(0), bin("*", x, a)) },
   // x^a log x, and 0 where x = 0 and a >= 0 (the exponent's derivative of x^a, as PyTorch).
   powLog: {
     name: "powLog",
     params: ["x", "a"],
-    body: cond(bin("===", x, num(0)), cond(bin(">=", a, num(0)), num(0), bin("*", intrinsic("pow", x, a), intrinsic("log", x))), bin("*", intrinsic("pow", x, a), intrinsic("log", x))),
+    body: cond(bin("==", x, num(0)), cond(bin(">=", a, num(0)), num(0), bin("*", intrinsic("pow", x, a), intrinsic("log", x))), bin("*", intrinsic("pow", x, a), intrinsic("log", x))),
   },
 } as const satisfies Record<string, Helper>;
 
