@@ -9,7 +9,6 @@
 
 import { sizeOf, type Shape } from "../tensor/shape.js";
 import type { Node } from "../graph/node.js";
-import { opDef } from "../ops/index.js";
 import { add, bin, call, intrinsic, load, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import type { Renamer } from "./names.js";
 import { isElementwiseOp, scalarOp } from "./scalar-ops.js";

@@ -10,7 +10,7 @@ import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
 import { add, bin, cast, intrinsic, loop, mul, num, ref, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
 import { lowerInit, lowerZeros } from "./init.js";
-import { withRegisters, type FunctionSchedule, type Lifted, type Placement } from "./schedule.js";
+import { withRegisters, type FunctionSchedule, type Placement } from "./schedule.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
@@ -131,8 +131,56 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     straighten(body, { scratch: new Set(buffers.map((b) => b.name)), outside: new Set([...params.map((p) => p.ident), ...gradIdents]), fresh: (base) => renamer.fresh(base), baseOf: (array) => renamer.baseOf(array), limits: tuning.unroll });
   const newChunk = () =>
     new Chunk({ params: m.params, paramArrays: params.map((p) => p.ident), data: dataNodes, dataArrays: data.map((d) => d.ident), names: m.names, formula: m.formula, renamer, buffers, tuning });
+  const l: Lowering = { m, renamer, helpersUsed, tuning, buffers, gradIdents, example, perExampleBase, places, share, exampleLoop, chunkedLoop, straight, newChunk };
 
-  // ---- lossAndGrad
+  const lossAndGrad = lowerLossAndGrad(l);
+  const forward = lowerForward(l);
+  const hessian = m.hessian === undefined ? undefined : lowerHessian(l, m.hessian);
+  const schedule = [scheduleOf("lossAndGrad", lossAndGrad.kernel, lossAndGrad.chunk), scheduleOf("forward", forward.kernel, forward.chunk), ...(hessian === undefined ? [] : [scheduleOf("hessian", hessian.kernel, undefined)])];
+  const outputs = forward.outputs;
+
+  const flops = forwardBackwardFlops([m.loss], m.grads);
+  // Scratch that became locals everywhere needs no storage.
+  const stillUsed = new Set<string>();
+  for (const st of [...lossAndGrad.body, ...forward.body, ...(hessian?.body ?? [])]) arraysOf(st, stillUsed);
+  const n: Param = { k: "scalar", name: "n", type: "i32" };
+  const paramsIn = group("params", "params", params);
+  const batchIn = group("batch", "batch", data);
+  const functions: Func[] = [
+    lowerInit(params, helpersUsed),
+    lowerZeros(params),
+    { name: "lossAndGrad", params: [paramsIn, batchIn, n, group("grads", "gradients", params.map((p, k) => ({ ...p, ident: gradIdents[k]! })))], result: { k: "scalar", type: "f64" }, body: lossAndGrad.body },
+    { name: "forward", params: [paramsIn, group("batch", "inputs", data), n], result: { k: "group", role: "outputs", fields: outputs.map((o) => ({ key: o.name, local: o.ident, kind: "buffer" })) }, body: forward.body },
+    ...(hessian === undefined
+      ? []
+      : [{ name: "hessian", params: [paramsIn, batchIn, n, { k: "buffer", name: "out" } as const], result: { k: "none" }, body: hessian.body, doc: `The mean Hessian of the loss over all ${params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method.` } as const]),
+  ];
+  return { name: m.name, params, data, outputs, buffers: buffers.filter((b) => stillUsed.has(b.name)), functions, schedule: schedule.map((x) => withRegisters(x, stillUsed, sharedAs)), stats: { forwardFlops: flops.forward, backwardFlops: flops.backward } };
+}
+
+/** What the functions of one model share while they are lowered. */
+interface Lowering {
+  readonly m: ModelInput;
+  readonly renamer: Renamer;
+  readonly helpersUsed: Set<string>;
+  readonly tuning: Tuning;
+  readonly buffers: Buffer[];
+  readonly gradIdents: readonly string[];
+  /** The loop counter over examples. */
+  readonly example: string;
+  readonly perExampleBase: (roots: readonly Node[]) => Set<Node>;
+  /** Where the parameters and the data are read from. */
+  readonly places: () => Map<Node, Place>;
+  readonly share: (body: readonly Stmt[], outside: readonly Stmt[]) => Stmt[];
+  readonly exampleLoop: (body: Stmt[], needed?: ReadonlySet<Node>) => Stmt;
+  readonly chunkedLoop: (c: Chunk, made: Made, body: Stmt[], needed?: ReadonlySet<Node>) => Stmt[];
+  readonly straight: (body: readonly Stmt[]) => Stmt[];
+  readonly newChunk: () => Chunk;
+}
+
+/** lossAndGrad: the mean loss, the mean gradient into grads; parameter-only terms once, outside the loop over examples. */
+function lowerLossAndGrad(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk } {
+  const { m, renamer, helpersUsed, tuning, buffers, gradIdents, perExampleBase, places, share, chunkedLoop, straight, newChunk } = l;
   const lossTerms = terms(m.loss);
   const gradTerms = m.grads.map((g) => terms(g));
   const roots = [...lossTerms, ...gradTerms.flat()].map((t) => t.node);
@@ -175,7 +223,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   });
   const chunkCode = chunk.made(kernel);
   const inverse = renamer.fresh("inverseN");
-  const lossAndGrad: Stmt[] = straight([
+  const body: Stmt[] = straight([
     ...gradIdents.map((g, p) => fill(kernel, g, m.params[p]!.shape, num(0))),
     ...kernel.hoisted,
     { k: "decl", mutable: true, type: "f64", name: lossSum, init: num(0) },
@@ -187,8 +235,12 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     ...gradAfter,
     { k: "return", value: add(bin("*", ref(lossSum), ref(inverse)), ref(lossOnce)) },
   ]);
+  return { body, kernel, chunk };
+}
 
-  // ---- forward
+/** forward: each example's outputs, into new buffers. */
+function lowerForward(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk; outputs: Variable[] } {
+  const { m, renamer, helpersUsed, tuning, buffers, example, perExampleBase, places, share, chunkedLoop, straight, newChunk } = l;
   const outputs = m.outputs.map((o) => ({ name: o.name, ident: renamer.fresh(`out_${o.name}`), shape: o.node.shape }));
   const outRoots = m.outputs.map((o) => o.node);
   const fwdPerExample = perExampleBase(outRoots);
@@ -216,78 +268,59 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   });
   const used = new Set(reachable(outRoots));
   const fwdCode = fwdChunk.made(fwd);
-  const forward: Stmt[] = straight([
+  const body: Stmt[] = straight([
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
     ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
   ]);
+  return { body, kernel: fwd, chunk: fwdChunk, outputs };
+}
 
-  const schedule = [scheduleOf("lossAndGrad", kernel, chunk), scheduleOf("forward", fwd, fwdChunk)];
-  const hessian = m.hessian === undefined ? undefined : straight(lowerHessian(m.hessian));
-
-  /**
-   * Row j of the Hessian is H eⱼ: one loop over the basis directions, which
-   * sets entry j of the direction array to 1, computes H v as lossAndGrad
-   * computes the gradient (per-example terms summed over the examples and
-   * scaled by 1/n, parameter-only terms once) into row j, and sets it back to 0.
-   */
-  function lowerHessian(hvp: HessianVectorProduct): Stmt[] {
-    const sizes = m.params.map((p) => size(p.shape));
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
-    const direction = renamer.moduleLevel("direction");
-    buffers.push({ name: direction, size: total });
-    const hPlaces = places();
-    hvp.directions.forEach((v, q) => hPlaces.set(v, { kind: "array", array: direction, offset: num(starts[q]!) }));
-    const blocks = hvp.products.map((node, q) => ({ q, ts: terms(node) }));
-    const hRoots = blocks.flatMap((b) => b.ts.map((t) => t.node));
-    const hPerExample = perExampleBase(hRoots);
-    const uses = new Map<Node, number>();
-    for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
-    const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe, tuning });
-    schedule.push(scheduleOf("hessian", k, undefined));
-    const j = k.freshIndex();
-    const row = renamer.fresh("row");
-    const inLoop: Stmt[] = [];
-    const after: Stmt[] = [];
-    for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after, undefined, undefined, tuning.unroll.trips);
-    const inverseH = renamer.fresh("inverseN");
-    const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
-    const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
-    return [
-      fill(k, "out", [total * total], num(0)),
-      fill(k, direction, [total], num(0)),
-      { k: "decl", mutable: false, type: "f64", name: inverseH, init: bin("/", num(1), cast("f64", ref("n"))) },
-      loop(j, total, [
-        entry(1),
-        { k: "decl", mutable: false, type: "i32", name: row, init: mul(ref(j), num(total)) },
-        ...k.hoisted,
-        // The direction is set outside the loop over examples: it keeps its own storage.
-        exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after, entry(1)])),
-        ...rowScaled,
-        ...after,
-        entry(0),
-      ], `row ${j} of the Hessian: H v for v the basis vector e_${j}`),
-    ];
-  }
-
-  const flops = forwardBackwardFlops([m.loss], m.grads);
-  // Scratch that became locals everywhere needs no storage.
-  const stillUsed = new Set<string>();
-  for (const st of [...lossAndGrad, ...forward, ...(hessian ?? [])]) arraysOf(st, stillUsed);
-  const n: Param = { k: "scalar", name: "n", type: "i32" };
-  const paramsIn = group("params", "params", params);
-  const batchIn = group("batch", "batch", data);
-  const functions: Func[] = [
-    lowerInit(params, helpersUsed),
-    lowerZeros(params),
-    { name: "lossAndGrad", params: [paramsIn, batchIn, n, group("grads", "gradients", params.map((p, k) => ({ ...p, ident: gradIdents[k]! })))], result: { k: "scalar", type: "f64" }, body: lossAndGrad },
-    { name: "forward", params: [paramsIn, group("batch", "inputs", data), n], result: { k: "group", role: "outputs", fields: outputs.map((o) => ({ key: o.name, local: o.ident, kind: "buffer" })) }, body: forward },
-    ...(hessian === undefined
-      ? []
-      : [{ name: "hessian", params: [paramsIn, batchIn, n, { k: "buffer", name: "out" } as const], result: { k: "none" }, body: hessian, doc: `The mean Hessian of the loss over all ${params.reduce((s, p) => s + size(p.shape), 0)} parameter entries (in the order of shapes, row-major), for Newton's method.` } as const]),
-  ];
-  return { name: m.name, params, data, outputs, buffers: buffers.filter((b) => stillUsed.has(b.name)), functions, schedule: schedule.map((x) => withRegisters(x, stillUsed, sharedAs)), stats: { forwardFlops: flops.forward, backwardFlops: flops.backward } };
+/**
+ * Row j of the Hessian is H eⱼ: one loop over the basis directions, which
+ * sets entry j of the direction array to 1, computes H v as lossAndGrad
+ * computes the gradient (per-example terms summed over the examples and
+ * scaled by 1/n, parameter-only terms once) into row j, and sets it back to 0.
+ */
+function lowerHessian(l: Lowering, hvp: HessianVectorProduct): { body: Stmt[]; kernel: Kernel } {
+const { m, renamer, helpersUsed, tuning, buffers, perExampleBase, places, share, exampleLoop, straight } = l;
+  const sizes = m.params.map((p) => size(p.shape));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const starts = sizes.map((_, q) => sizes.slice(0, q).reduce((a, b) => a + b, 0));
+  const direction = renamer.moduleLevel("direction");
+  buffers.push({ name: direction, size: total });
+  const hPlaces = places();
+  hvp.directions.forEach((v, q) => hPlaces.set(v, { kind: "array", array: direction, offset: num(starts[q]!) }));
+  const blocks = hvp.products.map((node, q) => ({ q, ts: terms(node) }));
+  const hRoots = blocks.flatMap((b) => b.ts.map((t) => t.node));
+  const hPerExample = perExampleBase(hRoots);
+  const uses = new Map<Node, number>();
+  for (const r of hRoots) uses.set(r, (uses.get(r) ?? 0) + 1);
+  const k = new Kernel({ nodes: reachable(hRoots), places: hPlaces, perExample: hPerExample, rootUses: uses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe, tuning });
+  const j = k.freshIndex();
+  const row = renamer.fresh("row");
+  const inLoop: Stmt[] = [];
+  const after: Stmt[] = [];
+  for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after, undefined, undefined, tuning.unroll.trips);
+  const inverseH = renamer.fresh("inverseN");
+  const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
+  const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
+  const body = straight([
+    fill(k, "out", [total * total], num(0)),
+    fill(k, direction, [total], num(0)),
+    { k: "decl", mutable: false, type: "f64", name: inverseH, init: bin("/", num(1), cast("f64", ref("n"))) },
+    loop(j, total, [
+      entry(1),
+      { k: "decl", mutable: false, type: "i32", name: row, init: mul(ref(j), num(total)) },
+      ...k.hoisted,
+      // The direction is set outside the loop over examples: it keeps its own storage.
+      exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after, entry(1)])),
+      ...rowScaled,
+      ...after,
+      entry(0),
+    ], `row ${j} of the Hessian: H v for v the basis vector e_${j}`),
+  ]);
+  return { body, kernel: k };
 }
 
 /** A group of buffers, each field named as its variable. */

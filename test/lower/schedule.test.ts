@@ -23,6 +23,13 @@ describe("the schedule", () => {
     }
   });
 
+  it("of the Hessian holds what its kernel computed", async () => {
+    const checked = front(readFileSync("examples/linear_regression.nnd", "utf8"), "linear_regression.nnd").checked!;
+    const c = await compile(checked, { precision: "f64", source: "linear_regression.nnd", hessian: true });
+    const hessian = c.models[0]!.schedule.find((s) => s.function === "hessian")!;
+    expect(hessian.placements.filter((p) => p.storage === "local").length).toBeGreaterThan(0);
+  });
+
   it("is printed only when asked for", async () => {
     const checked = front(readFileSync("examples/xor.nnd", "utf8"), "xor.nnd").checked!;
     expect((await compile(checked, { precision: "f64", source: "xor.nnd" })).schedules).toEqual([]);
