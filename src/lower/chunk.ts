@@ -5,6 +5,7 @@
 // them. Both are contractions (contraction.ts, through batched.ts).
 
 import type { Node } from "../graph/node.js";
+import { sizeOf as size } from "../tensor/shape.js";
 import { add, loop, mul, num, ref, type Expr, type Stmt } from "../ir/ir.js";
 import { forwardProduct, gradientProduct, type Matrix, type Names } from "./batched.js";
 import type { Buffer, Kernel, Place } from "./kernel.js";
@@ -35,7 +36,6 @@ export interface Made {
   readonly after: readonly Stmt[];
 }
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const signed = (sign: 1 | -1, e: Expr): Expr => (sign === 1 ? e : { k: "neg", a: e });
 
 export class Chunk {

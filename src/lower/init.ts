@@ -6,7 +6,7 @@
 // weights whatever ran before.
 
 import type { Init } from "../check/checked.js";
-import type { Shape } from "../tensor/shape.js";
+import { sizeOf as size, type Shape } from "../tensor/shape.js";
 import { bin, call, callsOf, cast, decl, intrinsic, num, ref, type Expr, type Field, type Func, type Global, type Helper, type Stmt } from "../ir/ir.js";
 import type { Variable } from "./model.js";
 
@@ -64,7 +64,6 @@ function initValue(init: Init, shape: Shape): Expr {
   }
 }
 
-const size = (shape: Shape) => shape.reduce((x, y) => x * y, 1);
 const fieldsOf = (params: readonly Variable[]): Field[] => params.map((p) => ({ key: p.name, local: p.ident, kind: "buffer" }));
 
 /** init(seed): every parameter drawn as its initialiser says; the generator's helpers it calls go to `used`. */

@@ -4,7 +4,7 @@
 //     (regularisers) are computed once per call, outside the loop over examples;
 //   forward(params, batch, n): the outputs of every example.
 
-import type { Shape } from "../tensor/shape.js";
+import { sizeOf as size, type Shape } from "../tensor/shape.js";
 import type { Init } from "../check/checked.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
@@ -328,7 +328,6 @@ export function group(name: string, role: GroupRole, vars: readonly Variable[]):
   return { k: "group", name, role, fields: vars.map((v) => ({ key: v.name, local: v.ident, kind: "buffer" })) };
 }
 
-const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
 
 /** A function's schedule as its kernel decided it, the products lifted out of the loop over examples computed per chunk. */
