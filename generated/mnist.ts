@@ -39,18 +39,20 @@ export type MnistOutputs = {
   logits: Float64Array;
 };
 const mnist_t1_chunk = new Float64Array(8192);
-const mnist_t2 = new Float64Array(128);
-const mnist_h = new Float64Array(128);
-const mnist_t3 = new Float64Array(10);
-const mnist_t8 = new Float64Array(128);
-const mnist_t9 = new Float64Array(128);
-const mnist_t10_chunk = new Float64Array(8192);
-const mnist_x_chunkT = new Float64Array(50176);
-const mnist_t11_chunk = new Float64Array(640);
+const mnist_t2_chunk = new Float64Array(640);
+const mnist_t3_chunk = new Float64Array(8192);
+const mnist_t4 = new Float64Array(128);
 const mnist_h_chunk = new Float64Array(8192);
-const mnist_t12_chunk = new Float64Array(8192);
-const mnist_h_2 = new Float64Array(128);
-const mnist_t13 = new Float64Array(10);
+const mnist_s6_chunk = new Float64Array(64);
+const mnist_t8_chunk = new Float64Array(640);
+const mnist_t9_chunk = new Float64Array(8192);
+const mnist_t11_chunk = new Float64Array(8192);
+const mnist_x_chunkT = new Float64Array(50176);
+const mnist_t12_chunk = new Float64Array(640);
+const mnist_h_chunk_2 = new Float64Array(8192);
+const mnist_t13_chunk = new Float64Array(8192);
+const mnist_t14_chunk = new Float64Array(640);
+const mnist_h_chunk_3 = new Float64Array(8192);
 /** Model mnist: 203591 flops forward, 104518 backward, per example. */
 export const mnist = {
   shapes: { W1: [128, 784], b1: [128], W2: [10, 128], b2: [10] } as const,
@@ -97,14 +99,14 @@ export const mnist = {
     const d_b1 = grads.b1;
     const d_W2 = grads.W2;
     const d_b2 = grads.b2;
-    for (let i33 = 0; i33 < 100352; i33++) {
-      d_W1[i33] = 0;
+    for (let i48 = 0; i48 < 100352; i48++) {
+      d_W1[i48] = 0;
     }
-    for (let i34 = 0; i34 < 128; i34++) {
-      d_b1[i34] = 0;
+    for (let i49 = 0; i49 < 128; i49++) {
+      d_b1[i49] = 0;
     }
-    for (let i35 = 0; i35 < 1280; i35++) {
-      d_W2[i35] = 0;
+    for (let i50 = 0; i50 < 1280; i50++) {
+      d_W2[i50] = 0;
     }
     let d_b2_0 = 0;
     let d_b2_1 = 0;
@@ -138,12 +140,117 @@ export const mnist = {
     const b2_7 = b2[7]!;
     const b2_8 = b2[8]!;
     const b2_9 = b2[9]!;
+    let mnist_t5_exps_0 = 0;
+    let mnist_t5_exps_1 = 0;
+    let mnist_t5_exps_2 = 0;
+    let mnist_t5_exps_3 = 0;
+    let mnist_t5_exps_4 = 0;
+    let mnist_t5_exps_5 = 0;
+    let mnist_t5_exps_6 = 0;
+    let mnist_t5_exps_7 = 0;
+    let mnist_t5_exps_8 = 0;
+    let mnist_t5_exps_9 = 0;
+    let t5_0 = 0;
+    let t5_1 = 0;
+    let t5_2 = 0;
+    let t5_3 = 0;
+    let t5_4 = 0;
+    let t5_5 = 0;
+    let t5_6 = 0;
+    let t5_7 = 0;
+    let t5_8 = 0;
+    let t5_9 = 0;
     for (let chunk = 0; chunk < n; chunk += 64) {
       const m = Math.min(64, n - chunk);
       // W₁ x, for every example of the chunk
+      const whole_3 = m - (m % 2);
+      for (let i35 = 0; i35 < 128; i35 += 4) {
+        for (let i36 = 0; i36 < whole_3; i36 += 2) {
+          let s_31 = 0;
+          let s_32 = 0;
+          let s_33 = 0;
+          let s_34 = 0;
+          let s_35 = 0;
+          let s_36 = 0;
+          let s_37 = 0;
+          let s_38 = 0;
+          for (let i37 = 0; i37 < 784; i37++) {
+            const w_11 = W1[i35 * 784 + i37]!;
+            const w_12 = W1[(i35 + 1) * 784 + i37]!;
+            const w_13 = W1[(i35 + 2) * 784 + i37]!;
+            const w_14 = W1[(i35 + 3) * 784 + i37]!;
+            const x_8 = x[chunk * 784 + i36 * 784 + i37]!;
+            const x_9 = x[chunk * 784 + (i36 + 1) * 784 + i37]!;
+            s_31 += w_11 * x_8;
+            s_32 += w_11 * x_9;
+            s_33 += w_12 * x_8;
+            s_34 += w_12 * x_9;
+            s_35 += w_13 * x_8;
+            s_36 += w_13 * x_9;
+            s_37 += w_14 * x_8;
+            s_38 += w_14 * x_9;
+          }
+          mnist_t1_chunk[i36 * 128 + i35] = s_31;
+          mnist_t1_chunk[(i36 + 1) * 128 + i35] = s_32;
+          mnist_t1_chunk[i36 * 128 + (i35 + 1)] = s_33;
+          mnist_t1_chunk[(i36 + 1) * 128 + (i35 + 1)] = s_34;
+          mnist_t1_chunk[i36 * 128 + (i35 + 2)] = s_35;
+          mnist_t1_chunk[(i36 + 1) * 128 + (i35 + 2)] = s_36;
+          mnist_t1_chunk[i36 * 128 + (i35 + 3)] = s_37;
+          mnist_t1_chunk[(i36 + 1) * 128 + (i35 + 3)] = s_38;
+        }
+        for (let i38 = whole_3; i38 < m; i38++) {
+          let s_39 = 0;
+          let s_40 = 0;
+          let s_41 = 0;
+          let s_42 = 0;
+          for (let i39 = 0; i39 < 784; i39++) {
+            const x_10 = x[chunk * 784 + i38 * 784 + i39]!;
+            s_39 += W1[i35 * 784 + i39]! * x_10;
+            s_40 += W1[(i35 + 1) * 784 + i39]! * x_10;
+            s_41 += W1[(i35 + 2) * 784 + i39]! * x_10;
+            s_42 += W1[(i35 + 3) * 784 + i39]! * x_10;
+          }
+          mnist_t1_chunk[i38 * 128 + i35] = s_39;
+          mnist_t1_chunk[i38 * 128 + (i35 + 1)] = s_40;
+          mnist_t1_chunk[i38 * 128 + (i35 + 2)] = s_41;
+          mnist_t1_chunk[i38 * 128 + (i35 + 3)] = s_42;
+        }
+      }
+      for (let i = chunk; i < chunk + m; i++) {
+        const row = i - chunk;
+        const y_at = i * 10;
+        for (let i0 = 0; i0 < 128; i0++) {
+          mnist_t4[i0] = mnist_t1_chunk[row * 128 + i0]! + b1[i0]!;
+        }
+        // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
+        for (let i1 = 0; i1 < 128; i1++) {
+          mnist_h_chunk[row * 128 + i1] = relu(mnist_t4[i1]!);
+        }
+        let s6_sum = 0;
+        s6_sum += y[y_at]!;
+        s6_sum += y[y_at + 1]!;
+        s6_sum += y[y_at + 2]!;
+        s6_sum += y[y_at + 3]!;
+        s6_sum += y[y_at + 4]!;
+        s6_sum += y[y_at + 5]!;
+        s6_sum += y[y_at + 6]!;
+        s6_sum += y[y_at + 7]!;
+        s6_sum += y[y_at + 8]!;
+        s6_sum += y[y_at + 9]!;
+        const s6 = s6_sum;
+        mnist_s6_chunk[row] = s6;
+        for (let i10 = 0; i10 < 128; i10++) {
+          mnist_t9_chunk[row * 128 + i10] = step(mnist_t4[i10]!);
+        }
+        for (let i15 = 0; i15 < 128; i15++) {
+          mnist_h_chunk_2[i15 * 64 + row] = mnist_h_chunk[row * 128 + i15]!;
+        }
+      }
+      // W₂ h, for every example of the chunk
       const whole = m - (m % 2);
-      for (let i20 = 0; i20 < 128; i20 += 4) {
-        for (let i21 = 0; i21 < whole; i21 += 2) {
+      for (let i17 = 0; i17 < 8; i17 += 4) {
+        for (let i18 = 0; i18 < whole; i18 += 2) {
           let s = 0;
           let s_2 = 0;
           let s_3 = 0;
@@ -152,13 +259,13 @@ export const mnist = {
           let s_6 = 0;
           let s_7 = 0;
           let s_8 = 0;
-          for (let i22 = 0; i22 < 784; i22++) {
-            const w = W1[i20 * 784 + i22]!;
-            const w_2 = W1[(i20 + 1) * 784 + i22]!;
-            const w_3 = W1[(i20 + 2) * 784 + i22]!;
-            const w_4 = W1[(i20 + 3) * 784 + i22]!;
-            const x_2 = x[chunk * 784 + i21 * 784 + i22]!;
-            const x_3 = x[chunk * 784 + (i21 + 1) * 784 + i22]!;
+          for (let i19 = 0; i19 < 128; i19++) {
+            const w = W2[i17 * 128 + i19]!;
+            const w_2 = W2[(i17 + 1) * 128 + i19]!;
+            const w_3 = W2[(i17 + 2) * 128 + i19]!;
+            const w_4 = W2[(i17 + 3) * 128 + i19]!;
+            const x_2 = mnist_h_chunk[i18 * 128 + i19]!;
+            const x_3 = mnist_h_chunk[(i18 + 1) * 128 + i19]!;
             s += w * x_2;
             s_2 += w * x_3;
             s_3 += w_2 * x_2;
@@ -168,228 +275,427 @@ export const mnist = {
             s_7 += w_4 * x_2;
             s_8 += w_4 * x_3;
           }
-          mnist_t1_chunk[i21 * 128 + i20] = s;
-          mnist_t1_chunk[(i21 + 1) * 128 + i20] = s_2;
-          mnist_t1_chunk[i21 * 128 + (i20 + 1)] = s_3;
-          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 1)] = s_4;
-          mnist_t1_chunk[i21 * 128 + (i20 + 2)] = s_5;
-          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 2)] = s_6;
-          mnist_t1_chunk[i21 * 128 + (i20 + 3)] = s_7;
-          mnist_t1_chunk[(i21 + 1) * 128 + (i20 + 3)] = s_8;
+          mnist_t2_chunk[i18 * 10 + i17] = s;
+          mnist_t2_chunk[(i18 + 1) * 10 + i17] = s_2;
+          mnist_t2_chunk[i18 * 10 + (i17 + 1)] = s_3;
+          mnist_t2_chunk[(i18 + 1) * 10 + (i17 + 1)] = s_4;
+          mnist_t2_chunk[i18 * 10 + (i17 + 2)] = s_5;
+          mnist_t2_chunk[(i18 + 1) * 10 + (i17 + 2)] = s_6;
+          mnist_t2_chunk[i18 * 10 + (i17 + 3)] = s_7;
+          mnist_t2_chunk[(i18 + 1) * 10 + (i17 + 3)] = s_8;
         }
-        for (let i23 = whole; i23 < m; i23++) {
+        for (let i20 = whole; i20 < m; i20++) {
           let s_9 = 0;
           let s_10 = 0;
           let s_11 = 0;
           let s_12 = 0;
-          for (let i24 = 0; i24 < 784; i24++) {
-            const x_4 = x[chunk * 784 + i23 * 784 + i24]!;
-            s_9 += W1[i20 * 784 + i24]! * x_4;
-            s_10 += W1[(i20 + 1) * 784 + i24]! * x_4;
-            s_11 += W1[(i20 + 2) * 784 + i24]! * x_4;
-            s_12 += W1[(i20 + 3) * 784 + i24]! * x_4;
+          for (let i21 = 0; i21 < 128; i21++) {
+            const x_4 = mnist_h_chunk[i20 * 128 + i21]!;
+            s_9 += W2[i17 * 128 + i21]! * x_4;
+            s_10 += W2[(i17 + 1) * 128 + i21]! * x_4;
+            s_11 += W2[(i17 + 2) * 128 + i21]! * x_4;
+            s_12 += W2[(i17 + 3) * 128 + i21]! * x_4;
           }
-          mnist_t1_chunk[i23 * 128 + i20] = s_9;
-          mnist_t1_chunk[i23 * 128 + (i20 + 1)] = s_10;
-          mnist_t1_chunk[i23 * 128 + (i20 + 2)] = s_11;
-          mnist_t1_chunk[i23 * 128 + (i20 + 3)] = s_12;
+          mnist_t2_chunk[i20 * 10 + i17] = s_9;
+          mnist_t2_chunk[i20 * 10 + (i17 + 1)] = s_10;
+          mnist_t2_chunk[i20 * 10 + (i17 + 2)] = s_11;
+          mnist_t2_chunk[i20 * 10 + (i17 + 3)] = s_12;
         }
+      }
+      for (let i22 = 0; i22 < whole; i22 += 2) {
+        let s_13 = 0;
+        let s_14 = 0;
+        for (let i23 = 0; i23 < 128; i23++) {
+          const w_5 = W2[1024 + i23]!;
+          s_13 += w_5 * mnist_h_chunk[i22 * 128 + i23]!;
+          s_14 += w_5 * mnist_h_chunk[(i22 + 1) * 128 + i23]!;
+        }
+        mnist_t2_chunk[i22 * 10 + 8] = s_13;
+        mnist_t2_chunk[(i22 + 1) * 10 + 8] = s_14;
+      }
+      for (let i24 = whole; i24 < m; i24++) {
+        let s_15 = 0;
+        for (let i25 = 0; i25 < 128; i25++) {
+          s_15 += W2[1024 + i25]! * mnist_h_chunk[i24 * 128 + i25]!;
+        }
+        mnist_t2_chunk[i24 * 10 + 8] = s_15;
+      }
+      for (let i26 = 0; i26 < whole; i26 += 2) {
+        let s_16 = 0;
+        let s_17 = 0;
+        for (let i27 = 0; i27 < 128; i27++) {
+          const w_6 = W2[1152 + i27]!;
+          s_16 += w_6 * mnist_h_chunk[i26 * 128 + i27]!;
+          s_17 += w_6 * mnist_h_chunk[(i26 + 1) * 128 + i27]!;
+        }
+        mnist_t2_chunk[i26 * 10 + 9] = s_16;
+        mnist_t2_chunk[(i26 + 1) * 10 + 9] = s_17;
+      }
+      for (let i28 = whole; i28 < m; i28++) {
+        let s_18 = 0;
+        for (let i29 = 0; i29 < 128; i29++) {
+          s_18 += W2[1152 + i29]! * mnist_h_chunk[i28 * 128 + i29]!;
+        }
+        mnist_t2_chunk[i28 * 10 + 9] = s_18;
       }
       for (let i = chunk; i < chunk + m; i++) {
         const row = i - chunk;
         const y_at = i * 10;
-        for (let i0 = 0; i0 < 128; i0++) {
-          mnist_t2[i0] = mnist_t1_chunk[row * 128 + i0]! + b1[i0]!;
-        }
-        // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
-        for (let i1 = 0; i1 < 128; i1++) {
-          mnist_h[i1] = relu(mnist_t2[i1]!);
-        }
-        for (let i2 = 0; i2 < 10; i2 += 2) {
-          let mnist_t3_dot = 0;
-          let mnist_t3_dot_2 = 0;
-          let mnist_t3_dot_3 = 0;
-          let mnist_t3_dot_4 = 0;
-          let mnist_t3_dot_5 = 0;
-          let mnist_t3_dot_6 = 0;
-          let mnist_t3_dot_7 = 0;
-          let mnist_t3_dot_8 = 0;
-          for (let i3 = 0; i3 < 128; i3 += 4) {
-            const mnist_t3_x = mnist_h[i3]!;
-            const mnist_t3_x_2 = mnist_h[i3 + 1]!;
-            const mnist_t3_x_3 = mnist_h[i3 + 2]!;
-            const mnist_t3_x_4 = mnist_h[i3 + 3]!;
-            mnist_t3_dot += W2[i2 * 128 + i3]! * mnist_t3_x;
-            mnist_t3_dot_5 += W2[(i2 + 1) * 128 + i3]! * mnist_t3_x;
-            mnist_t3_dot_2 += W2[i2 * 128 + (i3 + 1)]! * mnist_t3_x_2;
-            mnist_t3_dot_6 += W2[(i2 + 1) * 128 + (i3 + 1)]! * mnist_t3_x_2;
-            mnist_t3_dot_3 += W2[i2 * 128 + (i3 + 2)]! * mnist_t3_x_3;
-            mnist_t3_dot_7 += W2[(i2 + 1) * 128 + (i3 + 2)]! * mnist_t3_x_3;
-            mnist_t3_dot_4 += W2[i2 * 128 + (i3 + 3)]! * mnist_t3_x_4;
-            mnist_t3_dot_8 += W2[(i2 + 1) * 128 + (i3 + 3)]! * mnist_t3_x_4;
-          }
-          mnist_t3[i2] = mnist_t3_dot + mnist_t3_dot_2 + (mnist_t3_dot_3 + mnist_t3_dot_4);
-          mnist_t3[i2 + 1] = mnist_t3_dot_5 + mnist_t3_dot_6 + (mnist_t3_dot_7 + mnist_t3_dot_8);
-        }
         // logits = W₂ h + b₂  (examples/mnist.nnd:18)
-        logits_0 = mnist_t3[0]! + b2_0;
-        logits_1 = mnist_t3[1]! + b2_1;
-        logits_2 = mnist_t3[2]! + b2_2;
-        logits_3 = mnist_t3[3]! + b2_3;
-        logits_4 = mnist_t3[4]! + b2_4;
-        logits_5 = mnist_t3[5]! + b2_5;
-        logits_6 = mnist_t3[6]! + b2_6;
-        logits_7 = mnist_t3[7]! + b2_7;
-        logits_8 = mnist_t3[8]! + b2_8;
-        logits_9 = mnist_t3[9]! + b2_9;
-        let loss_max = -Infinity;
-        loss_max = Math.max(loss_max, logits_0);
-        loss_max = Math.max(loss_max, logits_1);
-        loss_max = Math.max(loss_max, logits_2);
-        loss_max = Math.max(loss_max, logits_3);
-        loss_max = Math.max(loss_max, logits_4);
-        loss_max = Math.max(loss_max, logits_5);
-        loss_max = Math.max(loss_max, logits_6);
-        loss_max = Math.max(loss_max, logits_7);
-        loss_max = Math.max(loss_max, logits_8);
-        loss_max = Math.max(loss_max, logits_9);
-        let loss_exp = 0;
-        mnist_t3[0] = Math.exp(logits_0 - loss_max);
-        loss_exp += mnist_t3[0]!;
-        mnist_t3[1] = Math.exp(logits_1 - loss_max);
-        loss_exp += mnist_t3[1]!;
-        mnist_t3[2] = Math.exp(logits_2 - loss_max);
-        loss_exp += mnist_t3[2]!;
-        mnist_t3[3] = Math.exp(logits_3 - loss_max);
-        loss_exp += mnist_t3[3]!;
-        mnist_t3[4] = Math.exp(logits_4 - loss_max);
-        loss_exp += mnist_t3[4]!;
-        mnist_t3[5] = Math.exp(logits_5 - loss_max);
-        loss_exp += mnist_t3[5]!;
-        mnist_t3[6] = Math.exp(logits_6 - loss_max);
-        loss_exp += mnist_t3[6]!;
-        mnist_t3[7] = Math.exp(logits_7 - loss_max);
-        loss_exp += mnist_t3[7]!;
-        mnist_t3[8] = Math.exp(logits_8 - loss_max);
-        loss_exp += mnist_t3[8]!;
-        mnist_t3[9] = Math.exp(logits_9 - loss_max);
-        loss_exp += mnist_t3[9]!;
-        const loss_lse = Number.isFinite(loss_max) ? loss_max + Math.log(loss_exp) : loss_max;
+        logits_0 = mnist_t2_chunk[row * 10]! + b2_0;
+        logits_1 = mnist_t2_chunk[row * 10 + 1]! + b2_1;
+        logits_2 = mnist_t2_chunk[row * 10 + 2]! + b2_2;
+        logits_3 = mnist_t2_chunk[row * 10 + 3]! + b2_3;
+        logits_4 = mnist_t2_chunk[row * 10 + 4]! + b2_4;
+        logits_5 = mnist_t2_chunk[row * 10 + 5]! + b2_5;
+        logits_6 = mnist_t2_chunk[row * 10 + 6]! + b2_6;
+        logits_7 = mnist_t2_chunk[row * 10 + 7]! + b2_7;
+        logits_8 = mnist_t2_chunk[row * 10 + 8]! + b2_8;
+        logits_9 = mnist_t2_chunk[row * 10 + 9]! + b2_9;
+        let mnist_t5_max = -Infinity;
+        mnist_t5_max = Math.max(mnist_t5_max, logits_0);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_1);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_2);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_3);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_4);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_5);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_6);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_7);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_8);
+        mnist_t5_max = Math.max(mnist_t5_max, logits_9);
+        let mnist_t5_exp = 0;
+        mnist_t5_exps_0 = Math.exp(logits_0 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_0;
+        mnist_t5_exps_1 = Math.exp(logits_1 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_1;
+        mnist_t5_exps_2 = Math.exp(logits_2 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_2;
+        mnist_t5_exps_3 = Math.exp(logits_3 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_3;
+        mnist_t5_exps_4 = Math.exp(logits_4 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_4;
+        mnist_t5_exps_5 = Math.exp(logits_5 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_5;
+        mnist_t5_exps_6 = Math.exp(logits_6 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_6;
+        mnist_t5_exps_7 = Math.exp(logits_7 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_7;
+        mnist_t5_exps_8 = Math.exp(logits_8 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_8;
+        mnist_t5_exps_9 = Math.exp(logits_9 - mnist_t5_max);
+        mnist_t5_exp += mnist_t5_exps_9;
+        const mnist_t5_lse = Number.isFinite(mnist_t5_max) ? mnist_t5_max + Math.log(mnist_t5_exp) : mnist_t5_max;
+        const mnist_t5_inverse = Number.isFinite(mnist_t5_max) ? 1 / mnist_t5_exp : 1;
+        t5_0 = mnist_t5_exps_0 * mnist_t5_inverse;
+        t5_1 = mnist_t5_exps_1 * mnist_t5_inverse;
+        t5_2 = mnist_t5_exps_2 * mnist_t5_inverse;
+        t5_3 = mnist_t5_exps_3 * mnist_t5_inverse;
+        t5_4 = mnist_t5_exps_4 * mnist_t5_inverse;
+        t5_5 = mnist_t5_exps_5 * mnist_t5_inverse;
+        t5_6 = mnist_t5_exps_6 * mnist_t5_inverse;
+        t5_7 = mnist_t5_exps_7 * mnist_t5_inverse;
+        t5_8 = mnist_t5_exps_8 * mnist_t5_inverse;
+        t5_9 = mnist_t5_exps_9 * mnist_t5_inverse;
+        mnist_t5_exps_0 = t5_0 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_1 = t5_1 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_2 = t5_2 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_3 = t5_3 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_4 = t5_4 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_5 = t5_5 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_6 = t5_6 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_7 = t5_7 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_8 = t5_8 * mnist_s6_chunk[row]!;
+        mnist_t5_exps_9 = t5_9 * mnist_s6_chunk[row]!;
+        mnist_t8_chunk[row * 10] = mnist_t5_exps_0 - y[y_at]!;
+        mnist_t8_chunk[row * 10 + 1] = mnist_t5_exps_1 - y[y_at + 1]!;
+        mnist_t8_chunk[row * 10 + 2] = mnist_t5_exps_2 - y[y_at + 2]!;
+        mnist_t8_chunk[row * 10 + 3] = mnist_t5_exps_3 - y[y_at + 3]!;
+        mnist_t8_chunk[row * 10 + 4] = mnist_t5_exps_4 - y[y_at + 4]!;
+        mnist_t8_chunk[row * 10 + 5] = mnist_t5_exps_5 - y[y_at + 5]!;
+        mnist_t8_chunk[row * 10 + 6] = mnist_t5_exps_6 - y[y_at + 6]!;
+        mnist_t8_chunk[row * 10 + 7] = mnist_t5_exps_7 - y[y_at + 7]!;
+        mnist_t8_chunk[row * 10 + 8] = mnist_t5_exps_8 - y[y_at + 8]!;
+        mnist_t8_chunk[row * 10 + 9] = mnist_t5_exps_9 - y[y_at + 9]!;
         let loss_sum = 0;
-        loss_sum += y[y_at]! * (loss_lse - logits_0);
-        loss_sum += y[y_at + 1]! * (loss_lse - logits_1);
-        loss_sum += y[y_at + 2]! * (loss_lse - logits_2);
-        loss_sum += y[y_at + 3]! * (loss_lse - logits_3);
-        loss_sum += y[y_at + 4]! * (loss_lse - logits_4);
-        loss_sum += y[y_at + 5]! * (loss_lse - logits_5);
-        loss_sum += y[y_at + 6]! * (loss_lse - logits_6);
-        loss_sum += y[y_at + 7]! * (loss_lse - logits_7);
-        loss_sum += y[y_at + 8]! * (loss_lse - logits_8);
-        loss_sum += y[y_at + 9]! * (loss_lse - logits_9);
+        loss_sum += y[y_at]! * (mnist_t5_lse - logits_0);
+        loss_sum += y[y_at + 1]! * (mnist_t5_lse - logits_1);
+        loss_sum += y[y_at + 2]! * (mnist_t5_lse - logits_2);
+        loss_sum += y[y_at + 3]! * (mnist_t5_lse - logits_3);
+        loss_sum += y[y_at + 4]! * (mnist_t5_lse - logits_4);
+        loss_sum += y[y_at + 5]! * (mnist_t5_lse - logits_5);
+        loss_sum += y[y_at + 6]! * (mnist_t5_lse - logits_6);
+        loss_sum += y[y_at + 7]! * (mnist_t5_lse - logits_7);
+        loss_sum += y[y_at + 8]! * (mnist_t5_lse - logits_8);
+        loss_sum += y[y_at + 9]! * (mnist_t5_lse - logits_9);
         // loss = softmax_cross_entropy(logits, y)
         const loss = loss_sum;
-        const mnist_t4_inverse = Number.isFinite(loss_max) ? 1 / loss_exp : 1;
-        logits_0 = mnist_t3[0]! * mnist_t4_inverse;
-        logits_1 = mnist_t3[1]! * mnist_t4_inverse;
-        logits_2 = mnist_t3[2]! * mnist_t4_inverse;
-        logits_3 = mnist_t3[3]! * mnist_t4_inverse;
-        logits_4 = mnist_t3[4]! * mnist_t4_inverse;
-        logits_5 = mnist_t3[5]! * mnist_t4_inverse;
-        logits_6 = mnist_t3[6]! * mnist_t4_inverse;
-        logits_7 = mnist_t3[7]! * mnist_t4_inverse;
-        logits_8 = mnist_t3[8]! * mnist_t4_inverse;
-        logits_9 = mnist_t3[9]! * mnist_t4_inverse;
-        let s5_sum = 0;
-        s5_sum += y[y_at]!;
-        s5_sum += y[y_at + 1]!;
-        s5_sum += y[y_at + 2]!;
-        s5_sum += y[y_at + 3]!;
-        s5_sum += y[y_at + 4]!;
-        s5_sum += y[y_at + 5]!;
-        s5_sum += y[y_at + 6]!;
-        s5_sum += y[y_at + 7]!;
-        s5_sum += y[y_at + 8]!;
-        s5_sum += y[y_at + 9]!;
-        const s5 = s5_sum;
-        mnist_t3[0] = logits_0 * s5;
-        mnist_t3[1] = logits_1 * s5;
-        mnist_t3[2] = logits_2 * s5;
-        mnist_t3[3] = logits_3 * s5;
-        mnist_t3[4] = logits_4 * s5;
-        mnist_t3[5] = logits_5 * s5;
-        mnist_t3[6] = logits_6 * s5;
-        mnist_t3[7] = logits_7 * s5;
-        mnist_t3[8] = logits_8 * s5;
-        mnist_t3[9] = logits_9 * s5;
-        logits_0 = mnist_t3[0]! - y[y_at]!;
-        logits_1 = mnist_t3[1]! - y[y_at + 1]!;
-        logits_2 = mnist_t3[2]! - y[y_at + 2]!;
-        logits_3 = mnist_t3[3]! - y[y_at + 3]!;
-        logits_4 = mnist_t3[4]! - y[y_at + 4]!;
-        logits_5 = mnist_t3[5]! - y[y_at + 5]!;
-        logits_6 = mnist_t3[6]! - y[y_at + 6]!;
-        logits_7 = mnist_t3[7]! - y[y_at + 7]!;
-        logits_8 = mnist_t3[8]! - y[y_at + 8]!;
-        logits_9 = mnist_t3[9]! - y[y_at + 9]!;
-        for (let i12 = 0; i12 < 128; i12++) {
-          let mnist_t8_dot = 0;
-          mnist_t8_dot += W2[i12]! * logits_0;
-          mnist_t8_dot += W2[128 + i12]! * logits_1;
-          mnist_t8_dot += W2[256 + i12]! * logits_2;
-          mnist_t8_dot += W2[384 + i12]! * logits_3;
-          mnist_t8_dot += W2[512 + i12]! * logits_4;
-          mnist_t8_dot += W2[640 + i12]! * logits_5;
-          mnist_t8_dot += W2[768 + i12]! * logits_6;
-          mnist_t8_dot += W2[896 + i12]! * logits_7;
-          mnist_t8_dot += W2[1024 + i12]! * logits_8;
-          mnist_t8_dot += W2[1152 + i12]! * logits_9;
-          mnist_t8[i12] = mnist_t8_dot;
-        }
-        for (let i14 = 0; i14 < 128; i14++) {
-          mnist_t9[i14] = mnist_t8[i14]! * step(mnist_t2[i14]!);
-        }
         lossSum += loss;
-        for (let i15 = 0; i15 < 128; i15++) {
-          mnist_t10_chunk[i15 * 64 + row] = mnist_t9[i15]!;
+        mnist_t12_chunk[row] = mnist_t8_chunk[row * 10]!;
+        mnist_t12_chunk[64 + row] = mnist_t8_chunk[row * 10 + 1]!;
+        mnist_t12_chunk[128 + row] = mnist_t8_chunk[row * 10 + 2]!;
+        mnist_t12_chunk[192 + row] = mnist_t8_chunk[row * 10 + 3]!;
+        mnist_t12_chunk[256 + row] = mnist_t8_chunk[row * 10 + 4]!;
+        mnist_t12_chunk[320 + row] = mnist_t8_chunk[row * 10 + 5]!;
+        mnist_t12_chunk[384 + row] = mnist_t8_chunk[row * 10 + 6]!;
+        mnist_t12_chunk[448 + row] = mnist_t8_chunk[row * 10 + 7]!;
+        mnist_t12_chunk[512 + row] = mnist_t8_chunk[row * 10 + 8]!;
+        mnist_t12_chunk[576 + row] = mnist_t8_chunk[row * 10 + 9]!;
+        // ∂L/∂b2 += softmax(logits) sum(y) + −y
+        d_b2_0 += mnist_t5_exps_0 - y[y_at]!;
+        d_b2_1 += mnist_t5_exps_1 - y[y_at + 1]!;
+        d_b2_2 += mnist_t5_exps_2 - y[y_at + 2]!;
+        d_b2_3 += mnist_t5_exps_3 - y[y_at + 3]!;
+        d_b2_4 += mnist_t5_exps_4 - y[y_at + 4]!;
+        d_b2_5 += mnist_t5_exps_5 - y[y_at + 5]!;
+        d_b2_6 += mnist_t5_exps_6 - y[y_at + 6]!;
+        d_b2_7 += mnist_t5_exps_7 - y[y_at + 7]!;
+        d_b2_8 += mnist_t5_exps_8 - y[y_at + 8]!;
+        d_b2_9 += mnist_t5_exps_9 - y[y_at + 9]!;
+      }
+      // W₂ᵀ (softmax(logits) sum(y) − y), for every example of the chunk
+      const whole_2 = m - (m % 2);
+      for (let i30 = 0; i30 < 128; i30 += 4) {
+        for (let i31 = 0; i31 < whole_2; i31 += 2) {
+          let s_19 = 0;
+          let s_20 = 0;
+          let s_21 = 0;
+          let s_22 = 0;
+          let s_23 = 0;
+          let s_24 = 0;
+          let s_25 = 0;
+          let s_26 = 0;
+          const w_7 = W2[i30]!;
+          const w_8 = W2[i30 + 1]!;
+          const w_9 = W2[i30 + 2]!;
+          const w_10 = W2[i30 + 3]!;
+          const x_5 = mnist_t8_chunk[i31 * 10]!;
+          const x_6 = mnist_t8_chunk[(i31 + 1) * 10]!;
+          s_19 += w_7 * x_5;
+          s_20 += w_7 * x_6;
+          s_21 += w_8 * x_5;
+          s_22 += w_8 * x_6;
+          s_23 += w_9 * x_5;
+          s_24 += w_9 * x_6;
+          s_25 += w_10 * x_5;
+          s_26 += w_10 * x_6;
+          const w_7_2 = W2[128 + i30]!;
+          const w_8_2 = W2[128 + (i30 + 1)]!;
+          const w_9_2 = W2[128 + (i30 + 2)]!;
+          const w_10_2 = W2[128 + (i30 + 3)]!;
+          const x_5_2 = mnist_t8_chunk[i31 * 10 + 1]!;
+          const x_6_2 = mnist_t8_chunk[(i31 + 1) * 10 + 1]!;
+          s_19 += w_7_2 * x_5_2;
+          s_20 += w_7_2 * x_6_2;
+          s_21 += w_8_2 * x_5_2;
+          s_22 += w_8_2 * x_6_2;
+          s_23 += w_9_2 * x_5_2;
+          s_24 += w_9_2 * x_6_2;
+          s_25 += w_10_2 * x_5_2;
+          s_26 += w_10_2 * x_6_2;
+          const w_7_3 = W2[256 + i30]!;
+          const w_8_3 = W2[256 + (i30 + 1)]!;
+          const w_9_3 = W2[256 + (i30 + 2)]!;
+          const w_10_3 = W2[256 + (i30 + 3)]!;
+          const x_5_3 = mnist_t8_chunk[i31 * 10 + 2]!;
+          const x_6_3 = mnist_t8_chunk[(i31 + 1) * 10 + 2]!;
+          s_19 += w_7_3 * x_5_3;
+          s_20 += w_7_3 * x_6_3;
+          s_21 += w_8_3 * x_5_3;
+          s_22 += w_8_3 * x_6_3;
+          s_23 += w_9_3 * x_5_3;
+          s_24 += w_9_3 * x_6_3;
+          s_25 += w_10_3 * x_5_3;
+          s_26 += w_10_3 * x_6_3;
+          const w_7_4 = W2[384 + i30]!;
+          const w_8_4 = W2[384 + (i30 + 1)]!;
+          const w_9_4 = W2[384 + (i30 + 2)]!;
+          const w_10_4 = W2[384 + (i30 + 3)]!;
+          const x_5_4 = mnist_t8_chunk[i31 * 10 + 3]!;
+          const x_6_4 = mnist_t8_chunk[(i31 + 1) * 10 + 3]!;
+          s_19 += w_7_4 * x_5_4;
+          s_20 += w_7_4 * x_6_4;
+          s_21 += w_8_4 * x_5_4;
+          s_22 += w_8_4 * x_6_4;
+          s_23 += w_9_4 * x_5_4;
+          s_24 += w_9_4 * x_6_4;
+          s_25 += w_10_4 * x_5_4;
+          s_26 += w_10_4 * x_6_4;
+          const w_7_5 = W2[512 + i30]!;
+          const w_8_5 = W2[512 + (i30 + 1)]!;
+          const w_9_5 = W2[512 + (i30 + 2)]!;
+          const w_10_5 = W2[512 + (i30 + 3)]!;
+          const x_5_5 = mnist_t8_chunk[i31 * 10 + 4]!;
+          const x_6_5 = mnist_t8_chunk[(i31 + 1) * 10 + 4]!;
+          s_19 += w_7_5 * x_5_5;
+          s_20 += w_7_5 * x_6_5;
+          s_21 += w_8_5 * x_5_5;
+          s_22 += w_8_5 * x_6_5;
+          s_23 += w_9_5 * x_5_5;
+          s_24 += w_9_5 * x_6_5;
+          s_25 += w_10_5 * x_5_5;
+          s_26 += w_10_5 * x_6_5;
+          const w_7_6 = W2[640 + i30]!;
+          const w_8_6 = W2[640 + (i30 + 1)]!;
+          const w_9_6 = W2[640 + (i30 + 2)]!;
+          const w_10_6 = W2[640 + (i30 + 3)]!;
+          const x_5_6 = mnist_t8_chunk[i31 * 10 + 5]!;
+          const x_6_6 = mnist_t8_chunk[(i31 + 1) * 10 + 5]!;
+          s_19 += w_7_6 * x_5_6;
+          s_20 += w_7_6 * x_6_6;
+          s_21 += w_8_6 * x_5_6;
+          s_22 += w_8_6 * x_6_6;
+          s_23 += w_9_6 * x_5_6;
+          s_24 += w_9_6 * x_6_6;
+          s_25 += w_10_6 * x_5_6;
+          s_26 += w_10_6 * x_6_6;
+          const w_7_7 = W2[768 + i30]!;
+          const w_8_7 = W2[768 + (i30 + 1)]!;
+          const w_9_7 = W2[768 + (i30 + 2)]!;
+          const w_10_7 = W2[768 + (i30 + 3)]!;
+          const x_5_7 = mnist_t8_chunk[i31 * 10 + 6]!;
+          const x_6_7 = mnist_t8_chunk[(i31 + 1) * 10 + 6]!;
+          s_19 += w_7_7 * x_5_7;
+          s_20 += w_7_7 * x_6_7;
+          s_21 += w_8_7 * x_5_7;
+          s_22 += w_8_7 * x_6_7;
+          s_23 += w_9_7 * x_5_7;
+          s_24 += w_9_7 * x_6_7;
+          s_25 += w_10_7 * x_5_7;
+          s_26 += w_10_7 * x_6_7;
+          const w_7_8 = W2[896 + i30]!;
+          const w_8_8 = W2[896 + (i30 + 1)]!;
+          const w_9_8 = W2[896 + (i30 + 2)]!;
+          const w_10_8 = W2[896 + (i30 + 3)]!;
+          const x_5_8 = mnist_t8_chunk[i31 * 10 + 7]!;
+          const x_6_8 = mnist_t8_chunk[(i31 + 1) * 10 + 7]!;
+          s_19 += w_7_8 * x_5_8;
+          s_20 += w_7_8 * x_6_8;
+          s_21 += w_8_8 * x_5_8;
+          s_22 += w_8_8 * x_6_8;
+          s_23 += w_9_8 * x_5_8;
+          s_24 += w_9_8 * x_6_8;
+          s_25 += w_10_8 * x_5_8;
+          s_26 += w_10_8 * x_6_8;
+          const w_7_9 = W2[1024 + i30]!;
+          const w_8_9 = W2[1024 + (i30 + 1)]!;
+          const w_9_9 = W2[1024 + (i30 + 2)]!;
+          const w_10_9 = W2[1024 + (i30 + 3)]!;
+          const x_5_9 = mnist_t8_chunk[i31 * 10 + 8]!;
+          const x_6_9 = mnist_t8_chunk[(i31 + 1) * 10 + 8]!;
+          s_19 += w_7_9 * x_5_9;
+          s_20 += w_7_9 * x_6_9;
+          s_21 += w_8_9 * x_5_9;
+          s_22 += w_8_9 * x_6_9;
+          s_23 += w_9_9 * x_5_9;
+          s_24 += w_9_9 * x_6_9;
+          s_25 += w_10_9 * x_5_9;
+          s_26 += w_10_9 * x_6_9;
+          const w_7_10 = W2[1152 + i30]!;
+          const w_8_10 = W2[1152 + (i30 + 1)]!;
+          const w_9_10 = W2[1152 + (i30 + 2)]!;
+          const w_10_10 = W2[1152 + (i30 + 3)]!;
+          const x_5_10 = mnist_t8_chunk[i31 * 10 + 9]!;
+          const x_6_10 = mnist_t8_chunk[(i31 + 1) * 10 + 9]!;
+          s_19 += w_7_10 * x_5_10;
+          s_20 += w_7_10 * x_6_10;
+          s_21 += w_8_10 * x_5_10;
+          s_22 += w_8_10 * x_6_10;
+          s_23 += w_9_10 * x_5_10;
+          s_24 += w_9_10 * x_6_10;
+          s_25 += w_10_10 * x_5_10;
+          s_26 += w_10_10 * x_6_10;
+          mnist_t3_chunk[i31 * 128 + i30] = s_19;
+          mnist_t3_chunk[(i31 + 1) * 128 + i30] = s_20;
+          mnist_t3_chunk[i31 * 128 + (i30 + 1)] = s_21;
+          mnist_t3_chunk[(i31 + 1) * 128 + (i30 + 1)] = s_22;
+          mnist_t3_chunk[i31 * 128 + (i30 + 2)] = s_23;
+          mnist_t3_chunk[(i31 + 1) * 128 + (i30 + 2)] = s_24;
+          mnist_t3_chunk[i31 * 128 + (i30 + 3)] = s_25;
+          mnist_t3_chunk[(i31 + 1) * 128 + (i30 + 3)] = s_26;
+        }
+        for (let i33 = whole_2; i33 < m; i33++) {
+          let s_27 = 0;
+          let s_28 = 0;
+          let s_29 = 0;
+          let s_30 = 0;
+          const x_7 = mnist_t8_chunk[i33 * 10]!;
+          s_27 += W2[i30]! * x_7;
+          s_28 += W2[i30 + 1]! * x_7;
+          s_29 += W2[i30 + 2]! * x_7;
+          s_30 += W2[i30 + 3]! * x_7;
+          const x_7_2 = mnist_t8_chunk[i33 * 10 + 1]!;
+          s_27 += W2[128 + i30]! * x_7_2;
+          s_28 += W2[128 + (i30 + 1)]! * x_7_2;
+          s_29 += W2[128 + (i30 + 2)]! * x_7_2;
+          s_30 += W2[128 + (i30 + 3)]! * x_7_2;
+          const x_7_3 = mnist_t8_chunk[i33 * 10 + 2]!;
+          s_27 += W2[256 + i30]! * x_7_3;
+          s_28 += W2[256 + (i30 + 1)]! * x_7_3;
+          s_29 += W2[256 + (i30 + 2)]! * x_7_3;
+          s_30 += W2[256 + (i30 + 3)]! * x_7_3;
+          const x_7_4 = mnist_t8_chunk[i33 * 10 + 3]!;
+          s_27 += W2[384 + i30]! * x_7_4;
+          s_28 += W2[384 + (i30 + 1)]! * x_7_4;
+          s_29 += W2[384 + (i30 + 2)]! * x_7_4;
+          s_30 += W2[384 + (i30 + 3)]! * x_7_4;
+          const x_7_5 = mnist_t8_chunk[i33 * 10 + 4]!;
+          s_27 += W2[512 + i30]! * x_7_5;
+          s_28 += W2[512 + (i30 + 1)]! * x_7_5;
+          s_29 += W2[512 + (i30 + 2)]! * x_7_5;
+          s_30 += W2[512 + (i30 + 3)]! * x_7_5;
+          const x_7_6 = mnist_t8_chunk[i33 * 10 + 5]!;
+          s_27 += W2[640 + i30]! * x_7_6;
+          s_28 += W2[640 + (i30 + 1)]! * x_7_6;
+          s_29 += W2[640 + (i30 + 2)]! * x_7_6;
+          s_30 += W2[640 + (i30 + 3)]! * x_7_6;
+          const x_7_7 = mnist_t8_chunk[i33 * 10 + 6]!;
+          s_27 += W2[768 + i30]! * x_7_7;
+          s_28 += W2[768 + (i30 + 1)]! * x_7_7;
+          s_29 += W2[768 + (i30 + 2)]! * x_7_7;
+          s_30 += W2[768 + (i30 + 3)]! * x_7_7;
+          const x_7_8 = mnist_t8_chunk[i33 * 10 + 7]!;
+          s_27 += W2[896 + i30]! * x_7_8;
+          s_28 += W2[896 + (i30 + 1)]! * x_7_8;
+          s_29 += W2[896 + (i30 + 2)]! * x_7_8;
+          s_30 += W2[896 + (i30 + 3)]! * x_7_8;
+          const x_7_9 = mnist_t8_chunk[i33 * 10 + 8]!;
+          s_27 += W2[1024 + i30]! * x_7_9;
+          s_28 += W2[1024 + (i30 + 1)]! * x_7_9;
+          s_29 += W2[1024 + (i30 + 2)]! * x_7_9;
+          s_30 += W2[1024 + (i30 + 3)]! * x_7_9;
+          const x_7_10 = mnist_t8_chunk[i33 * 10 + 9]!;
+          s_27 += W2[1152 + i30]! * x_7_10;
+          s_28 += W2[1152 + (i30 + 1)]! * x_7_10;
+          s_29 += W2[1152 + (i30 + 2)]! * x_7_10;
+          s_30 += W2[1152 + (i30 + 3)]! * x_7_10;
+          mnist_t3_chunk[i33 * 128 + i30] = s_27;
+          mnist_t3_chunk[i33 * 128 + (i30 + 1)] = s_28;
+          mnist_t3_chunk[i33 * 128 + (i30 + 2)] = s_29;
+          mnist_t3_chunk[i33 * 128 + (i30 + 3)] = s_30;
+        }
+      }
+      for (let i = chunk; i < chunk + m; i++) {
+        const row = i - chunk;
+        for (let i11 = 0; i11 < 128; i11++) {
+          mnist_t4[i11] = mnist_t3_chunk[row * 128 + i11]! * mnist_t9_chunk[row * 128 + i11]!;
+        }
+        for (let i12 = 0; i12 < 128; i12++) {
+          mnist_t11_chunk[i12 * 64 + row] = mnist_t4[i12]!;
         }
         // ∂L/∂b1 += (W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)
-        for (let i16 = 0; i16 < 128; i16++) {
-          d_b1[i16]! += mnist_t9[i16]!;
+        for (let i13 = 0; i13 < 128; i13++) {
+          d_b1[i13]! += mnist_t4[i13]!;
         }
-        mnist_t11_chunk[row] = logits_0;
-        mnist_t11_chunk[64 + row] = logits_1;
-        mnist_t11_chunk[128 + row] = logits_2;
-        mnist_t11_chunk[192 + row] = logits_3;
-        mnist_t11_chunk[256 + row] = logits_4;
-        mnist_t11_chunk[320 + row] = logits_5;
-        mnist_t11_chunk[384 + row] = logits_6;
-        mnist_t11_chunk[448 + row] = logits_7;
-        mnist_t11_chunk[512 + row] = logits_8;
-        mnist_t11_chunk[576 + row] = logits_9;
-        for (let i18 = 0; i18 < 128; i18++) {
-          mnist_h_chunk[i18 * 64 + row] = mnist_h[i18]!;
-        }
-        // ∂L/∂b2 += softmax(logits) sum(y) + −y
-        d_b2_0 += mnist_t3[0]! - y[y_at]!;
-        d_b2_1 += mnist_t3[1]! - y[y_at + 1]!;
-        d_b2_2 += mnist_t3[2]! - y[y_at + 2]!;
-        d_b2_3 += mnist_t3[3]! - y[y_at + 3]!;
-        d_b2_4 += mnist_t3[4]! - y[y_at + 4]!;
-        d_b2_5 += mnist_t3[5]! - y[y_at + 5]!;
-        d_b2_6 += mnist_t3[6]! - y[y_at + 6]!;
-        d_b2_7 += mnist_t3[7]! - y[y_at + 7]!;
-        d_b2_8 += mnist_t3[8]! - y[y_at + 8]!;
-        d_b2_9 += mnist_t3[9]! - y[y_at + 9]!;
       }
       // x of the chunk's examples, transposed
-      for (let i25 = 0; i25 < m; i25++) {
-        for (let i26 = 0; i26 < 784; i26++) {
-          mnist_x_chunkT[i26 * 64 + i25] = x[chunk * 784 + i25 * 784 + i26]!;
+      for (let i40 = 0; i40 < m; i40++) {
+        for (let i41 = 0; i41 < 784; i41++) {
+          mnist_x_chunkT[i41 * 64 + i40] = x[chunk * 784 + i40 * 784 + i41]!;
         }
       }
       // ∂L/∂W1 += ((W₂ᵀ (softmax(logits) sum(y) − y)) ⊙ step(W₁ x + b₁)) xᵀ
-      for (let i27 = 0; i27 < 784; i27 += 4) {
-        for (let i28 = 0; i28 < 128; i28 += 2) {
+      for (let i42 = 0; i42 < 784; i42 += 4) {
+        for (let i43 = 0; i43 < 128; i43 += 2) {
           let g = 0;
           let g_2 = 0;
           let g_3 = 0;
@@ -398,13 +704,13 @@ export const mnist = {
           let g_6 = 0;
           let g_7 = 0;
           let g_8 = 0;
-          for (let i29 = 0; i29 < m; i29++) {
-            const a = mnist_t10_chunk[i28 * 64 + i29]!;
-            const a_2 = mnist_t10_chunk[(i28 + 1) * 64 + i29]!;
-            const b = mnist_x_chunkT[i27 * 64 + i29]!;
-            const b_2 = mnist_x_chunkT[(i27 + 1) * 64 + i29]!;
-            const b_3 = mnist_x_chunkT[(i27 + 2) * 64 + i29]!;
-            const b_4 = mnist_x_chunkT[(i27 + 3) * 64 + i29]!;
+          for (let i44 = 0; i44 < m; i44++) {
+            const a = mnist_t11_chunk[i43 * 64 + i44]!;
+            const a_2 = mnist_t11_chunk[(i43 + 1) * 64 + i44]!;
+            const b = mnist_x_chunkT[i42 * 64 + i44]!;
+            const b_2 = mnist_x_chunkT[(i42 + 1) * 64 + i44]!;
+            const b_3 = mnist_x_chunkT[(i42 + 2) * 64 + i44]!;
+            const b_4 = mnist_x_chunkT[(i42 + 3) * 64 + i44]!;
             g += a * b;
             g_2 += a * b_2;
             g_3 += a * b_3;
@@ -414,19 +720,19 @@ export const mnist = {
             g_7 += a_2 * b_3;
             g_8 += a_2 * b_4;
           }
-          d_W1[i28 * 784 + i27]! += g;
-          d_W1[i28 * 784 + (i27 + 1)]! += g_2;
-          d_W1[i28 * 784 + (i27 + 2)]! += g_3;
-          d_W1[i28 * 784 + (i27 + 3)]! += g_4;
-          d_W1[(i28 + 1) * 784 + i27]! += g_5;
-          d_W1[(i28 + 1) * 784 + (i27 + 1)]! += g_6;
-          d_W1[(i28 + 1) * 784 + (i27 + 2)]! += g_7;
-          d_W1[(i28 + 1) * 784 + (i27 + 3)]! += g_8;
+          d_W1[i43 * 784 + i42]! += g;
+          d_W1[i43 * 784 + (i42 + 1)]! += g_2;
+          d_W1[i43 * 784 + (i42 + 2)]! += g_3;
+          d_W1[i43 * 784 + (i42 + 3)]! += g_4;
+          d_W1[(i43 + 1) * 784 + i42]! += g_5;
+          d_W1[(i43 + 1) * 784 + (i42 + 1)]! += g_6;
+          d_W1[(i43 + 1) * 784 + (i42 + 2)]! += g_7;
+          d_W1[(i43 + 1) * 784 + (i42 + 3)]! += g_8;
         }
       }
       // ∂L/∂W2 += (softmax(logits) sum(y) − y) hᵀ
-      for (let i30 = 0; i30 < 128; i30 += 4) {
-        for (let i31 = 0; i31 < 10; i31 += 2) {
+      for (let i45 = 0; i45 < 128; i45 += 4) {
+        for (let i46 = 0; i46 < 10; i46 += 2) {
           let g_9 = 0;
           let g_10 = 0;
           let g_11 = 0;
@@ -435,13 +741,13 @@ export const mnist = {
           let g_14 = 0;
           let g_15 = 0;
           let g_16 = 0;
-          for (let i32 = 0; i32 < m; i32++) {
-            const a_3 = mnist_t11_chunk[i31 * 64 + i32]!;
-            const a_4 = mnist_t11_chunk[(i31 + 1) * 64 + i32]!;
-            const b_5 = mnist_h_chunk[i30 * 64 + i32]!;
-            const b_6 = mnist_h_chunk[(i30 + 1) * 64 + i32]!;
-            const b_7 = mnist_h_chunk[(i30 + 2) * 64 + i32]!;
-            const b_8 = mnist_h_chunk[(i30 + 3) * 64 + i32]!;
+          for (let i47 = 0; i47 < m; i47++) {
+            const a_3 = mnist_t12_chunk[i46 * 64 + i47]!;
+            const a_4 = mnist_t12_chunk[(i46 + 1) * 64 + i47]!;
+            const b_5 = mnist_h_chunk_2[i45 * 64 + i47]!;
+            const b_6 = mnist_h_chunk_2[(i45 + 1) * 64 + i47]!;
+            const b_7 = mnist_h_chunk_2[(i45 + 2) * 64 + i47]!;
+            const b_8 = mnist_h_chunk_2[(i45 + 3) * 64 + i47]!;
             g_9 += a_3 * b_5;
             g_10 += a_3 * b_6;
             g_11 += a_3 * b_7;
@@ -451,26 +757,26 @@ export const mnist = {
             g_15 += a_4 * b_7;
             g_16 += a_4 * b_8;
           }
-          d_W2[i31 * 128 + i30]! += g_9;
-          d_W2[i31 * 128 + (i30 + 1)]! += g_10;
-          d_W2[i31 * 128 + (i30 + 2)]! += g_11;
-          d_W2[i31 * 128 + (i30 + 3)]! += g_12;
-          d_W2[(i31 + 1) * 128 + i30]! += g_13;
-          d_W2[(i31 + 1) * 128 + (i30 + 1)]! += g_14;
-          d_W2[(i31 + 1) * 128 + (i30 + 2)]! += g_15;
-          d_W2[(i31 + 1) * 128 + (i30 + 3)]! += g_16;
+          d_W2[i46 * 128 + i45]! += g_9;
+          d_W2[i46 * 128 + (i45 + 1)]! += g_10;
+          d_W2[i46 * 128 + (i45 + 2)]! += g_11;
+          d_W2[i46 * 128 + (i45 + 3)]! += g_12;
+          d_W2[(i46 + 1) * 128 + i45]! += g_13;
+          d_W2[(i46 + 1) * 128 + (i45 + 1)]! += g_14;
+          d_W2[(i46 + 1) * 128 + (i45 + 2)]! += g_15;
+          d_W2[(i46 + 1) * 128 + (i45 + 3)]! += g_16;
         }
       }
     }
     const inverseN = 1 / n;
-    for (let i37 = 0; i37 < 100352; i37++) {
-      d_W1[i37]! *= inverseN;
+    for (let i52 = 0; i52 < 100352; i52++) {
+      d_W1[i52]! *= inverseN;
     }
-    for (let i38 = 0; i38 < 128; i38++) {
-      d_b1[i38]! *= inverseN;
+    for (let i53 = 0; i53 < 128; i53++) {
+      d_b1[i53]! *= inverseN;
     }
-    for (let i39 = 0; i39 < 1280; i39++) {
-      d_W2[i39]! *= inverseN;
+    for (let i54 = 0; i54 < 1280; i54++) {
+      d_W2[i54]! *= inverseN;
     }
     d_b2_0 *= inverseN;
     d_b2_1 *= inverseN;
@@ -514,102 +820,170 @@ export const mnist = {
     for (let chunk_2 = 0; chunk_2 < n; chunk_2 += 64) {
       const m_2 = Math.min(64, n - chunk_2);
       // W₁ x, for every example of the chunk
-      const whole_2 = m_2 - (m_2 % 2);
-      for (let i4 = 0; i4 < 128; i4 += 4) {
-        for (let i5 = 0; i5 < whole_2; i5 += 2) {
-          let s_13 = 0;
-          let s_14 = 0;
-          let s_15 = 0;
-          let s_16 = 0;
-          let s_17 = 0;
-          let s_18 = 0;
-          let s_19 = 0;
-          let s_20 = 0;
-          for (let i6 = 0; i6 < 784; i6++) {
-            const w_5 = W1[i4 * 784 + i6]!;
-            const w_6 = W1[(i4 + 1) * 784 + i6]!;
-            const w_7 = W1[(i4 + 2) * 784 + i6]!;
-            const w_8 = W1[(i4 + 3) * 784 + i6]!;
-            const x_5 = x[chunk_2 * 784 + i5 * 784 + i6]!;
-            const x_6 = x[chunk_2 * 784 + (i5 + 1) * 784 + i6]!;
-            s_13 += w_5 * x_5;
-            s_14 += w_5 * x_6;
-            s_15 += w_6 * x_5;
-            s_16 += w_6 * x_6;
-            s_17 += w_7 * x_5;
-            s_18 += w_7 * x_6;
-            s_19 += w_8 * x_5;
-            s_20 += w_8 * x_6;
+      const whole_5 = m_2 - (m_2 % 2);
+      for (let i15 = 0; i15 < 128; i15 += 4) {
+        for (let i16 = 0; i16 < whole_5; i16 += 2) {
+          let s_61 = 0;
+          let s_62 = 0;
+          let s_63 = 0;
+          let s_64 = 0;
+          let s_65 = 0;
+          let s_66 = 0;
+          let s_67 = 0;
+          let s_68 = 0;
+          for (let i17 = 0; i17 < 784; i17++) {
+            const w_21 = W1[i15 * 784 + i17]!;
+            const w_22 = W1[(i15 + 1) * 784 + i17]!;
+            const w_23 = W1[(i15 + 2) * 784 + i17]!;
+            const w_24 = W1[(i15 + 3) * 784 + i17]!;
+            const x_14 = x[chunk_2 * 784 + i16 * 784 + i17]!;
+            const x_15 = x[chunk_2 * 784 + (i16 + 1) * 784 + i17]!;
+            s_61 += w_21 * x_14;
+            s_62 += w_21 * x_15;
+            s_63 += w_22 * x_14;
+            s_64 += w_22 * x_15;
+            s_65 += w_23 * x_14;
+            s_66 += w_23 * x_15;
+            s_67 += w_24 * x_14;
+            s_68 += w_24 * x_15;
           }
-          mnist_t12_chunk[i5 * 128 + i4] = s_13;
-          mnist_t12_chunk[(i5 + 1) * 128 + i4] = s_14;
-          mnist_t12_chunk[i5 * 128 + (i4 + 1)] = s_15;
-          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 1)] = s_16;
-          mnist_t12_chunk[i5 * 128 + (i4 + 2)] = s_17;
-          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 2)] = s_18;
-          mnist_t12_chunk[i5 * 128 + (i4 + 3)] = s_19;
-          mnist_t12_chunk[(i5 + 1) * 128 + (i4 + 3)] = s_20;
+          mnist_t13_chunk[i16 * 128 + i15] = s_61;
+          mnist_t13_chunk[(i16 + 1) * 128 + i15] = s_62;
+          mnist_t13_chunk[i16 * 128 + (i15 + 1)] = s_63;
+          mnist_t13_chunk[(i16 + 1) * 128 + (i15 + 1)] = s_64;
+          mnist_t13_chunk[i16 * 128 + (i15 + 2)] = s_65;
+          mnist_t13_chunk[(i16 + 1) * 128 + (i15 + 2)] = s_66;
+          mnist_t13_chunk[i16 * 128 + (i15 + 3)] = s_67;
+          mnist_t13_chunk[(i16 + 1) * 128 + (i15 + 3)] = s_68;
         }
-        for (let i7 = whole_2; i7 < m_2; i7++) {
-          let s_21 = 0;
-          let s_22 = 0;
-          let s_23 = 0;
-          let s_24 = 0;
-          for (let i8 = 0; i8 < 784; i8++) {
-            const x_7 = x[chunk_2 * 784 + i7 * 784 + i8]!;
-            s_21 += W1[i4 * 784 + i8]! * x_7;
-            s_22 += W1[(i4 + 1) * 784 + i8]! * x_7;
-            s_23 += W1[(i4 + 2) * 784 + i8]! * x_7;
-            s_24 += W1[(i4 + 3) * 784 + i8]! * x_7;
+        for (let i18 = whole_5; i18 < m_2; i18++) {
+          let s_69 = 0;
+          let s_70 = 0;
+          let s_71 = 0;
+          let s_72 = 0;
+          for (let i19 = 0; i19 < 784; i19++) {
+            const x_16 = x[chunk_2 * 784 + i18 * 784 + i19]!;
+            s_69 += W1[i15 * 784 + i19]! * x_16;
+            s_70 += W1[(i15 + 1) * 784 + i19]! * x_16;
+            s_71 += W1[(i15 + 2) * 784 + i19]! * x_16;
+            s_72 += W1[(i15 + 3) * 784 + i19]! * x_16;
           }
-          mnist_t12_chunk[i7 * 128 + i4] = s_21;
-          mnist_t12_chunk[i7 * 128 + (i4 + 1)] = s_22;
-          mnist_t12_chunk[i7 * 128 + (i4 + 2)] = s_23;
-          mnist_t12_chunk[i7 * 128 + (i4 + 3)] = s_24;
+          mnist_t13_chunk[i18 * 128 + i15] = s_69;
+          mnist_t13_chunk[i18 * 128 + (i15 + 1)] = s_70;
+          mnist_t13_chunk[i18 * 128 + (i15 + 2)] = s_71;
+          mnist_t13_chunk[i18 * 128 + (i15 + 3)] = s_72;
         }
       }
       for (let i = chunk_2; i < chunk_2 + m_2; i++) {
         const row_2 = i - chunk_2;
         // h = relu(W₁ x + b₁)  (examples/mnist.nnd:17)
         for (let i0 = 0; i0 < 128; i0++) {
-          mnist_h_2[i0] = relu(mnist_t12_chunk[row_2 * 128 + i0]! + b1[i0]!);
+          mnist_h_chunk_3[row_2 * 128 + i0] = relu(mnist_t13_chunk[row_2 * 128 + i0]! + b1[i0]!);
         }
-        for (let i1 = 0; i1 < 10; i1 += 2) {
-          let mnist_t13_dot = 0;
-          let mnist_t13_dot_2 = 0;
-          let mnist_t13_dot_3 = 0;
-          let mnist_t13_dot_4 = 0;
-          let mnist_t13_dot_5 = 0;
-          let mnist_t13_dot_6 = 0;
-          let mnist_t13_dot_7 = 0;
-          let mnist_t13_dot_8 = 0;
-          for (let i2 = 0; i2 < 128; i2 += 4) {
-            const mnist_t13_x = mnist_h_2[i2]!;
-            const mnist_t13_x_2 = mnist_h_2[i2 + 1]!;
-            const mnist_t13_x_3 = mnist_h_2[i2 + 2]!;
-            const mnist_t13_x_4 = mnist_h_2[i2 + 3]!;
-            mnist_t13_dot += W2[i1 * 128 + i2]! * mnist_t13_x;
-            mnist_t13_dot_5 += W2[(i1 + 1) * 128 + i2]! * mnist_t13_x;
-            mnist_t13_dot_2 += W2[i1 * 128 + (i2 + 1)]! * mnist_t13_x_2;
-            mnist_t13_dot_6 += W2[(i1 + 1) * 128 + (i2 + 1)]! * mnist_t13_x_2;
-            mnist_t13_dot_3 += W2[i1 * 128 + (i2 + 2)]! * mnist_t13_x_3;
-            mnist_t13_dot_7 += W2[(i1 + 1) * 128 + (i2 + 2)]! * mnist_t13_x_3;
-            mnist_t13_dot_4 += W2[i1 * 128 + (i2 + 3)]! * mnist_t13_x_4;
-            mnist_t13_dot_8 += W2[(i1 + 1) * 128 + (i2 + 3)]! * mnist_t13_x_4;
+      }
+      // W₂ h, for every example of the chunk
+      const whole_4 = m_2 - (m_2 % 2);
+      for (let i2 = 0; i2 < 8; i2 += 4) {
+        for (let i3 = 0; i3 < whole_4; i3 += 2) {
+          let s_43 = 0;
+          let s_44 = 0;
+          let s_45 = 0;
+          let s_46 = 0;
+          let s_47 = 0;
+          let s_48 = 0;
+          let s_49 = 0;
+          let s_50 = 0;
+          for (let i4 = 0; i4 < 128; i4++) {
+            const w_15 = W2[i2 * 128 + i4]!;
+            const w_16 = W2[(i2 + 1) * 128 + i4]!;
+            const w_17 = W2[(i2 + 2) * 128 + i4]!;
+            const w_18 = W2[(i2 + 3) * 128 + i4]!;
+            const x_11 = mnist_h_chunk_3[i3 * 128 + i4]!;
+            const x_12 = mnist_h_chunk_3[(i3 + 1) * 128 + i4]!;
+            s_43 += w_15 * x_11;
+            s_44 += w_15 * x_12;
+            s_45 += w_16 * x_11;
+            s_46 += w_16 * x_12;
+            s_47 += w_17 * x_11;
+            s_48 += w_17 * x_12;
+            s_49 += w_18 * x_11;
+            s_50 += w_18 * x_12;
           }
-          mnist_t13[i1] = mnist_t13_dot + mnist_t13_dot_2 + (mnist_t13_dot_3 + mnist_t13_dot_4);
-          mnist_t13[i1 + 1] = mnist_t13_dot_5 + mnist_t13_dot_6 + (mnist_t13_dot_7 + mnist_t13_dot_8);
+          mnist_t14_chunk[i3 * 10 + i2] = s_43;
+          mnist_t14_chunk[(i3 + 1) * 10 + i2] = s_44;
+          mnist_t14_chunk[i3 * 10 + (i2 + 1)] = s_45;
+          mnist_t14_chunk[(i3 + 1) * 10 + (i2 + 1)] = s_46;
+          mnist_t14_chunk[i3 * 10 + (i2 + 2)] = s_47;
+          mnist_t14_chunk[(i3 + 1) * 10 + (i2 + 2)] = s_48;
+          mnist_t14_chunk[i3 * 10 + (i2 + 3)] = s_49;
+          mnist_t14_chunk[(i3 + 1) * 10 + (i2 + 3)] = s_50;
         }
-        out_logits[i * 10] = mnist_t13[0]! + b2_0_2;
-        out_logits[i * 10 + 1] = mnist_t13[1]! + b2_1_2;
-        out_logits[i * 10 + 2] = mnist_t13[2]! + b2_2_2;
-        out_logits[i * 10 + 3] = mnist_t13[3]! + b2_3_2;
-        out_logits[i * 10 + 4] = mnist_t13[4]! + b2_4_2;
-        out_logits[i * 10 + 5] = mnist_t13[5]! + b2_5_2;
-        out_logits[i * 10 + 6] = mnist_t13[6]! + b2_6_2;
-        out_logits[i * 10 + 7] = mnist_t13[7]! + b2_7_2;
-        out_logits[i * 10 + 8] = mnist_t13[8]! + b2_8_2;
-        out_logits[i * 10 + 9] = mnist_t13[9]! + b2_9_2;
+        for (let i5 = whole_4; i5 < m_2; i5++) {
+          let s_51 = 0;
+          let s_52 = 0;
+          let s_53 = 0;
+          let s_54 = 0;
+          for (let i6 = 0; i6 < 128; i6++) {
+            const x_13 = mnist_h_chunk_3[i5 * 128 + i6]!;
+            s_51 += W2[i2 * 128 + i6]! * x_13;
+            s_52 += W2[(i2 + 1) * 128 + i6]! * x_13;
+            s_53 += W2[(i2 + 2) * 128 + i6]! * x_13;
+            s_54 += W2[(i2 + 3) * 128 + i6]! * x_13;
+          }
+          mnist_t14_chunk[i5 * 10 + i2] = s_51;
+          mnist_t14_chunk[i5 * 10 + (i2 + 1)] = s_52;
+          mnist_t14_chunk[i5 * 10 + (i2 + 2)] = s_53;
+          mnist_t14_chunk[i5 * 10 + (i2 + 3)] = s_54;
+        }
+      }
+      for (let i7 = 0; i7 < whole_4; i7 += 2) {
+        let s_55 = 0;
+        let s_56 = 0;
+        for (let i8 = 0; i8 < 128; i8++) {
+          const w_19 = W2[1024 + i8]!;
+          s_55 += w_19 * mnist_h_chunk_3[i7 * 128 + i8]!;
+          s_56 += w_19 * mnist_h_chunk_3[(i7 + 1) * 128 + i8]!;
+        }
+        mnist_t14_chunk[i7 * 10 + 8] = s_55;
+        mnist_t14_chunk[(i7 + 1) * 10 + 8] = s_56;
+      }
+      for (let i9 = whole_4; i9 < m_2; i9++) {
+        let s_57 = 0;
+        for (let i10 = 0; i10 < 128; i10++) {
+          s_57 += W2[1024 + i10]! * mnist_h_chunk_3[i9 * 128 + i10]!;
+        }
+        mnist_t14_chunk[i9 * 10 + 8] = s_57;
+      }
+      for (let i11 = 0; i11 < whole_4; i11 += 2) {
+        let s_58 = 0;
+        let s_59 = 0;
+        for (let i12 = 0; i12 < 128; i12++) {
+          const w_20 = W2[1152 + i12]!;
+          s_58 += w_20 * mnist_h_chunk_3[i11 * 128 + i12]!;
+          s_59 += w_20 * mnist_h_chunk_3[(i11 + 1) * 128 + i12]!;
+        }
+        mnist_t14_chunk[i11 * 10 + 9] = s_58;
+        mnist_t14_chunk[(i11 + 1) * 10 + 9] = s_59;
+      }
+      for (let i13 = whole_4; i13 < m_2; i13++) {
+        let s_60 = 0;
+        for (let i14 = 0; i14 < 128; i14++) {
+          s_60 += W2[1152 + i14]! * mnist_h_chunk_3[i13 * 128 + i14]!;
+        }
+        mnist_t14_chunk[i13 * 10 + 9] = s_60;
+      }
+      for (let i = chunk_2; i < chunk_2 + m_2; i++) {
+        const row_2 = i - chunk_2;
+        out_logits[i * 10] = mnist_t14_chunk[row_2 * 10]! + b2_0_2;
+        out_logits[i * 10 + 1] = mnist_t14_chunk[row_2 * 10 + 1]! + b2_1_2;
+        out_logits[i * 10 + 2] = mnist_t14_chunk[row_2 * 10 + 2]! + b2_2_2;
+        out_logits[i * 10 + 3] = mnist_t14_chunk[row_2 * 10 + 3]! + b2_3_2;
+        out_logits[i * 10 + 4] = mnist_t14_chunk[row_2 * 10 + 4]! + b2_4_2;
+        out_logits[i * 10 + 5] = mnist_t14_chunk[row_2 * 10 + 5]! + b2_5_2;
+        out_logits[i * 10 + 6] = mnist_t14_chunk[row_2 * 10 + 6]! + b2_6_2;
+        out_logits[i * 10 + 7] = mnist_t14_chunk[row_2 * 10 + 7]! + b2_7_2;
+        out_logits[i * 10 + 8] = mnist_t14_chunk[row_2 * 10 + 8]! + b2_8_2;
+        out_logits[i * 10 + 9] = mnist_t14_chunk[row_2 * 10 + 9]! + b2_9_2;
       }
     }
     return {

@@ -222,6 +222,17 @@ export function callsOf(e: Expr, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
+/** Every name the statements read as a value (`ref`), loop bounds and indices included. */
+export function refsIn(stmts: readonly Stmt[], into: Set<string> = new Set()): Set<string> {
+  const expr = (e: Expr): Expr => {
+    if (e.k === "ref") into.add(e.name);
+    return mapChildren(e, expr);
+  };
+  const stmt = (st: Stmt): Stmt => mapStmt(st, expr, stmt);
+  stmts.forEach(stmt);
+  return into;
+}
+
 /** Every array access in s (nested statements and index expressions included): its array, its index, and whether it writes. */
 export function forEachAccess(s: Stmt, f: (array: string, at: Expr, written: boolean) => void): void {
   const expr = (e: Expr): Expr => {

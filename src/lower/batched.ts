@@ -1,14 +1,16 @@
-// The two products of a layer that see the whole minibatch, lowered as
+// The products of a layer that see the whole minibatch, lowered as
 // register-blocked matrix products over a chunk of examples instead of one
 // example at a time:
 //
-//   forward   Z = X Wᵀ   (W x for every example in the chunk, before the loop
-//                         over examples: the layer's input is a data field)
-//   gradient  G += A Bᵀ  (Σ over the chunk of the outer products a bᵀ of the
-//                         weight gradient, after the loop: each example only
-//                         writes down its a, and b if it is not a data field,
-//                         as a column of a chunk-wide matrix, so that this too
-//                         is dot products along contiguous memory)
+//   forward     Z = X Wᵀ   (W x for every example in the chunk: before the
+//                           loop over examples when x is a data field, between
+//                           two passes over them when it is computed, passes.ts)
+//   transposed  Z = X W    (Wᵀ δ for every example, between two passes)
+//   gradient    G += A Bᵀ  (Σ over the chunk of the outer products a bᵀ of the
+//                           weight gradient, after the loop: each example only
+//                           writes down its a, and b if it is not a data field,
+//                           as a column of a chunk-wide matrix, so that this too
+//                           is dot products along contiguous memory)
 //
 // One example at a time, each entry of W is loaded once per example and each
 // entry of G is read and written once per example. Blocked, a few entries of
@@ -46,6 +48,26 @@ export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, 
     depth: inner,
     block: { rows: fitting(block.rows, rows), cols: block.examples, split: 1 },
     store: (r, e, sum) => ({ k: "store", array: out.array, at: at(out, e, r), op: "=", value: sum }),
+    outer: "rows",
+    bases: ["s", "w", "x"],
+    names,
+  });
+}
+
+/**
+ * out(e, c) = Σ_r W(r, c) X(e, r) for columns c < cols and examples e < m:
+ * Wᵀ x for every example (a layer's input gradient Wᵀ δ), W read down its
+ * columns, a block's C columns side by side in a row of W.
+ */
+export function transposedProduct(W: Matrix, X: Matrix, out: Matrix, cols: number, depth: number, m: Expr, names: Names, block: Tuning["forwardBlock"]): Stmt[] {
+  return contraction({
+    left: (c, r) => ({ k: "load", array: W.array, at: at(W, r, c) }),
+    right: entry(X),
+    rows: cols,
+    cols: m,
+    depth,
+    block: { rows: fitting(block.rows, cols), cols: block.examples, split: 1 },
+    store: (c, e, sum) => ({ k: "store", array: out.array, at: at(out, e, c), op: "=", value: sum }),
     outer: "rows",
     bases: ["s", "w", "x"],
     names,

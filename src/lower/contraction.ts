@@ -7,6 +7,8 @@
 //   W X, per chunk            L = W's rows, R = the chunk's examples; 4 × 2 (model.ts)
 //   G += A Bᵀ, per chunk      L = A's rows, R = B's rows, k over the chunk's examples; 2 × 4
 //   A B, vᵀ A, v · w          as W x, in 1 × 1 blocks
+//   G += a bᵀ, per example    depth one, a row at a time, the rows where aᵢ
+//                             is 0 skipped (model.ts)
 //
 // A block of rows × cols sums is kept in locals; each k loads rows + cols
 // entries for rows · cols products (an operand entry used by more than one
@@ -78,6 +80,8 @@ export function contraction(c: Contraction): Stmt[] {
 /** The bi × bj block of sums at rows (i, j), each over k < depth in `split` partial sums, handed to store. */
 function sumBlock(c: Contraction, i: Expr, j: Expr, bi: number, bj: number, split: number): Stmt[] {
   const { names, bases } = c;
+  // A depth of one (a rank-one update a bᵀ) is a product, not a sum.
+  if (known(c.depth) === 1) return range(bi).flatMap((a) => range(bj).map((b) => c.store(add(i, num(a)), add(j, num(b)), bin("*", c.left(add(i, num(a)), num(0)), c.right(add(j, num(b)), num(0))))));
   const k = names.index();
   const acc = range(bi).map(() => range(bj).map(() => range(split).map(() => names.local(bases[0]))));
   // An entry used by more than one product of the block is loaded once into a local.

@@ -15,6 +15,7 @@ import { isElementwiseOp, scalarOp } from "./scalar-ops.js";
 import { contraction } from "./contraction.js";
 import type { Tuning } from "./tuning.js";
 import { inlined, VIEWS, type Placement, type Section } from "./schedule.js";
+import type { PassPlan } from "./passes.js";
 
 /** Where a node's entries are read from. */
 export type Place =
@@ -44,11 +45,18 @@ export interface KernelOptions {
   readonly tuning: Tuning;
   /** A comment for a stored node, tying code to its formula. */
   readonly describe: (n: Node) => string | undefined;
+  /** When the loop over a chunk's examples is cut into passes (passes.ts): each node's pass, and what is kept across them. */
+  readonly passes?: PassPlan & {
+    /** The example's row in the chunk, and how many rows a chunk holds. */
+    readonly row: Expr;
+    readonly rows: number;
+  };
 }
 
 export class Kernel {
   readonly hoisted: Stmt[] = [];
-  readonly perExampleStmts: Stmt[] = [];
+  /** The per-example statements of each pass. */
+  readonly passes: Stmt[][] = [];
   private readonly places = new Map<Node, Place>();
   private readonly inline: ReadonlySet<Node>;
   /** logsumexp(v) once computed, by v and the statement list it went to: a softmax after a softmax cross-entropy reuses the loss's. */
@@ -57,7 +65,18 @@ export class Kernel {
 
   constructor(private readonly o: KernelOptions) {
     for (const [n, p] of o.places) this.places.set(n, p);
-    this.inline = inlined({ nodes: o.nodes, placed: new Set(o.places.keys()), perExample: o.perExample, rootUses: o.rootUses });
+    this.inline = inlined({ nodes: o.nodes, placed: new Set(o.places.keys()), perExample: o.perExample, rootUses: o.rootUses, stored: o.passes?.crossing ?? new Set() });
+  }
+
+  /** Every per-example statement, the passes one after another: for a loop that is not cut. */
+  get perExampleStmts(): Stmt[] {
+    return this.passes.flat();
+  }
+
+  /** The chunk-wide array a value kept across passes is in, a row per example. */
+  chunkArray(n: Node): string | undefined {
+    const place = this.places.get(n);
+    return this.o.passes?.crossing.has(n) && place?.kind === "array" ? place.array : undefined;
   }
 
   /** Where each node the kernel computed lives, and in which section, for the printed schedule. */
@@ -83,7 +102,16 @@ export class Kernel {
   }
 
   private out(n: Node): Stmt[] {
-    return this.o.perExample.has(n) ? this.perExampleStmts : this.hoisted;
+    if (!this.o.perExample.has(n)) return this.hoisted;
+    const pass = this.o.passes?.passOf.get(n) ?? 0;
+    while (this.passes.length <= pass) this.passes.push([]);
+    return this.passes[pass]!;
+  }
+
+  /** Kept across passes: a row of a chunk-wide array, at the example's row. */
+  private crossing(n: Node): { rows: number; base: Expr } {
+    const p = this.o.passes;
+    return p?.crossing.has(n) ? { rows: p.rows, base: mul(p.row, num(sizeOf(n.shape))) } : { rows: 1, base: num(0) };
   }
 
   /** A loop counter name, unique in the function. */
@@ -157,6 +185,12 @@ export class Kernel {
     const value = this.scalarValue(n, name, out);
     out.push({ k: "decl", mutable: false, type: "f64", name, init: value, ...this.comment(n) });
     this.places.set(n, { kind: "scalar", name });
+    const { rows, base } = this.crossing(n);
+    if (rows === 1) return;
+    const array = this.o.renamer.moduleLevel(`${name}_chunk`);
+    this.o.buffers.push({ name: array, size: rows });
+    out.push({ k: "store", array, at: base, op: "=", value: ref(name) });
+    this.places.set(n, { kind: "array", array, offset: base });
   }
 
   private comment(n: Node): { comment?: string } {
@@ -269,16 +303,18 @@ export class Kernel {
 
   /** A tensor node stored in a module-level scratch array. */
   private store(n: Node): void {
-    const name = this.o.renamer.moduleLevel(this.o.names.get(n) ?? this.o.renamer.temporary("t"));
-    this.o.buffers.push({ name, size: sizeOf(n.shape) });
+    const { rows, base } = this.crossing(n);
+    const own = this.o.names.get(n) ?? this.o.renamer.temporary("t");
+    const name = this.o.renamer.moduleLevel(rows === 1 ? own : `${own}_chunk`);
+    this.o.buffers.push({ name, size: rows * sizeOf(n.shape) });
     const out = this.out(n);
     const comment = this.o.describe(n);
-    const at = (idx: readonly Expr[]) => flat(n.shape, idx);
+    const at = (idx: readonly Expr[]) => add(base, flat(n.shape, idx));
     const [a] = n.args;
     const e = (x: Node, idx: Expr[]) => this.elem(x, x.shape.length === 0 ? [] : idx);
     switch (n.op) {
       case "matmul":
-        out.push(...this.matmul(n, name, comment));
+        out.push(...this.matmul(n, name, base, comment));
         break;
       case "softmax":
       case "log_softmax": {
@@ -296,21 +332,21 @@ export class Kernel {
       case "stack": {
         const inner = n.shape.slice(1);
         n.args.forEach((el, i) => {
-          out.push(...this.forEach(inner, (idx) => [{ k: "store", array: name, at: flat(n.shape, [num(i), ...idx]), op: "=", value: e(el, idx) }]));
+          out.push(...this.forEach(inner, (idx) => [{ k: "store", array: name, at: at([num(i), ...idx]), op: "=", value: e(el, idx) }]));
         });
         break;
       }
       case "scatter": {
         out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: num(0) }]));
         const prefix = n.attrs.indices!.map(num);
-        out.push(...this.forEach(a!.shape, (idx) => [{ k: "store", array: name, at: flat(n.shape, [...prefix, ...idx]), op: "=", value: e(a!, idx) }]));
+        out.push(...this.forEach(a!.shape, (idx) => [{ k: "store", array: name, at: at([...prefix, ...idx]), op: "=", value: e(a!, idx) }]));
         break;
       }
       default:
         // Elementwise, outer, views: one fused loop.
         out.push(...this.forEach(n.shape, (idx) => [{ k: "store", array: name, at: at(idx), op: "=", value: this.inlineElem(n, idx) }], comment));
     }
-    this.places.set(n, { kind: "array", array: name, offset: num(0) });
+    this.places.set(n, { kind: "array", array: name, offset: base });
   }
 
   /** The three matrix products a layer needs, with constant bounds; [n]@[n] is a scalar (above). */
@@ -320,7 +356,7 @@ export class Kernel {
    * loaded once for both), a long sum split four ways; the sums are those of
    * a one-row loop whatever the block.
    */
-  private matmul(n: Node, name: string, comment: string | undefined): Stmt[] {
+  private matmul(n: Node, name: string, base: Expr, comment: string | undefined): Stmt[] {
     const [a, b] = n.args as [Node, Node];
     const depth = a.shape[a.shape.length - 1]!;
     const matrixLeft = a.shape.length === 2;
@@ -336,7 +372,7 @@ export class Kernel {
       cols,
       depth,
       block: { rows: !matrixRight && depth >= splitFrom && rows >= blockRows ? blockRows : 1, cols: 1, split },
-      store: (i, j, sum) => ({ k: "store", array: name, at: flat(n.shape, [...(matrixLeft ? [i] : []), ...(matrixRight ? [j] : [])]), op: "=", value: sum }),
+      store: (i, j, sum) => ({ k: "store", array: name, at: add(base, flat(n.shape, [...(matrixLeft ? [i] : []), ...(matrixRight ? [j] : [])])), op: "=", value: sum }),
       outer: "rows",
       bases: [`${name}_dot`, `${name}_a`, `${name}_x`],
       names: { index: () => this.freshIndex(), local: (base) => this.fresh(base) },

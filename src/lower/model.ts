@@ -8,15 +8,17 @@ import { sizeOf as size, type Shape } from "../tensor/shape.js";
 import type { Init } from "../check/checked.js";
 import { forwardBackwardFlops } from "../graph/flops.js";
 import { reachable, type Node } from "../graph/node.js";
-import { add, bin, cast, intrinsic, loop, mul, num, ref, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
+import { add, bin, cast, decl, intrinsic, loop, mul, num, ref, refsIn, type Expr, type Func, type GroupRole, type Param, type Stmt } from "../ir/ir.js";
 import { lowerInit, lowerZeros } from "./init.js";
-import { withRegisters, type FunctionSchedule, type Placement } from "./schedule.js";
+import { liftsOuter, withRegisters, type FunctionSchedule, type Placement } from "./schedule.js";
 import { Kernel, flat, type Buffer, type Place } from "./kernel.js";
 import type { Renamer } from "./names.js";
 import { arraysOf, renameArrays, shareBuffers } from "./liveness.js";
 import { straighten } from "./unroll.js";
 import type { Tuning } from "./tuning.js";
 import { Chunk, type Made } from "./chunk.js";
+import { planPasses, type PassPlan } from "./passes.js";
+import { contraction } from "./contraction.js";
 
 export interface Variable {
   /** The user's name: a property name in the module's interface. */
@@ -104,27 +106,35 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
     dataNodes.forEach((n, i) => p.set(n, { kind: "array", array: data[i]!.ident, offset: ref(offsets[i]!) }));
     return p;
   };
-  /** The loop body, its per-example scratch arrays sharing storage where their lives do not overlap. */
-  const share = (body: readonly Stmt[], outsideStmts: readonly Stmt[]): Stmt[] => {
+  /**
+   * The passes of the loop body, their per-example scratch arrays sharing
+   * storage where their lives do not overlap (the passes run one after
+   * another, so a pass's scratch may reuse an earlier pass's).
+   */
+  const share = (passes: readonly (readonly Stmt[])[], outsideStmts: readonly Stmt[]): Stmt[][] => {
     const outside = new Set<string>();
     for (const st of outsideStmts) arraysOf(st, outside);
-    const rename = shareBuffers(body, outside, buffers);
+    const rename = shareBuffers(passes.flat(), outside, buffers);
     for (const [gone, kept] of rename) sharedAs.set(gone, kept);
     for (const gone of rename.keys()) buffers.splice(buffers.findIndex((b) => b.name === gone), 1);
-    return body.map((st) => renameArrays(st, rename));
+    return passes.map((body) => body.map((st) => renameArrays(st, rename)));
   };
-  const offsetDecls = (needed: ReadonlySet<Node>): Stmt[] =>
-    data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) ? [{ k: "decl", mutable: false, type: "i32", name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
-  const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt => loop(example, ref("n"), [...offsetDecls(needed), ...body]);
+  const offsetDecls = (needed: ReadonlySet<Node>, body: readonly Stmt[]): Stmt[] => {
+    const read = refsIn(body);
+    return data.flatMap((d, i): Stmt[] => (needed.has(dataNodes[i]!) && read.has(offsets[i]!) ? [{ k: "decl", mutable: false, type: "i32", name: offsets[i]!, init: mul(ref(example), num(size(d.shape))) }] : []));
+  };
+  const exampleLoop = (body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt => loop(example, ref("n"), [...offsetDecls(needed, body), ...body]);
   /**
-   * The loop over examples in chunks of tuning.chunk examples, when products were lifted out
-   * of it: `before` runs for each chunk ahead of its examples, `after` once
-   * they are done.
+   * The loop over examples in chunks of tuning.chunk examples, when products
+   * were lifted out of it: `before` runs for each chunk ahead of its
+   * examples, then each pass over them (`between` ahead of each pass after
+   * the first), `after` once they are done.
    */
-  const chunkedLoop = (c: Chunk, made: Made, body: Stmt[], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
-    if (made.before.length === 0 && made.after.length === 0) return [exampleLoop(body, needed)];
-    const perExample: Stmt = { k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [{ k: "decl", mutable: false, type: "i32", name: c.row, init: bin("-", ref(example), ref(c.start)) }, ...offsetDecls(needed), ...body] };
-    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: tuning.chunk, body: [{ k: "decl", mutable: false, type: "i32", name: c.count, init: intrinsic("imin", num(tuning.chunk), bin("-", ref("n"), ref(c.start))) }, ...made.before, perExample, ...made.after] }];
+  const chunkedLoop = (c: Chunk, made: Made, passes: readonly Stmt[][], needed: ReadonlySet<Node> = new Set(dataNodes)): Stmt[] => {
+    if (made.before.length === 0 && made.after.length === 0 && passes.length === 1) return [exampleLoop(passes[0]!, needed)];
+    const pass = (body: Stmt[]): Stmt => ({ k: "for", index: example, from: ref(c.start), to: add(ref(c.start), ref(c.count)), body: [decl(c.row, bin("-", ref(example), ref(c.start)), { type: "i32" }), ...offsetDecls(needed, body), ...body] });
+    const examples = passes.flatMap((body, p) => [...(made.between[p] ?? []), pass(body)]);
+    return [{ k: "for", index: c.start, from: num(0), to: ref("n"), step: tuning.chunk, body: [decl(c.count, intrinsic("imin", num(tuning.chunk), bin("-", ref("n"), ref(c.start))), { type: "i32" }), ...made.before, ...examples, ...made.after] }];
   };
   /** A function's statements with small loops unrolled and small arrays as locals (see unroll.ts). */
   const straight = (body: readonly Stmt[]): Stmt[] =>
@@ -136,7 +146,7 @@ export function lowerModel(m: ModelInput, renamer: Renamer, helpersUsed: Set<str
   const lossAndGrad = lowerLossAndGrad(l);
   const forward = lowerForward(l);
   const hessian = m.hessian === undefined ? undefined : lowerHessian(l, m.hessian);
-  const schedule = [scheduleOf("lossAndGrad", lossAndGrad.kernel, lossAndGrad.chunk), scheduleOf("forward", forward.kernel, forward.chunk), ...(hessian === undefined ? [] : [scheduleOf("hessian", hessian.kernel, undefined)])];
+  const schedule = [scheduleOf("lossAndGrad", lossAndGrad.kernel, lossAndGrad.chunk, lossAndGrad.plan), scheduleOf("forward", forward.kernel, forward.chunk, forward.plan), ...(hessian === undefined ? [] : [scheduleOf("hessian", hessian.kernel, undefined, undefined)])];
   const outputs = forward.outputs;
 
   const flops = forwardBackwardFlops([m.loss], m.grads);
@@ -171,47 +181,38 @@ interface Lowering {
   readonly perExampleBase: (roots: readonly Node[]) => Set<Node>;
   /** Where the parameters and the data are read from. */
   readonly places: () => Map<Node, Place>;
-  readonly share: (body: readonly Stmt[], outside: readonly Stmt[]) => Stmt[];
+  readonly share: (passes: readonly (readonly Stmt[])[], outside: readonly Stmt[]) => Stmt[][];
   readonly exampleLoop: (body: Stmt[], needed?: ReadonlySet<Node>) => Stmt;
-  readonly chunkedLoop: (c: Chunk, made: Made, body: Stmt[], needed?: ReadonlySet<Node>) => Stmt[];
+  readonly chunkedLoop: (c: Chunk, made: Made, passes: readonly Stmt[][], needed?: ReadonlySet<Node>) => Stmt[];
   readonly straight: (body: readonly Stmt[]) => Stmt[];
   readonly newChunk: () => Chunk;
 }
 
 /** lossAndGrad: the mean loss, the mean gradient into grads; parameter-only terms once, outside the loop over examples. */
-function lowerLossAndGrad(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk } {
-  const { m, renamer, helpersUsed, tuning, buffers, gradIdents, perExampleBase, places, share, chunkedLoop, straight, newChunk } = l;
+function lowerLossAndGrad(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk; plan: PassPlan } {
+  const { m, renamer, tuning, gradIdents, perExampleBase, share, chunkedLoop, straight } = l;
   const lossTerms = terms(m.loss);
   const gradTerms = m.grads.map((g) => terms(g));
   const roots = [...lossTerms, ...gradTerms.flat()].map((t) => t.node);
   const perExample = perExampleBase(roots);
   const rootUses = new Map<Node, number>();
   for (const r of roots) rootUses.set(r, (rootUses.get(r) ?? 0) + 1);
-  const chunk = newChunk();
-  const placed = places();
-  chunk.liftForward(reachable(roots), placed);
-  const kernel = new Kernel({
-    nodes: reachable(roots),
-    places: placed,
-    perExample,
-    rootUses,
-    names: m.names,
-    renamer,
-    buffers,
-    helpersUsed,
-    describe: m.describe,
-    tuning,
-  });
+  // A parameter's per-example terms are one statement; a weight gradient alone is summed per chunk (chunk.ts).
+  const groups = gradTerms.map((ts) => ts.filter((t) => perExample.has(t.node)));
+  const summedPerChunk = new Set(groups.flatMap((g, p) => (g.length === 1 && liftsOuter(g[0]!.node, m.params[p]!.shape, tuning.liftFrom) ? [g[0]!.node] : [])));
+  const together = groups.filter((g) => g.length > 0 && !summedPerChunk.has(g[0]!.node)).map((g) => g.map((t) => t.node));
+  const { kernel, chunk, plan } = chunkedKernel(l, roots, perExample, rootUses, summedPerChunk, together);
+  const passOf = (n: Node) => plan.passOf.get(n) ?? 0;
+  const inLoop: Stmt[][] = [];
+  const inPass = (p: number): Stmt[] => (inLoop[p] ??= []);
   const lossSum = renamer.fresh("lossSum");
   const lossOnce = renamer.fresh("lossOnce");
-  const lossLoop: Stmt[] = [];
   const lossAfter: Stmt[] = [];
   for (const t of lossTerms) {
     kernel.ensure(t.node);
     const stmt: Stmt = { k: "set", name: perExample.has(t.node) ? lossSum : lossOnce, op: "+=", value: signed(t, kernel.elem(t.node, [])) };
-    (perExample.has(t.node) ? lossLoop : lossAfter).push(stmt);
+    (perExample.has(t.node) ? inPass(passOf(t.node)) : lossAfter).push(stmt);
   }
-  const gradLoop: Stmt[] = [];
   const gradAfter: Stmt[] = [];
   gradTerms.forEach((ts, p) => {
     const g = gradIdents[p]!;
@@ -219,61 +220,73 @@ function lowerLossAndGrad(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: C
     const name = m.params[p]!.attrs.name!;
     // Per-example terms are summed in one loop; parameter-only terms once, after.
     const comment = (group: readonly Term[]) => `∂L/∂${name} += ${group.map((t) => `${t.sign < 0 ? "−" : ""}${m.formula(t.node)}`).join(" + ")}`;
-    accumulate(kernel, ts, perExample, shape, g, num(0), gradLoop, gradAfter, comment, (t, c) => chunk.liftOuter(kernel, t.sign, t.node, shape, g, num(0), c), tuning.unroll.trips);
+    const lift = (t: Term, c: string | undefined): boolean => {
+      const stores = chunk.liftOuter(kernel, t.sign, t.node, shape, g, num(0), c);
+      for (const s of stores ?? []) inPass(passOf(s.node)).push(...s.stores);
+      return stores !== undefined;
+    };
+    accumulate(kernel, ts, perExample, shape, g, num(0), (group) => inPass(Math.max(...group.map((t) => passOf(t.node)))), gradAfter, comment, lift, tuning.unroll.trips);
   });
-  const chunkCode = chunk.made(kernel);
+  const chunkCode = chunk.made(kernel, plan.passOf);
+  const passes = Array.from({ length: plan.count }, (_, p) => [...(kernel.passes[p] ?? []), ...(inLoop[p] ?? [])]);
   const inverse = renamer.fresh("inverseN");
   const body: Stmt[] = straight([
     ...gradIdents.map((g, p) => fill(kernel, g, m.params[p]!.shape, num(0))),
     ...kernel.hoisted,
     { k: "decl", mutable: true, type: "f64", name: lossSum, init: num(0) },
     { k: "decl", mutable: true, type: "f64", name: lossOnce, init: num(0) },
-    ...chunkedLoop(chunk, chunkCode, share([...kernel.perExampleStmts, ...lossLoop, ...gradLoop], [...kernel.hoisted, ...lossAfter, ...gradAfter, ...chunkCode.before, ...chunkCode.after])),
+    ...chunkedLoop(chunk, chunkCode, share(passes, [...kernel.hoisted, ...lossAfter, ...gradAfter, ...chunkCode.before, ...chunkCode.between.flat(), ...chunkCode.after])),
     { k: "decl", mutable: false, type: "f64", name: inverse, init: bin("/", num(1), cast("f64", ref("n"))) },
     ...gradIdents.map((g, p) => scale(kernel, g, m.params[p]!.shape, ref(inverse))),
     ...lossAfter,
     ...gradAfter,
     { k: "return", value: add(bin("*", ref(lossSum), ref(inverse)), ref(lossOnce)) },
   ]);
-  return { body, kernel, chunk };
+  return { body, kernel, chunk, plan };
+}
+
+/**
+ * A kernel for `roots` over a chunk of examples: the products worth it
+ * lifted out of the loop over examples (before it, or between passes over
+ * it), and the passes planned (passes.ts). A cut's operand is computed
+ * whether or not anything else reads it.
+ */
+function chunkedKernel(l: Lowering, roots: readonly Node[], perExample: ReadonlySet<Node>, rootUses: ReadonlyMap<Node, number>, apart: ReadonlySet<Node>, together: readonly (readonly Node[])[]): { kernel: Kernel; chunk: Chunk; plan: PassPlan } {
+  const { m, renamer, helpersUsed, tuning, buffers } = l;
+  const nodes = reachable(roots);
+  const chunk = l.newChunk();
+  const placed = l.places();
+  chunk.liftForward(nodes, placed);
+  const cuts = chunk.liftHidden(nodes, placed, perExample);
+  const plan = planPasses({ nodes, perExample, placed: new Set(placed.keys()), cuts, apart, together });
+  const passes = plan.count === 1 ? {} : { passes: { ...plan, row: ref(chunk.row), rows: tuning.chunk } };
+  const kernel = new Kernel({ nodes, places: placed, perExample, rootUses, names: m.names, renamer, buffers, helpersUsed, describe: m.describe, tuning, ...passes });
+  for (const operand of cuts.values()) kernel.ensure(operand);
+  return { kernel, chunk, plan };
 }
 
 /** forward: each example's outputs, into new buffers. */
-function lowerForward(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk; outputs: Variable[] } {
-  const { m, renamer, helpersUsed, tuning, buffers, example, perExampleBase, places, share, chunkedLoop, straight, newChunk } = l;
+function lowerForward(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: Chunk; plan: PassPlan; outputs: Variable[] } {
+  const { m, renamer, example, perExampleBase, share, chunkedLoop, straight } = l;
   const outputs = m.outputs.map((o) => ({ name: o.name, ident: renamer.fresh(`out_${o.name}`), shape: o.node.shape }));
   const outRoots = m.outputs.map((o) => o.node);
-  const fwdPerExample = perExampleBase(outRoots);
-  const fwdChunk = newChunk();
-  const fwdPlaced = places();
-  fwdChunk.liftForward(reachable(outRoots), fwdPlaced);
-  const fwd = new Kernel({
-    nodes: reachable(outRoots),
-    places: fwdPlaced,
-    perExample: fwdPerExample,
-    rootUses: new Map(outRoots.map((r) => [r, 1])),
-    names: m.names,
-    renamer,
-    buffers,
-    helpersUsed,
-    describe: m.describe,
-    tuning,
-  });
-  const stores: Stmt[] = [];
+  const { kernel: fwd, chunk: fwdChunk, plan } = chunkedKernel(l, outRoots, perExampleBase(outRoots), new Map(outRoots.map((r) => [r, 1])), new Set(), []);
+  const stores: Stmt[][] = [];
   m.outputs.forEach((o, k) => {
     fwd.ensure(o.node);
     const out = outputs[k]!;
     const n = size(out.shape);
-    stores.push(...fwd.forEach(out.shape, (idx) => [{ k: "store", array: out.ident, at: add(mul(ref(example), num(n)), flat(out.shape, idx)), op: "=", value: fwd.elem(o.node, idx) }]));
+    (stores[plan.passOf.get(o.node) ?? 0] ??= []).push(...fwd.forEach(out.shape, (idx) => [{ k: "store", array: out.ident, at: add(mul(ref(example), num(n)), flat(out.shape, idx)), op: "=", value: fwd.elem(o.node, idx) }]));
   });
   const used = new Set(reachable(outRoots));
-  const fwdCode = fwdChunk.made(fwd);
+  const fwdCode = fwdChunk.made(fwd, plan.passOf);
+  const passes = Array.from({ length: plan.count }, (_, p) => [...(fwd.passes[p] ?? []), ...(stores[p] ?? [])]);
   const body: Stmt[] = straight([
     ...outputs.map((o): Stmt => ({ k: "alloc", name: o.ident, size: bin("*", ref("n"), num(size(o.shape))) })),
     ...fwd.hoisted,
-    ...chunkedLoop(fwdChunk, fwdCode, share([...fwd.perExampleStmts, ...stores], [...fwd.hoisted, ...fwdCode.before]), used),
+    ...chunkedLoop(fwdChunk, fwdCode, share(passes, [...fwd.hoisted, ...fwdCode.before, ...fwdCode.between.flat()]), used),
   ]);
-  return { body, kernel: fwd, chunk: fwdChunk, outputs };
+  return { body, kernel: fwd, chunk: fwdChunk, plan, outputs };
 }
 
 /**
@@ -301,7 +314,7 @@ const { m, renamer, helpersUsed, tuning, buffers, perExampleBase, places, share,
   const row = renamer.fresh("row");
   const inLoop: Stmt[] = [];
   const after: Stmt[] = [];
-  for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), inLoop, after, undefined, undefined, tuning.unroll.trips);
+  for (const b of blocks) accumulate(k, b.ts, hPerExample, m.params[b.q]!.shape, "out", add(ref(row), num(starts[b.q]!)), () => inLoop, after, undefined, undefined, tuning.unroll.trips);
   const inverseH = renamer.fresh("inverseN");
   const entry = (value: number): Stmt => ({ k: "store", array: direction, at: ref(j), op: "=", value: num(value) });
   const rowScaled = k.forEach([total], ([q]) => [{ k: "store", array: "out", at: add(ref(row), q!), op: "*=", value: ref(inverseH) }]);
@@ -314,7 +327,7 @@ const { m, renamer, helpersUsed, tuning, buffers, perExampleBase, places, share,
       { k: "decl", mutable: false, type: "i32", name: row, init: mul(ref(j), num(total)) },
       ...k.hoisted,
       // The direction is set outside the loop over examples: it keeps its own storage.
-      exampleLoop(share([...k.perExampleStmts, ...inLoop], [...k.hoisted, ...after, entry(1)])),
+      exampleLoop(share([[...k.perExampleStmts, ...inLoop]], [...k.hoisted, ...after, entry(1)])[0]!),
       ...rowScaled,
       ...after,
       entry(0),
@@ -331,13 +344,15 @@ export function group(name: string, role: GroupRole, vars: readonly Variable[]):
 
 
 /** A function's schedule as its kernel decided it, the products lifted out of the loop over examples computed per chunk. */
-function scheduleOf(name: string, kernel: Kernel, chunk: Chunk | undefined): FunctionSchedule {
+function scheduleOf(name: string, kernel: Kernel, chunk: Chunk | undefined, plan: PassPlan | undefined): FunctionSchedule {
   const lifted = chunk?.lifted ?? [];
-  const forward = new Map(lifted.filter((l) => l.kind === "forward product").map((l) => [l.node, l.into]));
+  const products = new Map(lifted.filter((l) => l.kind !== "weight gradient").map((l) => [l.node, l.into]));
   const inChunk = new Set(lifted.map((l) => l.node));
+  const passOf = (n: Node) => (plan === undefined || plan.count === 1 ? {} : { pass: plan.passOf.get(n) ?? 0 });
   const placements = kernel.placements().map((p): Placement => {
-    if (forward.has(p.node)) return { node: p.node, storage: "buffer", section: "per chunk", array: forward.get(p.node)! };
-    return inChunk.has(p.node) ? { ...p, section: "per chunk" } : p;
+    if (products.has(p.node)) return { node: p.node, storage: "buffer", section: "per chunk", array: products.get(p.node)!, ...passOf(p.node) };
+    if (inChunk.has(p.node)) return { ...p, section: "per chunk" };
+    return p.section === "per example" ? { ...p, ...passOf(p.node) } : p;
   });
   return { function: name, placements, lifted };
 }
@@ -353,17 +368,25 @@ function outerUpdate(kernel: Kernel, t: Term, shape: Shape, array: string, offse
   const [a, b] = t.node.args as [Node, Node];
   const [rows, cols] = shape as [number, number];
   const r = kernel.freshIndex();
-  const c = kernel.freshIndex();
   const ai = kernel.freshName("row");
-  const update = loop(c, cols, [
-    { k: "store", array, at: add(offset, add(mul(ref(r), num(cols)), ref(c))), op: "+=", value: bin("*", ref(ai), kernel.elem(b, [ref(c)])) },
-  ]);
+  const update = contraction({
+    left: () => ref(ai),
+    right: (c) => kernel.elem(b, [c]),
+    rows: 1,
+    cols,
+    depth: 1,
+    block: { rows: 1, cols: 1, split: 1 },
+    store: (_, c, product) => ({ k: "store", array, at: add(offset, add(mul(ref(r), num(cols)), c)), op: "+=", value: product }),
+    outer: "rows",
+    bases: ["g", "a", "b"],
+    names: { index: () => kernel.freshIndex(), local: (base) => kernel.freshName(base) },
+  });
   return loop(
     r,
     rows,
     [
       { k: "decl", mutable: false, type: "f64", name: ai, init: signed(t, kernel.elem(a, [ref(r)])) },
-      { k: "if", test: bin("!=", ref(ai), num(0)), body: [update] },
+      { k: "if", test: bin("!=", ref(ai), num(0)), body: update },
     ],
     comment,
   );
@@ -371,8 +394,9 @@ function outerUpdate(kernel: Kernel, t: Term, shape: Shape, array: string, offse
 
 /**
  * `array[offset + ...] += Σ terms`: the terms that vary per example in one
- * loop inside the loop over examples (`inLoop`), the parameter-only ones in
- * another, once, after it (`after`).
+ * loop inside the loop over examples (into the list `inLoop` picks for them:
+ * their pass), the parameter-only ones in another, once, after it (`after`).
+ * `lift` may take a single per-example term and place its code itself.
  */
 function accumulate(
   kernel: Kernel,
@@ -381,21 +405,18 @@ function accumulate(
   shape: Shape,
   array: string,
   offset: Expr,
-  inLoop: Stmt[],
+  inLoop: (group: readonly Term[]) => Stmt[],
   after: Stmt[],
   comment?: (group: readonly Term[]) => string,
-  lift?: (t: Term, comment: string | undefined) => Stmt[] | undefined,
+  lift?: (t: Term, comment: string | undefined) => boolean,
   unrolledUpTo = 0,
 ): void {
-  for (const [group, out] of [[ts.filter((t) => perExample.has(t.node)), inLoop], [ts.filter((t) => !perExample.has(t.node)), after]] as const) {
+  for (const [group, looped] of [[ts.filter((t) => perExample.has(t.node)), true], [ts.filter((t) => !perExample.has(t.node)), false]] as const) {
     if (group.length === 0) continue;
     for (const t of group) kernel.ensure(t.node);
     const only = group.length === 1 ? group[0]! : undefined;
-    const lifted = only !== undefined && out === inLoop ? lift?.(only, comment?.(group)) : undefined;
-    if (lifted !== undefined) {
-      out.push(...lifted);
-      continue;
-    }
+    if (only !== undefined && looped && lift?.(only, comment?.(group)) === true) continue;
+    const out = looped ? inLoop(group) : after;
     // Skipping a zero row pays for a long row; a short one (unrolled) is cheaper to do than to test.
     if (only?.node.op === "outer" && shape.length === 2 && shape[1]! > unrolledUpTo) {
       out.push(outerUpdate(kernel, only, shape, array, offset, comment?.(group)));

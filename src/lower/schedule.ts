@@ -11,6 +11,10 @@
 //   section   hoisted      once per call: it depends only on parameters
 //             per example  inside the loop over examples
 //             per chunk    a product lifted out of that loop, for a chunk of examples at once
+//   pass      when the loop over a chunk's examples is cut at lifted products
+//             (passes.ts), which pass over them computes a value (a product:
+//             which pass first reads it); a buffer named …_chunk keeps a
+//             value for every example of the chunk, for a later pass
 //             per call     in a fn, which has no examples
 
 import type { Node } from "../graph/node.js";
@@ -26,13 +30,15 @@ export interface Placement {
   readonly section: Section;
   /** The scratch array, for a node in one. */
   readonly array?: string;
+  /** Which pass over a chunk's examples computes it (passes.ts), when there is more than one; a product's is the pass that reads it. */
+  readonly pass?: number;
 }
 
 /** A product lifted out of the loop over examples: computed for a whole chunk by one blocked product. */
 export interface Lifted {
   readonly node: Node;
-  readonly kind: "forward product" | "weight gradient";
-  /** The scratch array the chunk's products go to (forward) or the gradient they add into. */
+  readonly kind: "forward product" | "transposed product" | "weight gradient";
+  /** The scratch array the chunk's products go to (W x, Wᵀ x) or the gradient they add into. */
   readonly into: string;
 }
 
@@ -59,6 +65,8 @@ export interface InliningInput {
   readonly placed: ReadonlySet<Node>;
   readonly perExample: ReadonlySet<Node>;
   readonly rootUses: ReadonlyMap<Node, number>;
+  /** Nodes that must be stored whatever their uses (kept across passes, passes.ts). */
+  readonly stored?: ReadonlySet<Node>;
 }
 
 /**
@@ -74,7 +82,7 @@ export function inlined(o: InliningInput): Set<Node> {
   const effective = (n: Node): Node[] => (consumers.get(n) ?? []).flatMap((c) => (VIEWS.has(c.op) ? effective(c) : [c]));
   const inline = new Set<Node>();
   for (const n of o.nodes) {
-    if (o.placed.has(n) || n.shape.length === 0 || n.args.length === 0) continue;
+    if (o.placed.has(n) || o.stored?.has(n) || n.shape.length === 0 || n.args.length === 0) continue;
     if (VIEWS.has(n.op)) {
       inline.add(n);
       continue;
@@ -105,6 +113,21 @@ export function liftsForward(n: Node, params: readonly Node[], data: readonly No
   return params.includes(W) && data.includes(x) && W.shape[0]! * W.shape[1]! >= from;
 }
 
+/**
+ * W h or Wᵀ δ, W a parameter matrix and the vector computed per example (a
+ * hidden layer's input, a layer's δ), of at least `from` entries: the loop
+ * over examples is cut there (passes.ts) and the product done per chunk.
+ * Returns W and whether it is read transposed.
+ */
+export function liftsHidden(n: Node, params: readonly Node[], perExample: ReadonlySet<Node>, data: readonly Node[], from: number): { W: Node; transposed: boolean } | undefined {
+  const [A, x] = n.args;
+  if (n.op !== "matmul" || A === undefined || x === undefined || A.shape.length !== 2 || x.shape.length !== 1) return undefined;
+  if (!perExample.has(x) || data.includes(x) || A.shape[0]! * A.shape[1]! < from) return undefined;
+  if (params.includes(A)) return { W: A, transposed: false };
+  if (A.op === "transpose" && params.includes(A.args[0]!)) return { W: A.args[0]!, transposed: true };
+  return undefined;
+}
+
 /** True for a weight gradient a bᵀ of at least `from` entries, to be summed over a chunk by one blocked product. */
 export function liftsOuter(n: Node, shape: readonly number[], from: number): boolean {
   return n.op === "outer" && shape.length === 2 && shape[0]! * shape[1]! >= from;
@@ -120,7 +143,8 @@ export function withRegisters(s: FunctionSchedule, buffersLeft: ReadonlySet<stri
   const placements = s.placements.map((p): Placement => {
     if (p.storage !== "buffer") return p;
     const array = resolve(p.array!);
-    return buffersLeft.has(array) ? { ...p, array } : { node: p.node, storage: "registers", section: p.section };
+    const { array: _, ...rest } = p;
+    return buffersLeft.has(array) ? { ...p, array } : { ...rest, storage: "registers" };
   });
   return { ...s, placements };
 }
@@ -134,12 +158,12 @@ export function formatSchedule(title: string, schedule: readonly FunctionSchedul
   const lines = [title];
   for (const s of schedule) {
     lines.push(`  ${s.function}`);
-    const rows = s.placements.filter((p) => p.storage !== "caller").map((p) => [shorten(label(p.node)), `[${p.node.shape.join(", ")}]`, p.array === undefined ? p.storage : `${p.storage} ${p.array}`, p.section]);
+    const rows = s.placements.filter((p) => p.storage !== "caller").map((p) => [shorten(label(p.node)), `[${p.node.shape.join(", ")}]`, p.array === undefined ? p.storage : `${p.storage} ${p.array}`, p.pass === undefined ? p.section : `${p.section}, pass ${p.pass}`]);
     const widths = [0, 1, 2].map((c) => Math.max(0, ...rows.map((r) => r[c]!.length)));
     for (const r of rows) lines.push(`    ${r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ")}`);
     if (s.lifted.length === 0) continue;
     lines.push(`    lifted out of the loop over examples, ${chunk} examples at a time:`);
-    for (const l of s.lifted) lines.push(`      ${shorten(label(l.node))}: ${l.kind} ${l.kind === "forward product" ? "into" : "added to"} ${l.into}`);
+    for (const l of s.lifted) lines.push(`      ${shorten(label(l.node))}: ${l.kind} ${l.kind === "weight gradient" ? "added to" : "into"} ${l.into}`);
   }
   return lines.join("\n");
 }

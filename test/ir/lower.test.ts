@@ -5,16 +5,19 @@
 import { describe, expect, it } from "vitest";
 import { printFunc } from "../../src/ir/print.js";
 import { compile } from "../../src/pipeline/compile.js";
+import type { Target } from "../../src/emit/target.js";
+import { typescript } from "../../src/emit/typescript.js";
 import { front } from "../support/front.js";
 
-async function lowered(source: string, func: string): Promise<string> {
+async function lowered(source: string, func: string, target?: Target): Promise<string> {
   const checked = front(source).checked!;
-  const c = await compile(checked, { precision: "f64", source: "t.nnd" });
+  const c = await compile(checked, { precision: "f64", source: "t.nnd", ...(target === undefined ? {} : { target }) });
   const fn = [...c.models.flatMap((m) => m.functions), ...c.fns.flatMap((f) => f.functions)].find((f) => f.name === func)!;
   return printFunc(fn);
 }
 
 const expectLowered = async (source: string, func: string, ...lines: string[]) => expect(await lowered(source, func)).toBe(lines.join("\n"));
+const expectLoweredFor = async (target: Target, source: string, func: string, ...lines: string[]) => expect(await lowered(source, func, target)).toBe(lines.join("\n"));
 
 const model = (init: string) => `model m {
   input x: [2]
@@ -108,5 +111,66 @@ describe("lowering a model", () => {
       "  return lossSum * inverseN + lossOnce",
       "}",
     ]);
+  });
+});
+
+describe("lowering a model's hidden layers over chunks", () => {
+  // Every product lifted, chunks of 4, nothing unrolled: the structure shows whole.
+  const lifting: Target = { ...typescript, tuning: { ...typescript.tuning, liftFrom: 1, unroll: { trips: 0, statements: 0, arrayEntries: 0 }, chunk: 4, forwardBlock: { rows: 1, examples: 1 } } };
+  const twoLayers = `model m {
+  input x: [2]
+  param W1: [2, 2] ~ zeros
+  param W2: [1, 2] ~ zeros
+  h = relu(W1 @ x)
+  z = W2 @ h
+  output z
+  loss = sum(z)
+}`;
+
+  it("forward: W₁ X for the chunk, a pass for h, W₂ H for the chunk, a pass for the outputs", async () => {
+    await expectLoweredFor(
+      lifting,
+      twoLayers,
+      "forward",
+      "forward(params: params {W1, W2}, batch: inputs {x}, n: i32) -> outputs {z as out_z} {",
+      "  out_z = buffer(n * 1)",
+      "  for chunk_2 in 0 .. n by 4 {",
+      "    const m_3: i32 = imin(4, n - chunk_2)",
+      "    // W₁ x, for every example of the chunk",
+      "    const whole_4: i32 = m_3",
+      "    for i4 in 0 .. 2 {",
+      "      for i5 in 0 .. whole_4 {",
+      "        let s_4: f64 = 0",
+      "        for i6 in 0 .. 2 {",
+      "          s_4 += W1[i4 * 2 + i6] * x[chunk_2 * 2 + i5 * 2 + i6]",
+      "        }",
+      "        m_t6_chunk[i5 * 2 + i4] = s_4",
+      "      }",
+      "    }",
+      "    for i in chunk_2 .. chunk_2 + m_3 {",
+      "      const row_2: i32 = i - chunk_2",
+      "      // h = relu(W₁ x)  (t.nnd:5)",
+      "      for i0 in 0 .. 2 {",
+      "        m_h_chunk_3[row_2 * 2 + i0] = relu(m_t6_chunk[row_2 * 2 + i0])",
+      "      }",
+      "    }",
+      "    // z, for every example of the chunk",
+      "    const whole_3: i32 = m_3",
+      "    for i2 in 0 .. whole_3 {",
+      "      let s_3: f64 = 0",
+      "      for i3 in 0 .. 2 {",
+      "        s_3 += W2[i3] * m_h_chunk_3[i2 * 2 + i3]",
+      "      }",
+      "      m_z_chunk_2[i2] = s_3",
+      "    }",
+      "    for i in chunk_2 .. chunk_2 + m_3 {",
+      "      const row_2: i32 = i - chunk_2",
+      "      for i1 in 0 .. 1 {",
+      "        out_z[i + i1] = m_z_chunk_2[row_2 + i1]",
+      "      }",
+      "    }",
+      "  }",
+      "}",
+    );
   });
 });
