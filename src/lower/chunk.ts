@@ -103,7 +103,7 @@ export class Chunk {
   /**
    * Lifts W h and Wᵀ δ (h, δ computed per example) out of the loop over
    * examples: the loop is cut before what reads them, and one blocked product
-   * per chunk computes them between the passes. Returns each product by its
+   * per chunk computes them between the passes. Returns each product with its
    * operand, for the passes' plan.
    */
   liftHidden(nodes: readonly Node[], placed: Map<Node, Place>, perExample: ReadonlySet<Node>): Map<Node, Node> {

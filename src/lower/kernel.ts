@@ -73,6 +73,11 @@ export class Kernel {
     return this.passes.flat();
   }
 
+  /** True for a node computed where it is read, never stored. */
+  isInline(n: Node): boolean {
+    return this.inline.has(n);
+  }
+
   /** The chunk-wide array a value kept across passes is in, a row per example. */
   chunkArray(n: Node): string | undefined {
     const place = this.places.get(n);

@@ -202,6 +202,8 @@ function lowerLossAndGrad(l: Lowering): { body: Stmt[]; kernel: Kernel; chunk: C
   const summedPerChunk = new Set(groups.flatMap((g, p) => (g.length === 1 && liftsOuter(g[0]!.node, m.params[p]!.shape, tuning.liftFrom) ? [g[0]!.node] : [])));
   const together = groups.filter((g) => g.length > 0 && !summedPerChunk.has(g[0]!.node)).map((g) => g.map((t) => t.node));
   const { kernel, chunk, plan } = chunkedKernel(l, roots, perExample, rootUses, summedPerChunk, together);
+  // Its operands are read in their own passes (planned so): the product itself must never be stored.
+  for (const n of summedPerChunk) if (!kernel.isInline(n)) throw new Error(`internal: the weight gradient ${m.formula(n)} is stored`);
   const passOf = (n: Node) => plan.passOf.get(n) ?? 0;
   const inLoop: Stmt[][] = [];
   const inPass = (p: number): Stmt[] => (inLoop[p] ??= []);

@@ -31,7 +31,7 @@ export interface PassInput {
   readonly perExample: ReadonlySet<Node>;
   /** Nodes the kernel does not compute (data, lifted products): readable in any pass. */
   readonly placed: ReadonlySet<Node>;
-  /** The products lifted between passes, by their per-example operand. */
+  /** The products lifted between passes, each with its per-example operand. */
   readonly cuts: ReadonlyMap<Node, Node>;
   /** Nodes whose operands are read on their own, each in its own pass (a weight gradient summed per chunk). */
   readonly apart: ReadonlySet<Node>;
