@@ -138,7 +138,7 @@ export function measureSympySize(count = 48): SympySize | string {
     const sympy = d === null || d === undefined ? null : tokens(d);
     return { expression, nndc, sympy, ratio: sympy === null || sympy === 0 ? null : Math.round((nndc / sympy) * 100) / 100 };
   });
-  const rows = all.filter((row, i) => theirs.derivatives[i] === null || /\bx\b/.test(theirs.derivatives[i]!)).slice(0, count);
+  const rows = all.filter((_, i) => theirs.derivatives[i] === null || /\bx\b/.test(theirs.derivatives[i]!)).slice(0, count);
   const ratios = rows.flatMap((row) => (row.ratio === null ? [] : [row.ratio])).sort((a, b) => a - b);
   const median = ratios.length === 0 ? NaN : ratios.length % 2 === 1 ? ratios[ratios.length >> 1]! : (ratios[ratios.length / 2 - 1]! + ratios[ratios.length / 2]!) / 2;
   return { sympyVersion: theirs.version, rows, median: Math.round(median * 100) / 100, max: ratios.at(-1) ?? NaN, above2: ratios.filter((x) => x > 2).length };

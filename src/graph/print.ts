@@ -116,11 +116,6 @@ function sumForm(n: Node, p: Printer, minus: boolean): Printed {
   return { text: `${p.arg(a, SUM)} ${op} ${text}`, precedence: SUM };
 }
 
-const fn =
-  (name: string, latexName?: string): Form =>
-  (n, p) =>
-    p.call(name, n.args, latexName);
-
 const infix =
   (precedence: number, math: string, latex: string, rightMin = precedence + 1): Form =>
   (n, p) => ({

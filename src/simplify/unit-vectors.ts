@@ -37,7 +37,7 @@ export const unitVectorRules: readonly Rule[] = [
   {
     name: "row-of-transpose",
     text: "row i of (transpose A) stacked over all i → transpose A (and likewise A)",
-    apply(n, g) {
+    apply(n) {
       if (n.op !== "stack") return undefined;
       const first = n.args[0]!;
       if (first.op !== "index" || first.attrs.indices!.length !== 1) return undefined;

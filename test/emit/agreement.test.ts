@@ -125,7 +125,7 @@ describe("the Hessian, for Newton's method", () => {
   });
 
   it.each(hessianCases)("of %s agrees with the interpreter's Hessian-vector products, row by row", async (path) => {
-    const { name, params, batch, total, H, deriver, derived } = await setUp(path);
+    const { params, batch, total, H, deriver, derived } = await setUp(path);
     const hvp = deriver.hessianVectorProduct(derived);
     const data = [...derived.model.inputs, ...derived.model.targets];
     const values = (example: number, j: number) => {

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/pipeline/compile.js";
-import { bin, call, intrinsic, load, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
+import { bin, intrinsic, load, num, ref, type Expr, type Stmt } from "../../src/ir/ir.js";
 import { reuseLocals } from "../../src/lower/registers.js";
 import { loadGenerated } from "../../src/pipeline/load.js";
 import { front } from "../support/front.js";
