@@ -106,7 +106,10 @@ export function expr(e: Expr, arrays: ArrayType = "Float64Array"): ts.Expression
     case "bin": {
       // (a / b) * c, as prettier writes a product beside a quotient.
       const mixed = MULTIPLICATIVE.has(e.op) && e.a.k === "bin" && MULTIPLICATIVE.has(e.a.op) && e.a.op !== e.op;
-      return f.createBinaryExpression(mixed ? f.createParenthesizedExpression(x(e.a)) : x(e.a), BINARY[e.op]!, x(e.b));
+      // a * (b * c) keeps its parentheses: TypeScript's printer drops them (it takes * as associative),
+      // and in floating point (a * b) * c is another number.
+      const regrouped = e.op === "*" && e.b.k === "bin" && e.b.op === "*";
+      return f.createBinaryExpression(mixed ? f.createParenthesizedExpression(x(e.a)) : x(e.a), BINARY[e.op]!, regrouped ? f.createParenthesizedExpression(x(e.b)) : x(e.b));
     }
     case "intrinsic":
       return INTRINSICS[e.fn](e.args.map(x));

@@ -6,6 +6,8 @@ import prettier from "prettier";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/pipeline/compile.js";
+import { expr } from "../../src/emit/ts-build.js";
+import { bin, ref, type Expr } from "../../src/ir/ir.js";
 import { front } from "../support/front.js";
 
 const examples = readdirSync("examples").filter((f) => f.endsWith(".nnd"));
@@ -40,5 +42,18 @@ describe("the generated module's layout", () => {
     const code = (await compile(front(source, "helpers.nnd").checked!, { precision: "f64", source: "helpers.nnd", hessian: true })).code;
     for (const helper of ["sigmoid", "softplus", "relu", "sign", "leakyRelu", "erf", "safeDiv", "safeMul", "powLog"]) expect(code).toContain(`function ${helper}(`);
     expect(await prettier.format(code, { parser: "typescript", printWidth: 1000 })).toBe(code);
+  });
+});
+
+describe("expressions", () => {
+  const printed = (e: Expr) => ts.createPrinter().printNode(ts.EmitHint.Expression, expr(e), ts.createSourceFile("e.ts", "", ts.ScriptTarget.ES2022));
+
+  // TypeScript's printer takes * as associative and drops these parentheses; in
+  // floating point (a b) c is another number than a (b c), and the WebAssembly
+  // target, which keeps the IR's grouping, found the difference.
+  it("keep the IR's grouping of a product", () => {
+    expect(printed(bin("*", ref("a"), bin("*", ref("b"), ref("c"))))).toBe("a * (b * c)");
+    expect(printed(bin("*", bin("*", ref("a"), ref("b")), ref("c")))).toBe("a * b * c");
+    expect(printed(bin("+", ref("a"), bin("+", ref("b"), ref("c"))))).toBe("a + (b + c)");
   });
 });
