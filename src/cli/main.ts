@@ -3,6 +3,7 @@
 // as diagnostics (docs/language.md, Diagnostics), and exits 0 (success), 1 (a problem in the user's input) or
 // 2 (a bad command line): the rule is in exit.ts. Nothing a user types gives a stack trace.
 
+import { TARGET_NAMES } from "../pipeline/targets.js";
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
@@ -24,6 +25,7 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 };
 
 const modelOption = () => new Option("--model <name>", "the model (default: the file's only model)").conflicts("fn");
+const targetOption = () => new Option("--target <t>", "the generated code: TypeScript loops, or WebAssembly run from a TypeScript wrapper").choices(TARGET_NAMES).default("ts");
 const fnOption = () => new Option("--fn <name>", "a fn instead of a model");
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -105,6 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<files...>", ".nnd files")
     .option("-o, --out <dir>", "output directory", "generated")
     .addOption(new Option("--precision <p>", "number type of the arrays").choices(["f64", "f32"]).default("f64"))
+    .addOption(targetOption())
     .option("--stats", "print flop counts, buffer bytes and time per compiler stage")
     .option("--schedule", "print where each value lives (inline, local, buffer, registers) and when it is computed (hoisted, per example, per chunk)")
     .option("--hessian", "also emit each model's Hessian function (Newton's method)")
@@ -123,6 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--at <json>", "JSON: every argument of the fn by name")
     .option("--wrt-inputs", "also print the gradient of the loss with respect to the model's inputs (\"inputGrad\")")
     .option("--hessian", "also print the Hessian: of the loss over all parameter entries, or of the fn over all argument entries")
+    .addOption(targetOption())
     .action(async (file: string, options: EvalOptions) => {
       status = await evalCommand(file, options);
     });
@@ -157,6 +161,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--resume <file>", "continue from saved weights and optimizer state")
     .option("--plot <file.svg>", "write the loss curve (train and test) as SVG")
     .option("--log-every <n>", HELP.logEvery)
+    .addOption(targetOption())
     .action(async (file: string, options: TrainCommandOptions) => {
       status = await trainCommand(file, options);
     });
@@ -170,6 +175,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption("--data <files>", "a .csv or .json file, or IDX images (and labels): images.gz[,labels.gz]; the targets may be left out")
     .option("--columns <map>", "CSV columns by header name for each input and target: 'x=a,b,c;y=label'")
     .option("--out <file>", "write the predictions to a .csv or .json file (default: CSV on stdout)")
+    .addOption(targetOption())
     .action(async (file: string, options: PredictOptions) => {
       status = await predictCommand(file, options);
     });

@@ -30,6 +30,12 @@ export interface ModuleInput extends Omit<LoweredModule, "precision"> {
   readonly arrays: ArrayType;
   /** Straight-line lists with more number locals than this reuse them (registers.ts). */
   readonly reuseLocalsAbove: number;
+  /**
+   * Each method's body when another engine runs the IR (the WebAssembly
+   * target's calls into its module, given the export's name); when absent
+   * the IR is rendered in place, with the helpers and scratch arrays it needs.
+   */
+  readonly delegate?: (fn: Func, owner: string) => ts.Statement[];
 }
 
 const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
@@ -99,7 +105,12 @@ function resultType(r: Result, named: GroupTypes, a: ArrayType): ts.TypeNode {
  * of its locals, returned last. A parameter never read is `_`-named. Adds the
  * names it reads to `reads`.
  */
-function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>, reuseAbove: number): ts.MethodDeclaration {
+function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>, reuseAbove: number, delegated: ts.Statement[] | undefined): ts.MethodDeclaration {
+  if (delegated !== undefined) {
+    const declared = fn.params.map((p) => param(p.name, paramType(p, named, a)));
+    const method = f.createMethodDeclaration(undefined, undefined, fn.name, undefined, undefined, declared, resultType(fn.result, named, a), f.createBlock(delegated, true));
+    return fn.doc === undefined ? method : ts.addSyntheticLeadingComment(method, K.MultiLineCommentTrivia, `* ${fn.doc} `, true);
+  }
   const given = new Set(fn.result.k === "group" ? fn.result.fields.map((x) => x.local) : []);
   const body = reuseLocals(withoutUnusedConstants(fn.body, given), reuseAbove, given);
   const read = namesRead(body);
@@ -114,7 +125,7 @@ function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>,
   return fn.doc === undefined ? method : ts.addSyntheticLeadingComment(method, K.MultiLineCommentTrivia, `* ${fn.doc} `, true);
 }
 
-function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType, reuseAbove: number): ts.Statement[] {
+function modelStatements(m: ModelCode, exportName: string, inputNames: readonly string[], hash: string | undefined, a: ArrayType, reuseAbove: number, delegate: ModuleInput["delegate"]): ts.Statement[] {
   const type = pascal(m.name);
   const P = `${type}Params`;
   const B = `${type}Batch`;
@@ -127,7 +138,7 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
     [
       f.createPropertyAssignment("shapes", shapesLiteral(m.params)),
       ...(hash === undefined ? [] : [f.createPropertyAssignment("hash", f.createStringLiteral(hash))]),
-      ...m.functions.map((fn) => methodOf(fn, named, a, reads, reuseAbove)),
+      ...m.functions.map((fn) => methodOf(fn, named, a, reads, reuseAbove, delegate?.(fn, exportName))),
     ],
     true,
   );
@@ -143,10 +154,10 @@ function modelStatements(m: ModelCode, exportName: string, inputNames: readonly 
   ];
 }
 
-function fnStatements(fn: FnCode, exportName: string, a: ArrayType, reuseAbove: number): ts.Statement[] {
+function fnStatements(fn: FnCode, exportName: string, a: ArrayType, reuseAbove: number, delegate: ModuleInput["delegate"]): ts.Statement[] {
   const reads = new Set<string>();
   const object = f.createObjectLiteralExpression(
-    fn.functions.map((x) => methodOf(x, {}, a, reads, reuseAbove)),
+    fn.functions.map((x) => methodOf(x, {}, a, reads, reuseAbove, delegate?.(x, exportName))),
     true,
   );
   const exported = f.createVariableStatement([f.createModifier(K.ExportKeyword)], f.createVariableDeclarationList([f.createVariableDeclaration(exportName, undefined, undefined, object)], ts.NodeFlags.Const));
@@ -158,13 +169,14 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType, reuseAbove: 
 
 export function moduleStatements(input: ModuleInput): ts.Statement[] {
   const a = input.arrays;
-  const used = (h: Helper) => input.helpersUsed.has(h.name);
+  const inPlace = input.delegate === undefined;
+  const used = (h: Helper) => inPlace && input.helpersUsed.has(h.name);
   const statements: ts.Statement[] = [
     // The seeded generator, only where an initialiser draws random numbers.
-    ...(input.helpersUsed.has("random") ? [globalDeclaration(RANDOM_STATE)] : []),
+    ...(used(generator.get("random")!) ? [globalDeclaration(RANDOM_STATE)] : []),
     ...[...generator.values(), ...helpers.values()].filter(used).map((h) => helperFunction(h, a)),
-    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a, input.reuseLocalsAbove)),
-    ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a, input.reuseLocalsAbove)),
+    ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a, input.reuseLocalsAbove, input.delegate)),
+    ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a, input.reuseLocalsAbove, input.delegate)),
   ];
   const header = `\n * Generated by nndc from ${input.source}. Do not edit: change the .nnd file and run \`nndc compile\` again.\n * Precision: ${a === "Float64Array" ? "f64" : "f32"}. Imports nothing.\n `;
   const first = statements[0];

@@ -4,34 +4,10 @@
 // name the body uses).
 
 import { readFileSync } from "node:fs";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compile, type CompileOptions } from "../../src/pipeline/compile.js";
 import { front } from "../support/front.js";
-import { STRICTEST } from "../support/strict.js";
-
-const STRICT: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  lib: ["lib.es2022.d.ts"],
-  types: [],
-  ...STRICTEST,
-  isolatedModules: true,
-  noEmit: true,
-};
-
-/** tsc's complaints about one module, as `line: message`. */
-function strictErrors(code: string): string[] {
-  const name = "/module.ts";
-  const host = ts.createCompilerHost(STRICT);
-  const readFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (file, language) => (file === name ? ts.createSourceFile(file, code, language) : readFile(file, language));
-  const program = ts.createProgram([name], STRICT, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const line = d.file === undefined ? 0 : d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
-    return `${line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
-  });
-}
+import { strictErrors } from "../support/strict.js";
 
 async function compiled(text: string, options: Partial<CompileOptions> = {}): Promise<string> {
   const parsed = front(text, "test.nnd");

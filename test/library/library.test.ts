@@ -51,6 +51,9 @@ describe("the library", () => {
     const fnResult = await compile("fn f(x) = max(x, 0) + min(x, 0)\n", { precision: "f64" });
     const f = (await loadGenerated(fnResult.code!))[fnResult.exports.get("f")!] as GeneratedFn;
     expect([f.value(-2), f.value(3), f.grad(0).x]).toEqual([-2, 3, 1]);
+    const wasm = await compile("fn f(x) = max(x, 0) + min(x, 0)\n", { target: "wasm" });
+    const g = (await loadGenerated(wasm.code!))[wasm.exports.get("f")!] as GeneratedFn;
+    expect([g.value(-2), g.value(3), g.grad(0).x]).toEqual([-2, 3, 1]);
     const bad = await compile("model m {\n  param w: [2] ~ zeros\n  loss = w\n}\n");
     expect(bad.code).toBeUndefined();
     expect(bad.diagnostics.filter((d) => d.severity === "error").length).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
-// nndc compile FILE [-o DIR] [--precision f64|f32] [--stats] [--schedule]: writes DIR/<stem>.ts.
+// nndc compile FILE [-o DIR] [--precision f64|f32] [--target ts|wasm] [--stats] [--schedule]: writes DIR/<stem>.ts.
 
 import { basename, join } from "node:path";
 import { compile, type Precision } from "../../pipeline/compile.js";
+import { targets, type TargetName } from "../../pipeline/targets.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
@@ -14,6 +15,7 @@ export interface CompileCommandOptions {
   readonly stats?: boolean;
   readonly schedule?: boolean;
   readonly hessian?: boolean;
+  readonly target: TargetName;
 }
 
 export async function compileCommand(files: readonly string[], options: CompileCommandOptions): Promise<number> {
@@ -27,7 +29,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const frontEnd = performance.now() - started;
-    const compiled = await compile(result.checked, { precision: options.precision, source: file, hessian: options.hessian === true, schedule: options.schedule === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
+    const compiled = await compile(result.checked, { precision: options.precision, source: file, target: targets[options.target], hessian: options.hessian === true, schedule: options.schedule === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
     report(compiled.diagnostics, result.source);
     if (hasErrors(compiled.diagnostics)) {
       status = EXIT.userError;

@@ -6,6 +6,7 @@
 
 import type { CheckedProgram } from "../../check/checked.js";
 import { compile } from "../../pipeline/compile.js";
+import { targets, type TargetName } from "../../pipeline/targets.js";
 import { error, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { MAX_FN_HESSIAN_ENTRIES, MAX_HESSIAN_PARAMS, MAX_JACOBIAN_ENTRIES } from "../../pipeline/derive.js";
@@ -22,6 +23,7 @@ import { EXIT } from "../exit.js";
 import { applySavedPreprocess } from "../preprocess.js";
 
 export interface EvalOptions extends TargetOptions {
+  readonly target: TargetName;
   readonly params?: string;
   readonly example?: string;
   readonly at?: string;
@@ -72,7 +74,7 @@ async function evalModel(result: FrontEndResult, name: string, options: EvalOpti
   if ("diagnostic" in scaled) return report([scaled.diagnostic]), EXIT.userError;
 
   const file = result.source!.name;
-  const compiled = await compile(checked, { precision: "f64", source: file, hessian: options.hessian === true, inputGrad: options.wrtInputs === true });
+  const compiled = await compile(checked, { precision: "f64", source: file, target: targets[options.target], hessian: options.hessian === true, inputGrad: options.wrtInputs === true });
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(name)!] as GeneratedModel & Partial<ModelExtras>;
   const code = compiled.models.find((x) => x.name === name)!;
   const entries = code.params.reduce((s, p) => s + sizeOf(p.shape), 0);
@@ -122,7 +124,7 @@ async function evalFn(checked: CheckedProgram, name: string, file: string, optio
   if (options.hessian === true && (fn.result?.length ?? 0) > 0) return report([error("NND3022", undefined, name, fn.result!)]), EXIT.userError;
 
   // Derivatives of rank above 2 (a vector of a matrix) are asked for: grad then has every argument.
-  const compiled = await compile(checked, { precision: "f64", source: file, jacobians: true, hessian: options.hessian === true });
+  const compiled = await compile(checked, { precision: "f64", source: file, target: targets[options.target], jacobians: true, hessian: options.hessian === true });
   const generated = (await loadGenerated(compiled.code))[compiled.exports.get(name)!] as GeneratedFn & { hessian?: GeneratedFn["value"] };
   const values = fn.args.map((a) => (a.shape.length === 0 ? args.values.get(a.decl.name.name)![0]! : args.values.get(a.decl.name.name)!));
   const code = compiled.fns.find((x) => x.name === name)!;

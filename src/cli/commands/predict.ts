@@ -7,6 +7,7 @@
 // stdout stays data.
 
 import { compile } from "../../pipeline/compile.js";
+import { targets, type TargetName } from "../../pipeline/targets.js";
 import { error, hasErrors } from "../../diagnostics/diagnostic.js";
 import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../pipeline/load.js";
@@ -24,6 +25,7 @@ import { classTargets } from "../accuracy.js";
 
 export interface PredictOptions {
   readonly model?: string;
+  readonly target: TargetName;
   readonly params: string;
   readonly data: string;
   readonly columns?: string;
@@ -65,7 +67,7 @@ export async function predictCommand(file: string, o: PredictOptions): Promise<n
   const hasTargets = fields.targets.length > 0 && fields.targets.every((t) => raw.values.has(t.name));
   const outputNames = new Set(m.outputs.map((x) => field(x).name));
   const lossName = hasTargets ? ["loss", "loss_", "loss__", "row_loss"].find((x) => !outputNames.has(x)) : undefined;
-  const compiled = await compile(result.checked, { precision: "f64", source: file, ...(lossName === undefined ? {} : { lossOutput: lossName }) });
+  const compiled = await compile(result.checked, { precision: "f64", source: file, target: targets[o.target], ...(lossName === undefined ? {} : { lossOutput: lossName }) });
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(target.name)!] as TrainableModel;
   const params = model.zeros();
   let data: Dataset;

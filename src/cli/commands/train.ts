@@ -5,6 +5,7 @@
 import { basename } from "node:path";
 import { SingleBar } from "cli-progress";
 import { compile } from "../../pipeline/compile.js";
+import { targets, type TargetName } from "../../pipeline/targets.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { modelHash } from "../../format/hash.js";
 import { loadGenerated } from "../../pipeline/load.js";
@@ -28,6 +29,7 @@ import { makeOptimizer, OPTIMIZERS, readHyperparameters, type HyperparameterOpti
 
 export interface TrainCommandOptions extends HyperparameterOptions {
   readonly model?: string;
+  readonly target: TargetName;
   readonly data: string;
   readonly optimizer: string;
   readonly epochs: string;
@@ -99,7 +101,7 @@ export async function trainCommand(file: string, o: TrainCommandOptions): Promis
   const { preprocess } = scaled;
   data = { train: preprocessDataset(preprocess, data.train), test: preprocessDataset(preprocess, data.test) };
 
-  const compiled = await compile(checked, { precision: "f64", source: file, hessian: o.optimizer === "newton" });
+  const compiled = await compile(checked, { precision: "f64", source: file, target: targets[o.target], hessian: o.optimizer === "newton" });
   const model = (await loadGenerated(compiled.code))[compiled.exports.get(target.name)!] as TrainableModel;
   const hash = modelHash(result.program, result.source, target.name);
 
