@@ -96,14 +96,14 @@ function cell(w: WorkloadResult, peer: string, show: (s: Summary) => string): st
   return s === undefined ? "failed" : show(s);
 }
 
-/** How many times more time per example `peer` takes than the generated f64 trainer. */
-export function ratio(w: WorkloadResult, peer: string): number | undefined {
+/** How many times more time per example `peer` takes than `ours` (the generated f64 trainer unless told). */
+export function ratio(w: WorkloadResult, peer: string, ours = "generated f64"): number | undefined {
   const find = (name: string) => {
     const r = w.peers.find((p) => p.peer === name);
     return r === undefined ? undefined : summarise(r);
   };
-  const [ours, theirs] = [find("generated f64"), find(peer)];
-  return ours === undefined || theirs === undefined ? undefined : ours.examplesPerSecond / theirs.examplesPerSecond;
+  const [a, b] = [find(ours), find(peer)];
+  return a === undefined || b === undefined ? undefined : a.examplesPerSecond / b.examplesPerSecond;
 }
 
 function fasterHand(w: WorkloadResult): number | undefined {
@@ -126,6 +126,12 @@ const targets: readonly Target[] = [
   { what: "generated f64 vs TensorFlow.js cpu", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js cpu"), atLeast: 3 },
   { what: "generated f64 vs TensorFlow.js wasm (reported)", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js wasm"), atLeast: 0 },
   { what: "generated f64 vs PyTorch f32, one thread (reported)", workloads: ["W1", "W2", "W3", "W4", "W5"], measure: (w) => ratio(w, "PyTorch f32"), atLeast: 0 },
+  // The WebAssembly target's bars (its SIMD kernels are still to come).
+  { what: "wasm f64 vs the TypeScript target f64", workloads: ["W4", "W5"], measure: (w) => ratio(w, "generated f64", "generated wasm f64"), atLeast: 2 },
+  { what: "wasm f32 vs the TypeScript target f32", workloads: ["W3"], measure: (w) => ratio(w, "generated f32", "generated wasm f32"), atLeast: 2 },
+  { what: "wasm f64 vs the TypeScript target f64", workloads: ["W1", "W2"], measure: (w) => ratio(w, "generated f64", "generated wasm f64"), atLeast: 1 },
+  { what: "wasm f32 vs TensorFlow.js wasm", workloads: ["W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js wasm", "generated wasm f32"), atLeast: 4 },
+  { what: "wasm f32 vs PyTorch f32, one thread", workloads: ["W4", "W5"], measure: (w) => ratio(w, "PyTorch f32", "generated wasm f32"), atLeast: 3 },
 ];
 
 /** The ceiling for a workload: its three products per layer at the best kernel's speed, as one rate. */

@@ -52,6 +52,8 @@ const python = findTorch();
 const peers: Peer[] = [
   { name: "generated f64", command: tsx("bench/peers/generated.ts") },
   ...(quick ? [] : [{ name: "generated f32", command: tsx("bench/peers/generated.ts"), precision: "f32" } as const]),
+  { name: "generated wasm f64", command: tsx("bench/peers/generated.ts", "wasm") },
+  ...(quick ? [] : [{ name: "generated wasm f32", command: tsx("bench/peers/generated.ts", "wasm"), precision: "f32" } as const]),
   { name: "hand-written (a)", command: tsx("bench/peers/handwritten-a.ts") },
   { name: "hand-written (b)", command: tsx("bench/peers/handwritten-b.ts") },
   { name: "TensorFlow.js cpu", command: tsx("bench/peers/tfjs.ts", "cpu") },

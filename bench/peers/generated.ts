@@ -2,7 +2,7 @@
 // in-process (exactly the code `nndc compile` writes), and trains it with the
 // runtime's optimizers, as `nndc train` does.
 //
-//   npx tsx bench/peers/generated.ts JOB.json
+//   npx tsx bench/peers/generated.ts JOB.json [wasm]   (the TypeScript target unless told)
 
 import { compiledModel } from "../models/compiled.js";
 import { adam, sgd, type Optimizer, type Params, type Tensor } from "../../src/runtime/optimizers.js";
@@ -11,7 +11,8 @@ import { centralDifferences, paramNames, readData, readInit, readJob, runPeer, t
 const job = readJob();
 const data = readData(job.data);
 
-const model = await compiledModel(job.model, job.precision);
+const target = process.argv[3] === "wasm" ? "wasm" : "ts";
+const model = await compiledModel(job.model, job.precision, target);
 
 /** A trainer of the module compiled above (every trainer runs the same code). */
 function generatedTrainer(job: Job): Trainer {
@@ -54,6 +55,6 @@ function generatedTrainer(job: Job): Trainer {
   }
 }
 
-const name = `generated ${job.precision}`;
+const name = `generated ${target === "wasm" ? "wasm " : ""}${job.precision}`;
 if (job.precision === "f32") await runPeer(name, job, data, () => generatedTrainer(job), "gradient checked in f64 only");
 else await runPeer(name, job, data, () => generatedTrainer(job));

@@ -18,6 +18,7 @@ import type { Field, Func, Global, GroupRole, Helper, Param, Result } from "../i
 import { generator, RANDOM_STATE } from "../lower/init.js";
 import type { ModelCode, Variable } from "../lower/model.js";
 import { helpers } from "../lower/scalar-ops.js";
+import { helpersNeeded } from "../lower/helpers.js";
 import { reuseLocals } from "../lower/registers.js";
 import type { LoweredModule } from "./target.js";
 import { declare, expr, id, isPlainKey, member, numberLiteral, propertyName, stmt, type ArrayType } from "./ts-build.js";
@@ -32,10 +33,11 @@ export interface ModuleInput extends Omit<LoweredModule, "precision"> {
   readonly reuseLocalsAbove: number;
   /**
    * Each method's body when another engine runs the IR (the WebAssembly
-   * target's calls into its module, given the export's name); when absent
-   * the IR is rendered in place, with the helpers and scratch arrays it needs.
+   * target's calls into its module, given the export's name); where it gives
+   * none, or is absent, the IR is rendered in place, with the helpers and
+   * scratch arrays it needs.
    */
-  readonly delegate?: (fn: Func, owner: string) => ts.Statement[];
+  readonly delegate?: (fn: Func, owner: string) => ts.Statement[] | undefined;
 }
 
 const numberType = () => f.createKeywordTypeNode(K.NumberKeyword);
@@ -169,12 +171,14 @@ function fnStatements(fn: FnCode, exportName: string, a: ArrayType, reuseAbove: 
 
 export function moduleStatements(input: ModuleInput): ts.Statement[] {
   const a = input.arrays;
-  const inPlace = input.delegate === undefined;
-  const used = (h: Helper) => inPlace && input.helpersUsed.has(h.name);
+  // The helpers of the functions rendered in place (all of them, unless another engine runs some).
+  const delegate = input.delegate;
+  const inPlace = [...input.models.map((m) => [m.functions, input.exportName(m.name)] as const), ...input.fns.map((fn) => [fn.functions, input.exportName(fn.name)] as const)].flatMap(([fs, owner]) => fs.filter((fn) => delegate?.(fn, owner) === undefined));
+  const needed = delegate === undefined ? [...generator.values(), ...helpers.values()].filter((h) => input.helpersUsed.has(h.name)) : helpersNeeded(inPlace.flatMap((fn) => fn.body));
   const statements: ts.Statement[] = [
     // The seeded generator, only where an initialiser draws random numbers.
-    ...(used(generator.get("random")!) ? [globalDeclaration(RANDOM_STATE)] : []),
-    ...[...generator.values(), ...helpers.values()].filter(used).map((h) => helperFunction(h, a)),
+    ...(needed.some((h) => h.name === "random") ? [globalDeclaration(RANDOM_STATE)] : []),
+    ...needed.map((h) => helperFunction(h, a)),
     ...input.models.flatMap((m) => modelStatements(m, input.exportName(m.name), input.inputNames(m.name), input.hash(m.name), a, input.reuseLocalsAbove, input.delegate)),
     ...input.fns.flatMap((fn) => fnStatements(fn, input.exportName(fn.name), a, input.reuseLocalsAbove, input.delegate)),
   ];

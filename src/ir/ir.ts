@@ -222,6 +222,13 @@ export function callsOf(e: Expr, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
+/** The names of the module's functions the statements call, added to `into`. */
+export function callsIn(stmts: readonly Stmt[], into: Set<string> = new Set()): Set<string> {
+  const stmt = (st: Stmt): Stmt => mapStmt(st, (e) => (callsOf(e, into), e), stmt);
+  stmts.forEach(stmt);
+  return into;
+}
+
 /** Every name the statements read as a value (`ref`), loop bounds and indices included. */
 export function refsIn(stmts: readonly Stmt[], into: Set<string> = new Set()): Set<string> {
   const expr = (e: Expr): Expr => {

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { s32, u32 } from "../../src/emit/wasm/encode.js";
-import { wasm } from "../../src/emit/wasm/target.js";
+import { runsAsTypeScript, wasm, wasmTarget } from "../../src/emit/wasm/target.js";
 import { compile, type CompileOptions, type Compiled } from "../../src/pipeline/compile.js";
 import { loadGenerated } from "../../src/pipeline/load.js";
 import { front } from "../support/front.js";
@@ -53,12 +53,15 @@ type Module = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 const validate = (bytes: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
 const wasmBytes = (code: string): Uint8Array => Uint8Array.from(Buffer.from(/\$decode\("([A-Za-z0-9+/=]+)"\)/.exec(code)![1]!, "base64"));
 
-async function both(source: string, options: Partial<CompileOptions> = {}): Promise<{ ts: Compiled; wasm: Compiled; a: Module; b: Module }> {
+/** The target with every model in WebAssembly, however small (the default leaves small ones to TypeScript loops). */
+const everyModel = wasmTarget({ typescriptBelow: 0 });
+
+async function both(source: string, options: Partial<CompileOptions> = {}, target = everyModel): Promise<{ ts: Compiled; wasm: Compiled; a: Module; b: Module }> {
   const checked = front(source, "test.nnd").checked!;
   expect(checked, source).toBeDefined();
   const base = { precision: "f64", source: "test.nnd", ...options } as const;
   const ts = await compile(checked, base);
-  const w = await compile(checked, { ...base, target: wasm });
+  const w = await compile(checked, { ...base, target });
   return { ts, wasm: w, a: (await loadGenerated(ts.code)) as Module, b: (await loadGenerated(w.code)) as Module };
 }
 
@@ -171,15 +174,30 @@ describe("the WebAssembly target", () => {
     expect(xor["lossAndGrad"]!(params, batch, 4, viewGrads)).toBe(xor["lossAndGrad"]!(again, batch, 4, ownGrads));
   });
 
-  it("writes a module that type-checks under every strict option, with no lib but ES2022, f64 and f32", async () => {
+  it("writes a module that type-checks under every strict option, with no lib but ES2022, f64 and f32, small models in TypeScript or not", async () => {
     for (const precision of ["f64", "f32"] as const) {
-      for (const file of ["xor.nnd", "functions.nnd"]) expect(strictErrors((await both(readFileSync(`examples/${file}`, "utf8"), { precision, hessian: true })).wasm.code)).toEqual([]);
+      for (const target of [everyModel, wasm]) {
+        for (const file of ["xor.nnd", "functions.nnd", "digits.nnd"]) expect(strictErrors((await both(readFileSync(`examples/${file}`, "utf8"), { precision, hessian: true }, target)).wasm.code)).toEqual([]);
+      }
     }
   });
 
+  it("leaves a model too small for a call into WebAssembly to TypeScript loops in the same file, and says so", async () => {
+    const source = `${readFileSync("examples/xor.nnd", "utf8")}\n${readFileSync("examples/digits.nnd", "utf8")}\nfn f(x) = gelu(x) * x\n`;
+    const c = await both(source, {}, wasm);
+    expect(c.wasm.code).not.toContain('"xor.lossAndGrad"');
+    expect(c.wasm.code).toContain('"digits.lossAndGrad"');
+    expect(c.wasm.code).toContain('"f.grad"');
+    expect(c.wasm.code).toContain("function sigmoid(");
+    expectAgree(c);
+    expect(runsAsTypeScript(c.ts.models.find((m) => m.name === "xor")!)).toBe(true);
+  });
+
   it("writes what prettier would write, but for long lines", async () => {
-    const code = (await both(readFileSync("examples/iris.nnd", "utf8"))).wasm.code;
-    expect(await prettier.format(code, { parser: "typescript", printWidth: 100_000 })).toBe(code);
+    for (const target of [everyModel, wasm]) {
+      const code = (await both(readFileSync("examples/iris.nnd", "utf8"), {}, target)).wasm.code;
+      expect(await prettier.format(code, { parser: "typescript", printWidth: 100_000 })).toBe(code);
+    }
   });
 });
 

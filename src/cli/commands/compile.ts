@@ -3,6 +3,7 @@
 import { basename, join } from "node:path";
 import { compile, type Precision } from "../../pipeline/compile.js";
 import { targets, type TargetName } from "../../pipeline/targets.js";
+import { runsAsTypeScript, SMALL_MODEL_FLOPS } from "../../emit/wasm/target.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
@@ -48,6 +49,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       for (const m of compiled.models) {
         const { forwardFlops: f, backwardFlops: b } = m.stats;
         lines.push(`  model ${m.name}: forward ${f} flops, backward ${b} flops per example (ratio ${(b / f).toFixed(2)})`);
+        if (options.target === "wasm" && runsAsTypeScript(m)) lines.push(`    runs as TypeScript loops in this file: below ${SMALL_MODEL_FLOPS} flops per example, a call into WebAssembly costs more than its step`);
       }
       if (compiled.fns.length > 0) lines.push(`  ${compiled.fns.length} fn${compiled.fns.length === 1 ? "" : "s"}`);
       lines.push(`  scratch buffers: ${compiled.bufferBytes} bytes, allocated once`);

@@ -7,9 +7,9 @@
 // intrinsic table, ToInt32); every model's and fn's IR functions are exported
 // as "<export>.<function>", and so are alloc and the heap's top.
 
-import { callsOf, type Expr, type Func, type Helper, type Precision, type Stmt } from "../../ir/ir.js";
-import { generator, RANDOM_STATE } from "../../lower/init.js";
-import { helpers } from "../../lower/scalar-ops.js";
+import type { Func, Precision } from "../../ir/ir.js";
+import { helpersNeeded } from "../../lower/helpers.js";
+import { RANDOM_STATE } from "../../lower/init.js";
 import type { Buffer } from "../../lower/kernel.js";
 import { EXTERNAL, F64, I32, OP, SECTION, VOID, body, funcType, limits, memarg, module, name, s32, section, u32, vec, type Bytes, type ValType } from "./encode.js";
 import { compileFunc, compileHelper, type Compiled, type Scope } from "./function.js";
@@ -58,41 +58,6 @@ function allocFunction(heap: number): Compiled {
   return { params: [I32], results: [I32], locals: [I32, I32], code };
 }
 
-/** The helpers the module's code calls and those they call, in the registry's order. */
-function helpersNeeded(used: ReadonlySet<string>): Helper[] {
-  const all = new Map([...generator, ...helpers]);
-  const needed = new Set([...used].filter((n) => all.has(n)));
-  for (const n of needed) {
-    const h = all.get(n)!;
-    const calls = new Set<string>();
-    for (const e of "k" in h.body ? [h.body] : h.body.flatMap(exprsOf)) callsOf(e, calls);
-    // A Set visits what is added while it is iterated: the helpers' helpers too.
-    for (const c of calls) if (all.has(c)) needed.add(c);
-  }
-  return [...all.values()].filter((h) => needed.has(h.name));
-}
-
-function exprsOf(s: Stmt): Expr[] {
-  switch (s.k) {
-    case "decl":
-      return [s.init];
-    case "set":
-      return [s.value];
-    case "store":
-      return [s.at, s.value];
-    case "for":
-      return [s.from, s.to, ...s.body.flatMap(exprsOf)];
-    case "if":
-      return [s.test, ...s.body.flatMap(exprsOf)];
-    case "alloc":
-      return [s.size];
-    case "return":
-      return [s.value];
-    case "comment":
-      return [];
-  }
-}
-
 export function assemble(exported: readonly Exported[], buffers: readonly Buffer[], helpersUsed: ReadonlySet<string>, precision: Precision): Assembled {
   const elementBytes = precision === "f64" ? 8 : 4;
   // Buffers from address 16 (0 stays unused), 16-byte aligned for v128 loads.
@@ -103,7 +68,7 @@ export function assemble(exported: readonly Exported[], buffers: readonly Buffer
     addresses.set(b.name, top);
     top = align16(top + b.size * elementBytes);
   }
-  const helpersList = helpersNeeded(helpersUsed);
+  const helpersList = helpersNeeded([], helpersUsed);
   const hostCount = HOST.length;
   const functions = new Map<string, number>();
   helpersList.forEach((h, i) => functions.set(h.name, hostCount + i));

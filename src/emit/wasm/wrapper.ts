@@ -14,6 +14,7 @@
 
 import ts from "typescript";
 import type { Func, Param, Precision, Result } from "../../ir/ir.js";
+import { namesRead } from "../unused.js";
 import type { Assembled } from "./assemble.js";
 import { HOST } from "./intrinsics.js";
 
@@ -22,11 +23,12 @@ const f = ts.factory;
 /**
  * What $call must know of a function: how each parameter is passed (a
  * number; an array, perhaps written; a group, perhaps written, with each
- * field's keys, whether it is a number, and the entries it needs, per
- * example or in all), and what comes back.
+ * field's key, kind (a number "n", an array "a", or "-" for one the function
+ * never reads, which may be absent: forward's targets) and the entries it
+ * needs, per example or in all), and what comes back.
  */
 interface Signature {
-  readonly params: readonly (readonly ["n"] | readonly ["w", number] | readonly ["g" | "gw", readonly string[], readonly boolean[], readonly number[], boolean])[];
+  readonly params: readonly (readonly ["n"] | readonly ["w", number] | readonly ["g" | "gw", readonly string[], readonly ("n" | "a" | "-")[], readonly number[], boolean])[];
   readonly result: readonly [kind: "none" | "n" | "a" | "g" | "views", keys?: readonly string[], numbers?: readonly boolean[]];
 }
 
@@ -39,11 +41,12 @@ export interface Sizes {
 const WRITTEN_ROLES = new Set(["gradients", "inputGradients"]);
 const PER_EXAMPLE_ROLES = new Set(["batch", "inputs", "inputGradients"]);
 
-function paramSignature(p: Param, sizes: Sizes): Signature["params"][number] {
+function paramSignature(p: Param, sizes: Sizes, read: ReadonlySet<string>): Signature["params"][number] {
   if (p.k === "scalar") return ["n"];
   // A plain buffer argument may be written (the Hessian's rows): copied back, to be safe.
   if (p.k === "buffer") return ["w", sizes.ofBuffer(p.name)];
-  return [WRITTEN_ROLES.has(p.role) ? "gw" : "g", p.fields.map((x) => x.key), p.fields.map((x) => x.kind === "f64"), p.fields.map((x) => (x.kind === "f64" ? 0 : sizes.ofKey(x.key))), PER_EXAMPLE_ROLES.has(p.role)];
+  const kinds = p.fields.map((x) => (!read.has(x.local) ? "-" : x.kind === "f64" ? "n" : "a"));
+  return [WRITTEN_ROLES.has(p.role) ? "gw" : "g", p.fields.map((x) => x.key), kinds, p.fields.map((x) => (x.kind === "f64" ? 0 : sizes.ofKey(x.key))), PER_EXAMPLE_ROLES.has(p.role)];
 }
 
 function resultSignature(r: Result, keep: boolean): Signature["result"] {
@@ -55,7 +58,8 @@ function resultSignature(r: Result, keep: boolean): Signature["result"] {
 
 export function signatureOf(fn: Func, ownerIsModel: boolean, sizes: Sizes): Signature {
   const keep = ownerIsModel && (fn.name === "init" || fn.name === "zeros");
-  return { params: fn.params.map((p) => paramSignature(p, sizes)), result: resultSignature(fn.result, keep) };
+  const read = namesRead(fn.body);
+  return { params: fn.params.map((p) => paramSignature(p, sizes, read)), result: resultSignature(fn.result, keep) };
 }
 
 /** A method's body: its arguments handed to $call under the export's name. */
@@ -73,8 +77,18 @@ function base64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** When every model is small enough for TypeScript loops and there is no fn, the module has nothing for WebAssembly. */
+const NOTHING_TO_RUN = `
+// ---- No WebAssembly: every model here is small enough that a call into it would cost more than a step
+// (nndc compile --stats says so), and there is no fn.
+
+/** Resolves at once: there is no WebAssembly module to compile. */
+export const ready: Promise<void> = Promise.resolve();
+`;
+
 /** The loader and $call, as text laid out as prettier lays it out. */
 export function prelude(a: Assembled, signatures: ReadonlyMap<string, Signature>, precision: Precision): string {
+  if (signatures.size === 0) return NOTHING_TO_RUN;
   const array = precision === "f64" ? "Float64Array" : "Float32Array";
   const sigs = [...signatures].map(([name, s]) => `  ${JSON.stringify(name)}: { params: ${literal(s.params)}, result: ${literal(s.result)} },`).join("\n");
   const host = HOST.filter((h) => h.name !== "toInt32").map((h) => `    ${h.name}: Math.${h.name},`).join("\n");
@@ -91,13 +105,11 @@ declare const WebAssembly: {
 declare const SharedArrayBuffer: unknown;
 
 type $Signature = {
-  params: (["n"] | ["w", number] | ["g" | "gw", string[], boolean[], number[], boolean])[];
+  params: (["n"] | ["w", number] | ["g" | "gw", string[], ("n" | "a" | "-")[], number[], boolean])[];
   result: ["none"] | ["n"] | ["a"] | ["g" | "views", string[], boolean[]];
 };
 
-const $signatures: Record<string, $Signature> = {
-${sigs}
-};
+const $signatures: Record<string, $Signature> = ${sigs === "" ? "{}" : `{\n${sigs}\n}`};
 
 const $bytes = $decode("${base64(a.bytes)}");
 
@@ -154,54 +166,78 @@ function $export(name: string): (...args: number[]) => unknown {
   return $exports[name] as (...args: number[]) => unknown;
 }
 
+/** Where a call copies in an array that is not a view, kept from call to call (one per argument slot): its address, capacity and a view of it. */
+type $Staging = { at: number; capacity: number; view: ${array} };
+const $staging = new Map<string, $Staging[]>();
+/** The memory's buffer, read again whenever it may have grown (reading it is not free). */
+let $buffer = $memory.buffer;
+
+/** The address of array x for a call: its own if it is a view onto the module's memory, else a staging area it is copied to. */
+function $pass(name: string, slot: number, x: unknown, need: number, what: string, back: [Float64Array | Float32Array, $Staging][] | undefined): number {
+  if (!(x instanceof Float64Array || x instanceof Float32Array)) throw new TypeError(\`\${name}: \${what} is not a Float64Array or Float32Array\`);
+  if (x.length < need) throw new RangeError(\`\${name}: \${what} has \${x.length} entries, \${need} are needed\`);
+  if (x.buffer === $buffer || $views.has(x)) return x.byteOffset;
+  // Only the entries the call reads: a batch array may be longer than its n examples.
+  const part = need > 0 && x.length > need ? x.subarray(0, need) : x;
+  let slots = $staging.get(name);
+  if (slots === undefined) $staging.set(name, (slots = []));
+  let s = slots[slot];
+  if (s === undefined || s.capacity < part.length) {
+    const at = $export("alloc")(part.length * ${array}.BYTES_PER_ELEMENT) as number;
+    $buffer = $memory.buffer;
+    slots[slot] = s = { at, capacity: part.length, view: new ${array}($buffer, at, part.length) };
+  }
+  // A memory that grew unshared has a new buffer: the view is made again.
+  if (s.view.buffer !== $buffer) s.view = new ${array}($buffer, s.at, s.capacity);
+  s.view.set(part);
+  back?.push([part, s]);
+  return s.at;
+}
+
 function $call<T>(name: string, args: readonly unknown[]): T {
   const signature = $signatures[name]!;
-  const heap = $exports?.["heap"] as { value: number } | undefined;
-  const mark = heap?.value ?? 0;
-  const back: [Float64Array | Float32Array, number][] = [];
+  const f = $export(name);
+  const back: [Float64Array | Float32Array, $Staging][] = [];
   // The number of examples, for the arrays that hold one row per example.
   const n = signature.params.findIndex((p) => p[0] === "n");
   const examples = n < 0 ? 1 : (args[n] as number);
-  // An array of the other precision is copied in (rounded to this module's) like any other.
-  const pass = (x: unknown, written: boolean, need: number, what: string): number => {
-    if (!(x instanceof Float64Array || x instanceof Float32Array)) throw new TypeError(\`\${name}: \${what} is not a Float64Array or Float32Array\`);
-    if (x.length < need) throw new RangeError(\`\${name}: \${what} has \${x.length} entries, \${need} are needed\`);
-    if ($views.has(x)) return x.byteOffset;
-    // Only the entries the call reads: a batch array may be longer than its n examples.
-    const part = need > 0 ? x.subarray(0, need) : x;
-    const at = $export("alloc")(part.length * ${array}.BYTES_PER_ELEMENT) as number;
-    new ${array}($memory.buffer, at, part.length).set(part);
-    if (written) back.push([part, at]);
-    return at;
-  };
   const values: number[] = [];
-  signature.params.forEach((p, i) => {
+  for (let i = 0; i < signature.params.length; i++) {
+    const p = signature.params[i]!;
     const arg = args[i];
     if (p[0] === "n") values.push(arg as number);
-    else if (p[0] === "w") values.push(pass(arg, true, p[1], \`argument \${i + 1}\`));
+    else if (p[0] === "w") values.push($pass(name, values.length, arg, p[1], \`argument \${i + 1}\`, back));
     else {
       const group = arg as Record<string, unknown>;
-      p[1].forEach((key, k) => values.push(p[2][k] ? (group[key] as number) : pass(group[key], p[0] === "gw", p[3][k]! * (p[4] ? examples : 1), key)));
+      for (let k = 0; k < p[1].length; k++) {
+        const [key, kind] = [p[1][k]!, p[2][k]];
+        const need = p[3][k]! * (p[4] ? examples : 1);
+        values.push(kind === "n" ? (group[key] as number) : kind === "a" ? $pass(name, values.length, group[key], need, key, p[0] === "gw" ? back : undefined) : 0);
+      }
     }
-  });
-  const got = $export(name)(...values);
-  for (const [x, at] of back) x.set(new ${array}($memory.buffer, at, x.length));
+  }
+  // What the call itself takes from the heap (its results) is given back after, but for views that stay.
+  const heap = $exports!["heap"] as { value: number };
+  const mark = heap.value;
+  const got = f(...values);
+  $buffer = $memory.buffer;
+  for (const [x, s] of back) x.set(s.view.subarray(0, x.length));
   const r = signature.result;
+  if (r[0] === "n" || r[0] === "none") return got as T;
   const array = (at: number, keep: boolean): ${array} => {
-    const length = new Float64Array($memory.buffer, at - 8, 1)[0]! / ${array}.BYTES_PER_ELEMENT;
-    const view = new ${array}($memory.buffer, at, length);
+    const length = new Float64Array($buffer, at - 8, 1)[0]! / ${array}.BYTES_PER_ELEMENT;
+    const view = new ${array}($buffer, at, length);
     if (!keep) return view.slice();
     $views.add(view);
     return view;
   };
-  let out: unknown = got;
+  let out: unknown;
   if (r[0] === "a") out = array(got as number, false);
-  else if (r[0] === "g" || r[0] === "views") {
+  else {
     const parts = r[1].length === 1 ? [got] : (got as unknown[]);
     out = Object.fromEntries(r[1].map((key, k) => [key, r[2][k] ? parts[k] : array(parts[k] as number, r[0] === "views")]));
   }
-  // What the call took from the heap is given back, but for views that stay.
-  if (heap !== undefined && r[0] !== "views") heap.value = mark;
+  if (r[0] !== "views") heap.value = mark;
   return out as T;
 }
 `;
