@@ -5,7 +5,7 @@
 // on every example and on random models, so that a target may rely on the
 // types (WebAssembly has no implicit conversions).
 
-import { intrinsics, type Expr, type Func, type Helper, type Param, type Stmt, type Type } from "./ir.js";
+import { helperAsFunc, intrinsics, type Expr, type Func, type Helper, type Param, type Stmt, type Type } from "./ir.js";
 
 /** What a name is: a typed number, or a buffer. An integer literal fits f64 and i32 both. */
 type Kind = Type | "buffer";
@@ -33,8 +33,7 @@ export function typeProblems(fn: Func, scope: ModuleScope): string[] {
 
 /** The problems with a helper's body: its parameters and result are f64. */
 export function helperProblems(h: Helper, scope: ModuleScope): string[] {
-  const fn: Func = { name: h.name, params: h.params.map((name) => ({ k: "scalar", name, type: "f64" })), result: { k: "scalar", type: "f64" }, body: "k" in h.body ? [{ k: "return", value: h.body }] : h.body };
-  return typeProblems(fn, scope);
+  return typeProblems(helperAsFunc(h), scope);
 }
 
 function paramNames(p: Param): [string, Kind][] {

@@ -222,6 +222,11 @@ export function callsOf(e: Expr, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
+/** A helper as a function of f64 numbers to an f64 number, its expression body a return. */
+export function helperAsFunc(h: Helper): Func {
+  return { name: h.name, params: h.params.map((name) => ({ k: "scalar", name, type: "f64" })), result: { k: "scalar", type: "f64" }, body: "k" in h.body ? [{ k: "return", value: h.body }] : h.body };
+}
+
 /** The names of the module's functions the statements call, added to `into`. */
 export function callsIn(stmts: readonly Stmt[], into: Set<string> = new Set()): Set<string> {
   const stmt = (st: Stmt): Stmt => mapStmt(st, (e) => (callsOf(e, into), e), stmt);

@@ -2,7 +2,7 @@
 // the ops' helpers (scalar-ops.ts) and the seeded generator (init.ts); and,
 // for some code, which of them it needs, the helpers' own calls included.
 
-import { callsIn, type Helper, type Stmt } from "../ir/ir.js";
+import { callsIn, helperAsFunc, type Helper, type Stmt } from "../ir/ir.js";
 import { generator } from "./init.js";
 import { helpers } from "./scalar-ops.js";
 
@@ -14,7 +14,7 @@ export function helpersNeeded(stmts: readonly Stmt[], also: Iterable<string> = [
   // A Set visits what is added while it is iterated: the helpers' helpers too.
   for (const n of needed) {
     const h = all.get(n)!;
-    for (const c of callsIn("k" in h.body ? [{ k: "return", value: h.body }] : h.body)) if (all.has(c)) needed.add(c);
+    for (const c of callsIn(helperAsFunc(h).body)) if (all.has(c)) needed.add(c);
   }
   return [...all.values()].filter((h) => needed.has(h.name));
 }

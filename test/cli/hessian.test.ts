@@ -2,20 +2,13 @@
 // --optimizer newton` on a model above MAX_HESSIAN_PARAMS fail with NND3060
 // (exit 1, nothing written) instead of leaving the Hessian out in silence.
 
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_HESSIAN_PARAMS } from "../../src/pipeline/derive.js";
+import { freshDir, nndc } from "../support/cli.js";
 
-function nndc(args: string[]) {
-  const r = spawnSync(process.execPath, ["dist/cli/main.js", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), "nndc-hessian-"));
+const tmp = () => freshDir("nndc-hessian-");
 
 describe("the Hessian's size limit", () => {
   it("compile --hessian of a model above it is NND3060, exit 1, and writes nothing", () => {

@@ -3,19 +3,10 @@
 // the TypeScript target gives, to the last digit; a target nndc has not is a
 // bad command line.
 
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-function nndc(args: string[]) {
-  const r = spawnSync(process.execPath, ["dist/cli/main.js", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), "nndc-"));
+import { freshDir as tmp, nndc } from "../support/cli.js";
 
 describe("--target wasm", () => {
   it("compile writes a module that imports nothing and embeds its WebAssembly; --stats names a model left to TypeScript", () => {

@@ -7,7 +7,7 @@
 // (4k for f32, widened on load and rounded on store).
 
 import type { Expr, Func, Helper, Intrinsic, Param, Precision, Result, Scalar, Stmt, Type } from "../../ir/ir.js";
-import { intrinsics } from "../../ir/ir.js";
+import { helperAsFunc, intrinsics } from "../../ir/ir.js";
 import { F64, I32, OP, VOID, f64, memarg, s32, u32, type Bytes, type ValType } from "./encode.js";
 import { INTRINSICS } from "./intrinsics.js";
 
@@ -59,8 +59,7 @@ export function compileFunc(fn: Func, scope: Scope): Compiled {
 }
 
 export function compileHelper(h: Helper, scope: Scope): Compiled {
-  const fn: Func = { name: h.name, params: h.params.map((name) => ({ k: "scalar", name, type: "f64" })), result: { k: "scalar", type: "f64" }, body: "k" in h.body ? [{ k: "return", value: h.body }] : h.body };
-  return compileFunc(fn, scope);
+  return compileFunc(helperAsFunc(h), scope);
 }
 
 type Var = { readonly index: number; readonly type: Type | "buffer" };
