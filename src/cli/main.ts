@@ -108,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("-o, --out <dir>", "output directory", "generated")
     .addOption(new Option("--precision <p>", "number type of the arrays").choices(["f64", "f32"]).default("f64"))
     .addOption(targetOption())
+    .option("--wasm-always", "with --target wasm: run every model in WebAssembly, even one too small for a call into it to pay (a browser test, a measurement)")
     .option("--stats", "print flop counts, buffer bytes and time per compiler stage")
     .option("--schedule", "print where each value lives (inline, local, buffer, registers) and when it is computed (hoisted, per example, per chunk)")
     .option("--hessian", "also emit each model's Hessian function (Newton's method)")

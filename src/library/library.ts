@@ -2,7 +2,7 @@
 // function takes a .nnd source text and returns what the matching command
 // prints, with the diagnostics as data and as rendered code frames.
 
-import { targets, type TargetName } from "../pipeline/targets.js";
+import { targetNamed, type TargetName } from "../pipeline/targets.js";
 import { check as checkProgram } from "../check/check.js";
 import type { CheckedProgram } from "../check/checked.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -90,6 +90,8 @@ function formulasOf(program: CheckedProgram, targets: readonly Target[], wrt: st
 export interface CompileOptions extends SourceOptions {
   /** TypeScript loops (`ts`, the default) or WebAssembly run from a TypeScript wrapper (`wasm`): the same module interface. */
   readonly target?: TargetName;
+  /** With `target: "wasm"`: every model in WebAssembly, even one too small for a call into it to pay (XOR in a browser test). */
+  readonly wasmAlways?: boolean;
   /** f64 (the default) or f32 arrays. */
   readonly precision?: Precision;
 }
@@ -110,7 +112,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   if (result.program === undefined) return { exports: new Map(), diagnostics: result.diagnostics, formulas: [] };
   // One derivation for the code and the formulas.
   const deriver = new Deriver(result.program);
-  const compiled = await compileProgram(result.program, { precision: options.precision ?? "f64", source: filename(options), sourceFile: file, deriver, target: targets[options.target ?? "ts"] });
+  const compiled = await compileProgram(result.program, { precision: options.precision ?? "f64", source: filename(options), sourceFile: file, deriver, target: targetNamed(options.target ?? "ts", options) });
   const diagnostics = [...result.diagnostics, ...reported(compiled.diagnostics, file)];
   const formulas = formulasOf(result.program, everyTarget(result.program), undefined, deriver);
   return { code: compiled.code, exports: compiled.exports, diagnostics, formulas: "code" in formulas ? [] : formulas };

@@ -1,8 +1,8 @@
-// nndc compile FILE [-o DIR] [--precision f64|f32] [--target ts|wasm] [--stats] [--schedule]: writes DIR/<stem>.ts.
+// nndc compile FILE [-o DIR] [--precision f64|f32] [--target ts|wasm [--wasm-always]] [--stats] [--schedule]: writes DIR/<stem>.ts.
 
 import { basename, join } from "node:path";
 import { compile, type Precision } from "../../pipeline/compile.js";
-import { targets, type TargetName } from "../../pipeline/targets.js";
+import { targetNamed, type TargetName } from "../../pipeline/targets.js";
 import { runsAsTypeScript, SMALL_MODEL_FLOPS } from "../../emit/wasm/target.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
@@ -17,6 +17,7 @@ export interface CompileCommandOptions {
   readonly schedule?: boolean;
   readonly hessian?: boolean;
   readonly target: TargetName;
+  readonly wasmAlways?: boolean;
 }
 
 export async function compileCommand(files: readonly string[], options: CompileCommandOptions): Promise<number> {
@@ -30,7 +31,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       continue;
     }
     const frontEnd = performance.now() - started;
-    const compiled = await compile(result.checked, { precision: options.precision, source: file, target: targets[options.target], hessian: options.hessian === true, schedule: options.schedule === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
+    const compiled = await compile(result.checked, { precision: options.precision, source: file, target: targetNamed(options.target, options), hessian: options.hessian === true, schedule: options.schedule === true, ...(result.source === undefined ? {} : { sourceFile: result.source }) });
     report(compiled.diagnostics, result.source);
     if (hasErrors(compiled.diagnostics)) {
       status = EXIT.userError;
@@ -49,7 +50,7 @@ export async function compileCommand(files: readonly string[], options: CompileC
       for (const m of compiled.models) {
         const { forwardFlops: f, backwardFlops: b } = m.stats;
         lines.push(`  model ${m.name}: forward ${f} flops, backward ${b} flops per example (ratio ${(b / f).toFixed(2)})`);
-        if (options.target === "wasm" && runsAsTypeScript(m)) lines.push(`    runs as TypeScript loops in this file: below ${SMALL_MODEL_FLOPS} flops per example, a call into WebAssembly costs more than its step`);
+        if (options.target === "wasm" && options.wasmAlways !== true && runsAsTypeScript(m)) lines.push(`    runs as TypeScript loops in this file: below ${SMALL_MODEL_FLOPS} flops per example, a call into WebAssembly costs more than its step`);
       }
       if (compiled.fns.length > 0) lines.push(`  ${compiled.fns.length} fn${compiled.fns.length === 1 ? "" : "s"}`);
       lines.push(`  scratch buffers: ${compiled.bufferBytes} bytes, allocated once`);
