@@ -14,7 +14,7 @@
 
 import ts from "typescript";
 import type { FnCode } from "../lower/fn.js";
-import type { Field, Func, Global, GroupRole, Helper, Param, Result } from "../ir/ir.js";
+import { scalarProducts, type Field, type Func, type Global, type GroupRole, type Helper, type Param, type Result } from "../ir/ir.js";
 import { generator, RANDOM_STATE } from "../lower/init.js";
 import type { ModelCode, Variable } from "../lower/model.js";
 import { helpers } from "../lower/scalar-ops.js";
@@ -114,7 +114,8 @@ function methodOf(fn: Func, named: GroupTypes, a: ArrayType, reads: Set<string>,
     return fn.doc === undefined ? method : ts.addSyntheticLeadingComment(method, K.MultiLineCommentTrivia, `* ${fn.doc} `, true);
   }
   const given = new Set(fn.result.k === "group" ? fn.result.fields.map((x) => x.local) : []);
-  const body = reuseLocals(withoutUnusedConstants(fn.body, given), reuseAbove, given);
+  // TypeScript has no vector kernels: a product is its scalar loops.
+  const body = reuseLocals(withoutUnusedConstants(scalarProducts(fn.body), given), reuseAbove, given);
   const read = namesRead(body);
   for (const r of [...read, ...given]) reads.add(r);
   const bindings = fn.params.flatMap((p) => (p.k === "group" ? p.fields.filter((x) => read.has(x.local)).map((x) => declare(x.local, member(id(p.name), x.key))) : []));

@@ -170,5 +170,7 @@ export function stmt(s: Stmt, arrays: ArrayType): ts.Statement {
       return declare(s.name, f.createNewExpression(id(arrays), undefined, [expr(s.size, arrays)]));
     case "return":
       return f.createReturnStatement(expr(s.value, arrays));
+    case "product":
+      throw new Error("internal: a product reaches the TypeScript printer whole (scalarProducts gives its loops)");
   }
 }

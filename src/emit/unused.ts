@@ -5,7 +5,7 @@
 // regulariser's pass needed, a log-sum-exp whose only use was simplified
 // away); such a constant costs nothing at run time but fails those checks.
 
-import { mapChildren, mapStmt, type Expr, type Stmt } from "../ir/ir.js";
+import { mapChildren, mapStmt, nestedIn, type Expr, type Stmt } from "../ir/ir.js";
 
 /** Calls with an effect: they draw the next random number. */
 const IMPURE = new Set(["random", "gaussian"]);
@@ -49,14 +49,14 @@ export function withoutUnusedConstants(stmts: readonly Stmt[], liveOut: Readonly
     for (const name of liveOut) read.add(name);
     const unused = (s: Stmt) => (s.k === "decl" && !s.mutable && isPure(s.init)) || s.k === "alloc" ? !read.has(s.name) : false;
     const prune = (list: readonly Stmt[]): Stmt[] =>
-      list.filter((s) => !unused(s)).map((s) => (s.k === "for" || s.k === "if" ? { ...s, body: prune(s.body) } : s));
+      list.filter((s) => !unused(s)).map((s) => (s.k === "for" || s.k === "if" || s.k === "product" ? { ...s, body: prune(s.body) } : s));
     const next = prune(current);
     if (count(next) === count(current)) return current;
     current = next;
   }
 }
 
-const count = (list: readonly Stmt[]): number => list.reduce((n, s) => n + 1 + (s.k === "for" || s.k === "if" ? count(s.body) : 0), 0);
+const count = (list: readonly Stmt[]): number => list.reduce((n, s) => n + 1 + count(nestedIn(s)), 0);
 
 /** A parameter's name as declared: `_`-prefixed when the body never reads it, as noUnusedParameters asks. */
 export function parameterName(name: string, read: ReadonlySet<string>): string {

@@ -87,6 +87,17 @@ class Checker {
         this.expect("a test", type(s.test), "bool");
         this.block(s.body, names);
         return;
+      case "product": {
+        const p = s.product;
+        for (const [what, m] of [["out", p.out], ["left", p.left], ["right", p.right]] as const) {
+          this.expect(`the product's ${what} buffer ${m.array}`, names.get(m.array), "buffer");
+          this.expect(`the product's ${what} offset`, type(m.offset), "i32");
+        }
+        this.expect("the product's columns", type(p.cols), "i32");
+        this.expect("the product's depth", type(p.depth), "i32");
+        this.block(s.body, names);
+        return;
+      }
       case "alloc":
         this.expect(`the size of ${s.name}`, type(s.size), "i32");
         names.set(s.name, "buffer");

@@ -79,7 +79,31 @@ export type Stmt =
   | { readonly k: "if"; readonly test: Expr; readonly body: readonly Stmt[] }
   /** A new buffer of zeros, of the module's precision: what a call gives back. */
   | { readonly k: "alloc"; readonly name: string; readonly size: Expr }
-  | { readonly k: "return"; readonly value: Expr };
+  | { readonly k: "return"; readonly value: Expr }
+  /**
+   * A matrix product, said whole so that a target with vector instructions
+   * can run it as one kernel; `body` is the same product as scalar loops
+   * (register-blocked), which a target without them runs in its place.
+   */
+  | { readonly k: "product"; readonly product: Product; readonly body: readonly Stmt[] };
+
+/** A matrix in a buffer: entry (a, b) at offset + a·strides[0] + b·strides[1]. */
+export interface Strided {
+  readonly array: string;
+  readonly offset: Expr;
+  readonly strides: readonly [number, number];
+}
+
+/** out(i, j) op Σ_k left(i, k) · right(j, k), for i < rows, j < cols, k < depth. */
+export interface Product {
+  readonly out: Strided;
+  readonly op: "=" | "+=";
+  readonly left: Strided;
+  readonly right: Strided;
+  readonly rows: number;
+  readonly cols: Expr;
+  readonly depth: Expr;
+}
 
 export type AssignOp = "=" | "+=" | "*=";
 
@@ -212,7 +236,20 @@ export function mapStmt(s: Stmt, fe: (e: Expr) => Expr, fs: (s: Stmt) => Stmt): 
       return { ...s, value: fe(s.value) };
     case "comment":
       return s;
+    case "product": {
+      const p = s.product;
+      const strided = (m: Strided): Strided => ({ ...m, offset: fe(m.offset) });
+      return { ...s, product: { ...p, out: strided(p.out), left: strided(p.left), right: strided(p.right), cols: fe(p.cols), depth: fe(p.depth) }, body: s.body.map(fs) };
+    }
   }
+}
+
+/** The statements nested in s (a loop's, a test's, a product's scalar loops), or none. */
+export const nestedIn = (s: Stmt): readonly Stmt[] => (s.k === "for" || s.k === "if" || s.k === "product" ? s.body : []);
+
+/** The statements with every product replaced by its scalar loops: what a target without vector kernels runs. */
+export function scalarProducts(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.flatMap((s): Stmt[] => (s.k === "product" ? scalarProducts(s.body) : s.k === "for" || s.k === "if" ? [{ ...s, body: scalarProducts(s.body) }] : [s]));
 }
 
 /** The names of the module's functions e calls, added to `into`. */

@@ -4,7 +4,7 @@
 // a name is declared (`const x_at: i32 = i * 2`); every intrinsic and helper
 // is a call (`exp(z)`, `random()`), a cast is named after its type (`f64(n)`).
 
-import type { BinOp, Expr, Field, Func, Helper, Param, Result, Stmt } from "./ir.js";
+import type { BinOp, Expr, Field, Func, Helper, Param, Product, Result, Stmt, Strided } from "./ir.js";
 
 const PRECEDENCE: Record<BinOp, number> = { "==": 1, "!=": 1, "<": 2, ">": 2, ">=": 2, "+": 3, "-": 3, "*": 4, "/": 4, "%": 4 };
 const TOP = 0;
@@ -61,6 +61,8 @@ function printStmt(s: Stmt, indent: string): string[] {
       return [`${indent}if ${printExpr(s.test)} {`, ...printStmts(s.body, `${indent}  `), `${indent}}`];
     case "comment":
       return [`${indent}// ${s.text}`];
+    case "product":
+      return [`${indent}product ${printProduct(s.product)} {`, ...printStmts(s.body, `${indent}  `), `${indent}}`];
     case "alloc":
       return line(`${s.name} = buffer(${printExpr(s.size)})`);
     case "return":
@@ -97,4 +99,14 @@ export function printFunc(fn: Func): string {
 export function printHelper(h: Helper): string {
   const body = "k" in h.body ? [`  return ${printExpr(h.body)}`] : printStmts(h.body, "  ");
   return [`${h.name}(${h.params.map((p) => `${p}: f64`).join(", ")}) -> f64 {`, ...body, "}"].join("\n");
+}
+
+/** out[o + a·i + b·j] += Σ_k left[…] · right[…], for i < rows, j < cols, k < depth. */
+function printProduct(p: Product): string {
+  const term = (stride: number, index: string) => (stride === 1 ? index : `${stride}${index}`);
+  const entry = (m: Strided, a: string, b: string) => {
+    const terms = [...(m.offset.k === "num" && m.offset.value === 0 ? [] : [printExpr(m.offset)]), term(m.strides[0], a), term(m.strides[1], b)];
+    return `${m.array}[${terms.join(" + ")}]`;
+  };
+  return `${entry(p.out, "i", "j")} ${p.op} Σ_k ${entry(p.left, "i", "k")} · ${entry(p.right, "j", "k")}, i < ${p.rows}, j < ${printExpr(p.cols)}, k < ${printExpr(p.depth)}`;
 }

@@ -20,7 +20,7 @@
 // shape.
 
 import type { Tuning } from "./tuning.js";
-import { add, mul, num, type Expr, type Stmt } from "../ir/ir.js";
+import { add, mul, num, type Expr, type Product, type Stmt, type Strided } from "../ir/ir.js";
 import { contraction, type Entry, type Names } from "./contraction.js";
 
 export type { Names } from "./contraction.js";
@@ -34,13 +34,19 @@ export interface Matrix {
 
 const at = (m: Matrix, row: Expr, col: Expr): Expr => add(add(m.offset, mul(row, num(m.stride))), col);
 const entry = (m: Matrix): Entry => (row, k) => ({ k: "load", array: m.array, at: at(m, row, k) });
+/** The matrix read by rows (entry (a, b) at row a, column b), or down its columns. */
+const rowsOf = (m: Matrix): Strided => ({ array: m.array, offset: m.offset, strides: [m.stride, 1] });
+const columnsOf = (m: Matrix): Strided => ({ array: m.array, offset: m.offset, strides: [1, m.stride] });
+/** The product whole, with its scalar loops. */
+const product = (p: Product, body: Stmt[]): Stmt[] => [{ k: "product", product: p, body }];
 
 /**
  * out(e, r) = Σ_k W(r, k) X(e, k) for rows r < rows and examples e < m: dot
  * products along contiguous rows of both, R rows × E examples at a time.
  */
 export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, inner: number, m: Expr, names: Names, block: Tuning["forwardBlock"]): Stmt[] {
-  return contraction({
+  const whole: Product = { out: columnsOf(out), op: "=", left: rowsOf(W), right: rowsOf(X), rows, cols: m, depth: num(inner) };
+  return product(whole, contraction({
     left: entry(W),
     right: entry(X),
     rows,
@@ -51,7 +57,7 @@ export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, 
     outer: "rows",
     bases: ["s", "w", "x"],
     names,
-  });
+  }));
 }
 
 /**
@@ -60,7 +66,8 @@ export function forwardProduct(W: Matrix, X: Matrix, out: Matrix, rows: number, 
  * columns, a block's C columns side by side in a row of W.
  */
 export function transposedProduct(W: Matrix, X: Matrix, out: Matrix, cols: number, depth: number, m: Expr, names: Names, block: Tuning["forwardBlock"]): Stmt[] {
-  return contraction({
+  const whole: Product = { out: columnsOf(out), op: "=", left: columnsOf(W), right: rowsOf(X), rows: cols, cols: m, depth: num(depth) };
+  return product(whole, contraction({
     left: (c, r) => ({ k: "load", array: W.array, at: at(W, r, c) }),
     right: entry(X),
     rows: cols,
@@ -71,7 +78,7 @@ export function transposedProduct(W: Matrix, X: Matrix, out: Matrix, cols: numbe
     outer: "rows",
     bases: ["s", "w", "x"],
     names,
-  });
+  }));
 }
 
 /**
@@ -81,7 +88,8 @@ export function transposedProduct(W: Matrix, X: Matrix, out: Matrix, cols: numbe
  * sum over the chunk in registers, then one read and write of G.
  */
 export function gradientProduct(A: Matrix, B: Matrix, G: Matrix, rows: number, cols: number, m: Expr, names: Names, block: Tuning["gradientBlock"]): Stmt[] {
-  return contraction({
+  const whole: Product = { out: rowsOf(G), op: "+=", left: rowsOf(A), right: rowsOf(B), rows, cols: num(cols), depth: m };
+  return product(whole, contraction({
     left: entry(A),
     right: entry(B),
     rows,
@@ -92,7 +100,7 @@ export function gradientProduct(A: Matrix, B: Matrix, G: Matrix, rows: number, c
     outer: "cols",
     bases: ["g", "a", "b"],
     names,
-  });
+  }));
 }
 
 /** The block's rows: as many as tuned, else 2 or 1 where there are fewer. */

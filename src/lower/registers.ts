@@ -20,7 +20,7 @@ export const REUSE_ABOVE = 2000;
  * becomes `let`; the later values assign to it.
  */
 export function reuseLocals(stmts: readonly Stmt[], above = REUSE_ABOVE, liveOut: ReadonlySet<string> = new Set()): Stmt[] {
-  const inner = stmts.map((s) => (s.k === "for" || s.k === "if" ? { ...s, body: reuseLocals(s.body, above) } : s));
+  const inner = stmts.map((s) => (s.k === "for" || s.k === "if" || s.k === "product" ? { ...s, body: reuseLocals(s.body, above) } : s));
   const candidates = inner.filter(isNumberLocal).length;
   return candidates > above ? shareLocals(inner, liveOut) : inner;
 }

@@ -48,6 +48,8 @@ function unrolledSize(s: Stmt): number {
     return trips === undefined ? Infinity : trips * inner;
   }
   if (s.k === "if") return 1 + s.body.reduce((a, b) => a + unrolledSize(b), 0);
+  // A product is its scalar loops where it is not a kernel.
+  if (s.k === "product") return s.body.reduce((a, b) => a + unrolledSize(b), 0);
   return s.k === "comment" ? 0 : 1;
 }
 
@@ -58,7 +60,7 @@ function tripCount(s: Stmt & { k: "for" }): number | undefined {
 }
 
 function unroll(s: Stmt, fresh: (base: string) => string, limits: Tuning["unroll"]): Stmt[] {
-  if (s.k === "if") return [{ ...s, body: s.body.flatMap((b) => unroll(b, fresh, limits)) }];
+  if (s.k === "if" || s.k === "product") return [{ ...s, body: s.body.flatMap((b) => unroll(b, fresh, limits)) }];
   if (s.k !== "for") return [s];
   const body = s.body.flatMap((b) => unroll(b, fresh, limits));
   const trips = tripCount(s);

@@ -179,6 +179,8 @@ class FunctionCompiler {
         if (s.value.k === "ref" && this.lookup(s.value.name)?.type === "buffer") this.get(s.value.name);
         else this.expr(s.value, this.typeOf(s.value) === "i32" ? "i32" : "f64");
         return this.emit(OP.return);
+      case "product":
+        return this.block(s.body);
       case "comment":
         return;
     }
