@@ -53,8 +53,10 @@ type Module = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 const validate = (bytes: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
 const wasmBytes = (code: string): Uint8Array => Uint8Array.from(Buffer.from(/\$decode\("([A-Za-z0-9+/=]+)"\)/.exec(code)![1]!, "base64"));
 
-/** The target with every model in WebAssembly, however small (the default leaves small ones to TypeScript loops). */
+/** The target with every model in WebAssembly, however small (the default leaves small ones to TypeScript loops), its products as SIMD kernels. */
 const everyModel = wasmTarget({ typescriptBelow: 0 });
+/** The same with the products as the TypeScript target's scalar loops: its numbers to the last bit. */
+const scalarOnly = wasmTarget({ typescriptBelow: 0, simd: false });
 
 async function both(source: string, options: Partial<CompileOptions> = {}, target = everyModel): Promise<{ ts: Compiled; wasm: Compiled; a: Module; b: Module }> {
   const checked = front(source, "test.nnd").checked!;
@@ -89,8 +91,40 @@ function expectSame(got: unknown, want: unknown, what: string): void {
   expect(got, what).toEqual(want);
 }
 
+type Compare = (got: unknown, want: unknown, what: string) => void;
+
+/**
+ * Equal within `rel` of the entry or of its array's largest entry (a sum in
+ * another order differs by rounding relative to its terms, not to a result
+ * that cancels to near 0), NaN to NaN.
+ */
+const within =
+  (rel: number): Compare =>
+  (got, want, what) => {
+    const close = (g: number, w: number, scale: number, at: string) => {
+      if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= rel * Math.max(Math.abs(w), scale) || Object.is(g, w))) expect.fail(`${at}: ${g} ≠ ${w} within ${rel}`);
+    };
+    if (typeof want === "number") return close(got as number, want, 0, what);
+    if (ArrayBuffer.isView(want) || Array.isArray(want)) {
+      const [w, g] = [want as ArrayLike<number>, got as ArrayLike<number>];
+      expect(g.length, what).toBe(w.length);
+      const scale = Array.from(w).reduce((m, x) => (Number.isFinite(x) ? Math.max(m, Math.abs(x)) : m), 0);
+      for (let i = 0; i < w.length; i++) close(g[i]!, w[i]!, scale, `${what}[${i}]`);
+      return;
+    }
+    if (want !== null && typeof want === "object") {
+      expect(Object.keys(got as object).sort(), what).toEqual(Object.keys(want).sort());
+      for (const [k, v] of Object.entries(want)) within(rel)((got as Record<string, unknown>)[k], v, `${what}.${k}`);
+      return;
+    }
+    expect(got, what).toEqual(want);
+  };
+
+/** f64 within 1e-12 and f32 within 1e-5 of the TypeScript target's: the SIMD kernels' sums in another order. */
+const simdTolerance = (precision: "f64" | "f32"): Compare => within(precision === "f64" ? 1e-12 : 1e-5);
+
 /** Every function of every model and fn, both targets, on the same arguments. */
-function expectAgree(c: { ts: Compiled; a: Module; b: Module }, precision: "f64" | "f32" = "f64"): void {
+function expectAgree(c: { ts: Compiled; a: Module; b: Module }, precision: "f64" | "f32" = "f64", expectSame: Compare = simdTolerance(precision)): void {
   // The module's own array type: an f32 module reads and writes Float32Arrays.
   const array = (length: number, seed?: number) => (precision === "f64" ? (seed === undefined ? new Float64Array(length) : values(length, seed)) : seed === undefined ? new Float32Array(length) : Float32Array.from(values(length, seed)));
   for (const m of c.ts.models) {
@@ -136,11 +170,14 @@ const examples = readdirSync("examples").filter((f) => f.endsWith(".nnd"));
 const everything = { hessian: true, inputGrad: true, jacobians: true } as const;
 
 describe("the WebAssembly target", () => {
-  it.each(examples)("%s: the module validates, and every function agrees with the TypeScript target's, f64 and f32", async (file) => {
+  it.each(examples)("%s: the module validates, and every function agrees with the TypeScript target's, f64 within 1e-12 and f32 within 1e-5; with scalar products, to the last bit", async (file) => {
     for (const precision of ["f64", "f32"] as const) {
       const c = await both(readFileSync(`examples/${file}`, "utf8"), { ...everything, precision });
       expect(validate(wasmBytes(c.wasm.code))).toBe(true);
       expectAgree(c, precision);
+      const scalar = await both(readFileSync(`examples/${file}`, "utf8"), { ...everything, precision }, scalarOnly);
+      expect(validate(wasmBytes(scalar.wasm.code))).toBe(true);
+      expectAgree(scalar, precision, expectSame);
     }
   });
 

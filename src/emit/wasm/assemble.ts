@@ -58,7 +58,7 @@ function allocFunction(heap: number): Compiled {
   return { params: [I32], results: [I32], locals: [I32, I32], code };
 }
 
-export function assemble(exported: readonly Exported[], buffers: readonly Buffer[], helpersUsed: ReadonlySet<string>, precision: Precision): Assembled {
+export function assemble(exported: readonly Exported[], buffers: readonly Buffer[], helpersUsed: ReadonlySet<string>, precision: Precision, simd = true): Assembled {
   const elementBytes = precision === "f64" ? 8 : 4;
   // Buffers from address 16 (0 stays unused), 16-byte aligned for v128 loads.
   const addresses = new Map<string, number>();
@@ -74,7 +74,7 @@ export function assemble(exported: readonly Exported[], buffers: readonly Buffer
   helpersList.forEach((h, i) => functions.set(h.name, hostCount + i));
   const allocIndex = hostCount + helpersList.length;
   const globals = new Map([[RANDOM_STATE.name, { index: 0, type: "i32" as const }], ["heap", { index: 1, type: "i32" as const }]]);
-  const scope: Scope = { precision, buffers: addresses, globals, functions, imported: new Map(HOST.map((h, i) => [h.name, i])), alloc: allocIndex };
+  const scope: Scope = { precision, buffers: addresses, globals, functions, imported: new Map(HOST.map((h, i) => [h.name, i])), alloc: allocIndex, simd };
   const compiled: Compiled[] = [...helpersList.map((h) => compileHelper(h, scope)), allocFunction(1), ...exported.map((e) => compileFunc(e.func, scope))];
 
   // Types: one per distinct signature.

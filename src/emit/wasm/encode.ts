@@ -11,7 +11,9 @@ export type Bytes = number[];
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const F32 = 0x7d;
-export type ValType = typeof I32 | typeof F64 | typeof F32;
+/** SIMD's 128-bit vector: two f64 or four f32 lanes. */
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F64 | typeof F32 | typeof V128;
 
 /** An unsigned LEB128 number. */
 export function u32(n: number): Bytes {
@@ -157,6 +159,28 @@ export const OP = {
   /** Bulk memory: fill(address, byte, length), memory 0. */
   "memory.fill": [0xfc, 0x0b, 0x00],
 } as const;
+
+/** SIMD's opcodes (prefix 0xfd, then the number as LEB128); a load or store takes a memarg, an extract a lane byte. */
+export const SIMD = {
+  "v128.load": simd(0x00),
+  "v128.load32_splat": simd(0x09),
+  "v128.load64_splat": simd(0x0a),
+  "v128.store": simd(0x0b),
+  "v128.const": simd(0x0c),
+  "f32x4.extract_lane": simd(0x1f),
+  "f64x2.extract_lane": simd(0x21),
+  "f32x4.add": simd(0xe4),
+  "f32x4.mul": simd(0xe6),
+  "f64x2.add": simd(0xf0),
+  "f64x2.mul": simd(0xf2),
+  /** Relaxed SIMD: a·b + c, fused or not as the machine does it. */
+  "f32x4.relaxed_madd": simd(0x105),
+  "f64x2.relaxed_madd": simd(0x107),
+} as const;
+
+function simd(op: number): Bytes {
+  return [0xfd, ...u32(op)];
+}
 
 /** A block type: no value, or one of a value type. */
 export const VOID = 0x40;

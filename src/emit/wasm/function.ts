@@ -10,6 +10,7 @@ import type { Expr, Func, Helper, Intrinsic, Param, Precision, Result, Scalar, S
 import { helperAsFunc, intrinsics } from "../../ir/ir.js";
 import { F64, I32, OP, VOID, f64, memarg, s32, u32, type Bytes, type ValType } from "./encode.js";
 import { INTRINSICS } from "./intrinsics.js";
+import { compileProduct, type KernelHost } from "./product.js";
 
 /** What a function body may name outside itself. */
 export interface Scope {
@@ -24,6 +25,8 @@ export interface Scope {
   readonly imported: ReadonlyMap<Intrinsic | "toInt32", number>;
   /** Index of alloc(bytes) → address, zero-filled. */
   readonly alloc: number;
+  /** Products as SIMD kernels (product.ts), or as their scalar loops. */
+  readonly simd: boolean;
 }
 
 export interface Compiled {
@@ -180,10 +183,27 @@ class FunctionCompiler {
         else this.expr(s.value, this.typeOf(s.value) === "i32" ? "i32" : "f64");
         return this.emit(OP.return);
       case "product":
-        return this.block(s.body);
+        // A layout with no kernel runs the product's scalar loops.
+        if (!this.s.simd || !compileProduct(s.product, this.kernelHost())) this.block(s.body);
+        return;
       case "comment":
         return;
     }
+  }
+
+  private kernelHost(): KernelHost {
+    return {
+      precision: this.s.precision,
+      emit: (...bytes) => this.emit(...bytes),
+      i32: (e) => this.expr(e, "i32"),
+      base: (array) => {
+        const fixed = this.s.buffers.get(array);
+        if (fixed === undefined) this.get(array);
+        else this.emit(OP["i32.const"], ...s32(fixed));
+      },
+      temp: (type) => this.temp(type),
+      release: (index, type) => this.release(index, type),
+    };
   }
 
   private loop(s: Stmt & { k: "for" }): void {

@@ -25,6 +25,8 @@ export interface WasmOptions {
    * (its arguments checked, its batch copied in) costs more than its step.
    */
   readonly typescriptBelow: number;
+  /** Products as SIMD kernels (the default), or as the scalar loops the TypeScript target runs, to the last bit the same. */
+  readonly simd?: boolean;
 }
 
 /** XOR's 103 flops and iris's 555 run as TypeScript; digits's 17,488 in WebAssembly. */
@@ -73,6 +75,7 @@ function render(m: LoweredModule, o: WasmOptions): string {
     owned.flatMap((x) => x.buffers),
     m.helpersUsed,
     m.precision,
+    o.simd ?? true,
   );
   const signatures = new Map(owned.flatMap((x) => x.functions.map((func) => [`${x.owner}.${func.name}`, signatureOf(func, x.model, x.sizes)] as const)));
   const delegated = new Set(owned.map((x) => x.owner));
