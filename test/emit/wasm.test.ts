@@ -51,7 +51,10 @@ type Module = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 
 /** The engine's own check of a module (Node's types know WebAssembly only as a namespace). */
 const validate = (bytes: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
-const wasmBytes = (code: string): Uint8Array => Uint8Array.from(Buffer.from(/\$decode\("([A-Za-z0-9+/=]+)"\)/.exec(code)![1]!, "base64"));
+/** The module's embedded variants: [plain SIMD], or [fused (relaxed SIMD), plain] when it has kernels. */
+const embedded = (code: string): Uint8Array[] => [...code.matchAll(/\$decode\("([A-Za-z0-9+/=]+)"\)/g)].map((m) => Uint8Array.from(Buffer.from(m[1]!, "base64")));
+/** The variant every engine runs. */
+const wasmBytes = (code: string): Uint8Array => embedded(code).at(-1)!;
 
 /** The target with every model in WebAssembly, however small (the default leaves small ones to TypeScript loops), its products as SIMD kernels. */
 const everyModel = wasmTarget({ typescriptBelow: 0 });

@@ -24,6 +24,8 @@ export interface Exported {
 
 export interface Assembled {
   readonly bytes: Uint8Array;
+  /** The same module with relaxed SIMD's fused multiply-add in its kernels, when it has kernels and was asked for. */
+  readonly fused?: Uint8Array;
   /** The offset of the memory import's limits flag (0x03 shared, 0x01 not), for a host without shared memory. */
   readonly sharedFlagAt: number;
   /** Pages the module needs at least: its buffers and a first heap. */
@@ -58,7 +60,7 @@ function allocFunction(heap: number): Compiled {
   return { params: [I32], results: [I32], locals: [I32, I32], code };
 }
 
-export function assemble(exported: readonly Exported[], buffers: readonly Buffer[], helpersUsed: ReadonlySet<string>, precision: Precision, simd = true): Assembled {
+export function assemble(exported: readonly Exported[], buffers: readonly Buffer[], helpersUsed: ReadonlySet<string>, precision: Precision, simd: "plain" | "none" = "plain", relaxed = true): Assembled {
   const elementBytes = precision === "f64" ? 8 : 4;
   // Buffers from address 16 (0 stays unused), 16-byte aligned for v128 loads.
   const addresses = new Map<string, number>();
@@ -75,7 +77,9 @@ export function assemble(exported: readonly Exported[], buffers: readonly Buffer
   const allocIndex = hostCount + helpersList.length;
   const globals = new Map([[RANDOM_STATE.name, { index: 0, type: "i32" as const }], ["heap", { index: 1, type: "i32" as const }]]);
   const scope: Scope = { precision, buffers: addresses, globals, functions, imported: new Map(HOST.map((h, i) => [h.name, i])), alloc: allocIndex, simd };
-  const compiled: Compiled[] = [...helpersList.map((h) => compileHelper(h, scope)), allocFunction(1), ...exported.map((e) => compileFunc(e.func, scope))];
+  const compile = (scope: Scope): Compiled[] => [...helpersList.map((h) => compileHelper(h, scope)), allocFunction(1), ...exported.map((e) => compileFunc(e.func, scope))];
+  const compiled = compile(scope);
+  const fusedCode = simd === "plain" && relaxed ? compile({ ...scope, simd: "fused" }) : undefined;
 
   // Types: one per distinct signature.
   const types: Bytes[] = [];
@@ -103,19 +107,24 @@ export function assemble(exported: readonly Exported[], buffers: readonly Buffer
     [...name("alloc"), EXTERNAL.func, ...u32(allocIndex)],
     [...name("heap"), EXTERNAL.global, 1],
   ];
-  const sections = [
+  const sections = (code: readonly Compiled[]) => [
     section(SECTION.type, vec(types)),
     section(SECTION.import, vec(imports)),
     section(SECTION.function, vec(funcTypes.map((t) => u32(t)))),
     section(SECTION.global, globalSection),
     section(SECTION.export, vec(exports)),
-    section(SECTION.code, vec(compiled.map((c) => body(c.locals, c.code)))),
+    section(SECTION.code, vec(code.map((c) => body(c.locals, c.code)))),
   ];
-  const bytes = module(sections);
-  // The memory import's limits flag: just after its name and kind, in the import section.
+  const bytes = module(sections(compiled));
+  const fused = fusedCode === undefined ? undefined : module(sections(fusedCode));
+  // The memory import's limits flag: just after its name and kind, in the import section (the same place in both variants).
   const sharedFlagAt = findFlag(bytes, memoryImport);
-  return { bytes, sharedFlagAt, minPages, maxPages: MAX_PAGES, exports: exported };
+  const assembled = { bytes, sharedFlagAt, minPages, maxPages: MAX_PAGES, exports: exported };
+  // A module with no kernel is the same either way.
+  return fused === undefined || sameBytes(fused, bytes) ? assembled : { ...assembled, fused };
 }
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function findFlag(bytes: Uint8Array, prefix: Bytes): number {
   outer: for (let i = 0; i + prefix.length < bytes.length; i++) {

@@ -25,9 +25,11 @@ export interface Scope {
   readonly imported: ReadonlyMap<Intrinsic | "toInt32", number>;
   /** Index of alloc(bytes) → address, zero-filled. */
   readonly alloc: number;
-  /** Products as SIMD kernels (product.ts), or as their scalar loops. */
-  readonly simd: boolean;
+  /** Products as SIMD kernels (product.ts), with relaxed SIMD's fused multiply-add or not, or as their scalar loops. */
+  readonly simd: Simd;
 }
+
+export type Simd = "plain" | "fused" | "none";
 
 export interface Compiled {
   readonly params: readonly ValType[];
@@ -184,7 +186,7 @@ class FunctionCompiler {
         return this.emit(OP.return);
       case "product":
         // A layout with no kernel runs the product's scalar loops.
-        if (!this.s.simd || !compileProduct(s.product, this.kernelHost())) this.block(s.body);
+        if (this.s.simd === "none" || !compileProduct(s.product, this.kernelHost(), this.s.simd === "fused")) this.block(s.body);
         return;
       case "comment":
         return;

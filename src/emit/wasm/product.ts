@@ -53,11 +53,15 @@ const set = (i: number): Bytes => [OP["local.set"], ...u32(i)];
 const i32 = (n: number): Bytes => [OP["i32.const"], ...s32(n)];
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** Emits the product's kernel; false when its layout has none (the caller runs its loops). */
-export function compileProduct(p: Product, host: KernelHost, blocks: KernelBlocks = SIMD_BLOCKS): boolean {
+/**
+ * Emits the product's kernel; false when its layout has none (the caller
+ * runs its loops). `fused`: relaxed SIMD's multiply-add, one rounding
+ * where the machine has FMA (an engine without relaxed SIMD refuses it).
+ */
+export function compileProduct(p: Product, host: KernelHost, fused: boolean, blocks: KernelBlocks = SIMD_BLOCKS): boolean {
   const kind = kernelOf(p);
   if (kind === undefined) return false;
-  new Kernel(p, host, blocks).emit(kind);
+  new Kernel(p, host, fused, blocks).emit(kind);
   return true;
 }
 
@@ -79,6 +83,7 @@ class Kernel {
   constructor(
     private readonly p: Product,
     private readonly h: KernelHost,
+    private readonly fused: boolean,
     private readonly blocks: KernelBlocks,
   ) {
     this.E = h.precision === "f64" ? 8 : 4;
@@ -193,7 +198,7 @@ class Kernel {
     this.loop(() => h.emit(...i32(0)), vectorEnd, 16, (k) => {
       pl.forEach((ptr, a) => h.emit(...get(ptr), ...get(k), OP["i32.add"], ...SIMD["v128.load"], ...memarg(4, 0), ...set(lv[a]!)));
       pr.forEach((ptr, b) => h.emit(...get(ptr), ...get(k), OP["i32.add"], ...SIMD["v128.load"], ...memarg(4, 0), ...set(rv[b]!)));
-      acc.forEach((row, a) => row.forEach((s, b) => h.emit(...get(s), ...get(lv[a]!), ...get(rv[b]!), ...this.mul(), ...this.add(), ...set(s))));
+      acc.forEach((row, a) => row.forEach((s, b) => this.multiplyAdd(s, lv[a]!, rv[b]!)));
     });
     const sums = acc.map((row) => row.map((s) => this.local(F64, () => this.lanesAdded(s))));
     // The last entries of k, fewer than a vector's lanes, one at a time.
@@ -250,7 +255,7 @@ class Kernel {
     this.loop(() => h.emit(...i32(0)), this.depth, 1, () => {
       lv.forEach((x, v) => h.emit(...get(pl), ...SIMD["v128.load"], ...memarg(4, 16 * v), ...set(x)));
       rv.forEach((x, b) => h.emit(...get(pr[b]!), ...this.splat(), ...set(x)));
-      acc.forEach((row, v) => row.forEach((s, b) => h.emit(...get(s), ...get(lv[v]!), ...get(rv[b]!), ...this.mul(), ...this.add(), ...set(s))));
+      acc.forEach((row, v) => row.forEach((s, b) => this.multiplyAdd(s, lv[v]!, rv[b]!)));
       this.advance(pl, p.left.strides[1] * E);
       pr.forEach((x) => this.advance(x, p.right.strides[1] * E));
     });
@@ -288,6 +293,13 @@ class Kernel {
   }
 
   // ---- the precision's instructions
+
+  /** s += x · y, lane by lane. */
+  private multiplyAdd(s: number, x: number, y: number): void {
+    const { h } = this;
+    if (this.fused) h.emit(...get(x), ...get(y), ...get(s), ...(this.E === 8 ? SIMD["f64x2.relaxed_madd"] : SIMD["f32x4.relaxed_madd"]), ...set(s));
+    else h.emit(...get(s), ...get(x), ...get(y), ...this.mul(), ...this.add(), ...set(s));
+  }
 
   private mul(): Bytes {
     return this.E === 8 ? SIMD["f64x2.mul"] : SIMD["f32x4.mul"];

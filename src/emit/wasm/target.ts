@@ -27,6 +27,12 @@ export interface WasmOptions {
   readonly typescriptBelow: number;
   /** Products as SIMD kernels (the default), or as the scalar loops the TypeScript target runs, to the last bit the same. */
   readonly simd?: boolean;
+  /**
+   * Also embed the kernels with relaxed SIMD's fused multiply-add (the
+   * default), chosen at load time where the engine validates them (Chrome,
+   * Node 22; Node 20 only with --experimental-wasm-relaxed-simd).
+   */
+  readonly relaxed?: boolean;
 }
 
 /** XOR's 103 flops and iris's 555 run as TypeScript; digits's 17,488 in WebAssembly. */
@@ -75,7 +81,8 @@ function render(m: LoweredModule, o: WasmOptions): string {
     owned.flatMap((x) => x.buffers),
     m.helpersUsed,
     m.precision,
-    o.simd ?? true,
+    o.simd === false ? "none" : "plain",
+    o.relaxed ?? true,
   );
   const signatures = new Map(owned.flatMap((x) => x.functions.map((func) => [`${x.owner}.${func.name}`, signatureOf(func, x.model, x.sizes)] as const)));
   const delegated = new Set(owned.map((x) => x.owner));

@@ -99,6 +99,7 @@ export function prelude(a: Assembled, signatures: ReadonlyMap<string, Signature>
 declare const WebAssembly: {
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: ArrayBufferLike };
   Module: new (bytes: Uint8Array) => object;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
   instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { readonly exports: Record<string, unknown> } }>;
 };
@@ -111,7 +112,9 @@ type $Signature = {
 
 const $signatures: Record<string, $Signature> = ${sigs === "" ? "{}" : `{\n${sigs}\n}`};
 
-const $bytes = $decode("${base64(a.bytes)}");
+${a.fused === undefined ? `const $bytes = $decode("${base64(a.bytes)}");` : `// Relaxed SIMD's fused multiply-add where the engine has it: an engine without it refuses the whole module.
+const $fused = $decode("${base64(a.fused)}");
+const $bytes = WebAssembly.validate($fused) ? $fused : $decode("${base64(a.bytes)}");`}
 
 /** Base64 to bytes, with no platform's help. */
 function $decode(text: string): Uint8Array {
