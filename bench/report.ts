@@ -54,6 +54,8 @@ export interface Results {
   readonly versions: Readonly<Record<string, string>>;
   readonly workloads: readonly WorkloadResult[];
   readonly ceiling?: CeilingResult;
+  /** The wasm SIMD ceiling (bench/ceiling-wasm.ts), f32x4 and f64x2. */
+  readonly wasmCeiling?: { readonly f32: CeilingResult; readonly f64: CeilingResult };
   readonly extras?: Extras;
 }
 
@@ -114,7 +116,7 @@ function fasterHand(w: WorkloadResult): number | undefined {
 interface Target {
   readonly what: string;
   readonly workloads: readonly string[];
-  readonly measure: (w: WorkloadResult) => number | undefined;
+  readonly measure: (w: WorkloadResult, results: Results) => number | undefined;
   readonly atLeast: number;
 }
 
@@ -126,13 +128,31 @@ const targets: readonly Target[] = [
   { what: "generated f64 vs TensorFlow.js cpu", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js cpu"), atLeast: 3 },
   { what: "generated f64 vs TensorFlow.js wasm (reported)", workloads: ["W3", "W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js wasm"), atLeast: 0 },
   { what: "generated f64 vs PyTorch f32, one thread (reported)", workloads: ["W1", "W2", "W3", "W4", "W5"], measure: (w) => ratio(w, "PyTorch f32"), atLeast: 0 },
-  // The WebAssembly target's bars (its SIMD kernels are still to come).
+  // The WebAssembly target's bars.
+  { what: "wasm f32, share of the wasm f32x4 ceiling (nominal)", workloads: ["W4", "W5"], measure: (w, r) => share(w, r, "generated wasm f32", "f32"), atLeast: 0.5 },
+  { what: "wasm f32 relaxed SIMD, share of the wasm f32x4 ceiling (reported)", workloads: ["W4", "W5"], measure: (w, r) => share(w, r, "generated wasm f32 relaxed", "f32"), atLeast: 0 },
+  { what: "wasm f64, share of the wasm f64x2 ceiling (reported)", workloads: ["W4", "W5"], measure: (w, r) => share(w, r, "generated wasm f64", "f64"), atLeast: 0 },
   { what: "wasm f64 vs the TypeScript target f64", workloads: ["W4", "W5"], measure: (w) => ratio(w, "generated f64", "generated wasm f64"), atLeast: 2 },
   { what: "wasm f32 vs the TypeScript target f32", workloads: ["W3"], measure: (w) => ratio(w, "generated f32", "generated wasm f32"), atLeast: 2 },
   { what: "wasm f64 vs the TypeScript target f64", workloads: ["W1", "W2"], measure: (w) => ratio(w, "generated f64", "generated wasm f64"), atLeast: 1 },
   { what: "wasm f32 vs TensorFlow.js wasm", workloads: ["W4", "W5"], measure: (w) => ratio(w, "TensorFlow.js wasm", "generated wasm f32"), atLeast: 4 },
   { what: "wasm f32 vs PyTorch f32, one thread", workloads: ["W4", "W5"], measure: (w) => ratio(w, "PyTorch f32", "generated wasm f32"), atLeast: 3 },
+  { what: "wasm f32 relaxed SIMD vs PyTorch f32, one thread (reported)", workloads: ["W4", "W5"], measure: (w) => ratio(w, "PyTorch f32", "generated wasm f32 relaxed"), atLeast: 0 },
 ];
+
+/** A peer's nominal GFLOP/s on w. */
+function rateOf(w: WorkloadResult, peer: string): number | undefined {
+  const r = w.peers.find((x) => x.peer === peer);
+  const s = r === undefined ? undefined : summarise(r);
+  return s === undefined ? undefined : (s.examplesPerSecond * nominalFlops(w.sizes)) / 1e9;
+}
+
+/** A peer's nominal rate over the wasm SIMD ceiling on w's shapes. */
+function share(w: WorkloadResult, results: Results, peer: string, lanes: "f32" | "f64"): number | undefined {
+  const rate = rateOf(w, peer);
+  const ceil = ceilingOf(w, results.wasmCeiling?.[lanes]);
+  return rate === undefined || ceil === undefined ? undefined : rate / ceil;
+}
 
 /** The ceiling for a workload: its three products per layer at the best kernel's speed, as one rate. */
 export function ceilingOf(w: WorkloadResult, c: CeilingResult | undefined): number | undefined {
@@ -171,7 +191,7 @@ export function render(results: Results): string {
   out.push(table(["target", "workload", "measured", "bar", "met"], targets.flatMap((t) => t.workloads.flatMap((id) => {
     const w = ws.find((x) => x.id === id);
     if (w === undefined) return [];
-    const got = t.measure(w);
+    const got = t.measure(w, results);
     return [[t.what, id, got === undefined ? "–" : times(got), t.atLeast > 0 ? `≥ ${t.atLeast}×` : "–", t.atLeast === 0 ? "" : got !== undefined && got >= t.atLeast ? "yes" : "**no**"]];
   }))));
   out.push("");
@@ -187,6 +207,19 @@ export function render(results: Results): string {
     const checks = w.peers.map((p) => summarise(p)?.gradcheck).filter((g): g is number => g !== undefined);
     return [w.id, gen?.toFixed(2) ?? "–", hand.toFixed(2), ceil?.toFixed(2) ?? "–", gen !== undefined && ceil !== undefined ? `${Math.round((100 * gen) / ceil)} %` : "–", checks.length === 0 ? "–" : Math.max(...checks).toExponential(1)];
   })));
+  if (results.wasmCeiling !== undefined) {
+    const c = results.wasmCeiling;
+    out.push("", `The WebAssembly target against the wasm SIMD ceiling on its shapes (bench/ceiling-wasm.ts: ${c.f32.method.replace("f32x4, ", "")}), nominal GFLOP/s:`, "");
+    const cellOf = (w: WorkloadResult, peer: string, lanes: "f32" | "f64") => {
+      const [rate, ceil] = [rateOf(w, peer), ceilingOf(w, c[lanes])];
+      return [rate?.toFixed(2) ?? "–", ceil?.toFixed(2) ?? "–", rate !== undefined && ceil !== undefined ? `${Math.round((100 * rate) / ceil)} %` : "–"];
+    };
+    out.push(table(["workload", "wasm f64", "f64x2 ceiling", "share", "wasm f32", "wasm f32 relaxed", "f32x4 ceiling", "share (plain)"], ws.map((w) => {
+      const [f64, f64c, f64s] = cellOf(w, "generated wasm f64", "f64");
+      const [f32, f32c, f32s] = cellOf(w, "generated wasm f32", "f32");
+      return [w.id, f64!, f64c!, f64s!, f32!, rateOf(w, "generated wasm f32 relaxed")?.toFixed(2) ?? "–", f32c!, f32s!];
+    })));
+  }
   out.push(...renderExtras(results));
   return out.join("\n");
 }

@@ -2,7 +2,7 @@
 // [-- --skip=ceiling,extras] [-- --results=DIR] [-- --readme]`: the whole
 // benchmark in one run. For each workload it writes the data and the initial
 // weights once (bench/.cache/), runs every peer in a process of its own on
-// them, then measures the JS matmul ceiling and the compiler's own numbers
+// them, then measures the JS and wasm SIMD matmul ceilings and the compiler's own numbers
 // (bench/extras.ts), writes everything as JSON to bench/results/, prints the
 // tables, and with --readme puts them into README.md.
 //
@@ -54,6 +54,8 @@ const peers: Peer[] = [
   ...(quick ? [] : [{ name: "generated f32", command: tsx("bench/peers/generated.ts"), precision: "f32" } as const]),
   { name: "generated wasm f64", command: tsx("bench/peers/generated.ts", "wasm") },
   ...(quick ? [] : [{ name: "generated wasm f32", command: tsx("bench/peers/generated.ts", "wasm"), precision: "f32" } as const]),
+  // Node 20 has relaxed SIMD behind a flag (newer Node and Chrome by default): the module then takes its fused kernels.
+  ...(quick ? [] : [{ name: "generated wasm f32 relaxed", command: (job: string): [string, string[]] => [process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", "bench/peers/generated.ts", job, "wasm"]], precision: "f32" } as const]),
   { name: "hand-written (a)", command: tsx("bench/peers/handwritten-a.ts") },
   { name: "hand-written (b)", command: tsx("bench/peers/handwritten-b.ts") },
   { name: "TensorFlow.js cpu", command: tsx("bench/peers/tfjs.ts", "cpu") },
@@ -192,6 +194,7 @@ const measured = (what: string, name: string, run: () => unknown): unknown => {
   return r;
 };
 const ceiling = measured("the JS matmul ceiling", "ceiling", () => child("bench/ceiling.ts", JSON.stringify(shapes), ...(quick ? ["--quick"] : [])));
+const wasmCeiling = measured("the wasm SIMD matmul ceiling", "ceiling", () => child("bench/ceiling-wasm.ts", JSON.stringify(shapes), ...(quick ? ["--quick"] : [])));
 const extras = measured("the compiler's own numbers", "extras", () => child("bench/extras.ts", ...(quick ? ["--quick"] : [])));
 
 const output: Results = {
@@ -202,6 +205,7 @@ const output: Results = {
   versions: { nndc: version("."), typescript: version("typescript"), "@tensorflow/tfjs": version("@tensorflow/tfjs"), "@tensorflow/tfjs-backend-wasm": version("@tensorflow/tfjs-backend-wasm"), torch: python === undefined ? "absent (no python3 with torch; on Debian: apt-get install python3-torch)" : execFileSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).trim() },
   workloads: results,
   ceiling,
+  wasmCeiling,
   extras,
 } as Results;
 mkdirSync(resultsDir, { recursive: true });
