@@ -13,7 +13,7 @@
  * ±2³¹ by construction, since every buffer is smaller, so a target may
  * compute it in any wider type) and, through the wrapping intrinsics, the
  * seeded generator's. bool is what comparisons give and tests take.
- * (128-bit vector types join here with the WebAssembly SIMD target.)
+ * (Vectors are not IR values: a target with SIMD runs a `product` statement as a kernel of its own.)
  */
 export type Scalar = "f64" | "i32";
 export type Type = Scalar | "bool";
