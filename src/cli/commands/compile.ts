@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { compile, type Precision } from "../../pipeline/compile.js";
 import { targetNamed, type TargetName } from "../../pipeline/targets.js";
 import { runsAsTypeScript, SMALL_MODEL_FLOPS } from "../../emit/wasm/target.js";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { error, hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkFile } from "../frontend.js";
 import { report } from "../report.js";
 import { writeOutput } from "../files.js";
@@ -21,6 +21,10 @@ export interface CompileCommandOptions {
 }
 
 export async function compileCommand(files: readonly string[], options: CompileCommandOptions): Promise<number> {
+  if (options.wasmAlways === true && options.target !== "wasm") {
+    report([error("NND3010", undefined, "--target", "wasm when --wasm-always is given", options.target)]);
+    return EXIT.userError;
+  }
   let status: number = EXIT.ok;
   for (const file of files) {
     const started = performance.now();
