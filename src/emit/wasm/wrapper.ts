@@ -163,6 +163,7 @@ export const ready: Promise<void> = (() => {
 
 /** The arrays init and zeros gave out: views onto the module's memory, passed as they are. */
 const $views = new WeakSet<object>();
+let $viewsOut = false;
 
 function $export(name: string): (...args: number[]) => unknown {
   if ($exports === undefined) throw new Error("the WebAssembly module is still compiling: await ready first");
@@ -186,7 +187,10 @@ function $pass(name: string, slot: number, x: unknown, need: number, what: strin
   if (slots === undefined) $staging.set(name, (slots = []));
   let s = slots[slot];
   if (s === undefined || s.capacity < part.length) {
-    const at = $export("alloc")(part.length * ${array}.BYTES_PER_ELEMENT) as number;
+    const bytes = part.length * ${array}.BYTES_PER_ELEMENT;
+    // Unshared memory that grew would cut off the views given out, in the middle of the call that passes them.
+    if (!$shared && $viewsOut && ($exports!["heap"] as { value: number }).value + bytes + 64 > $buffer.byteLength) throw new RangeError(\`\${name}: \${what} needs more memory than the module has left, and without shared memory (a page that is not cross-origin isolated) it cannot grow without cutting off the arrays init and zeros gave out: pass fewer examples a call, or serve the page cross-origin isolated\`);
+    const at = $export("alloc")(bytes) as number;
     $buffer = $memory.buffer;
     slots[slot] = s = { at, capacity: part.length, view: new ${array}($buffer, at, part.length) };
   }
@@ -232,6 +236,7 @@ function $call<T>(name: string, args: readonly unknown[]): T {
     const view = new ${array}($buffer, at, length);
     if (!keep) return view.slice();
     $views.add(view);
+    $viewsOut = true;
     return view;
   };
   let out: unknown;
