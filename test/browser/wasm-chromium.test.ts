@@ -17,6 +17,7 @@ import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../src/index.js";
 import { loadGenerated, type GeneratedModel } from "../../src/pipeline/load.js";
+import { withinScale } from "../support/values.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const NO_CHROMIUM = `skipped: no Chromium at ${CHROMIUM}; apt-get install chromium`;
@@ -245,8 +246,7 @@ describe.skipIf(!hasChromium)(`the WebAssembly target in headless Chromium${hasC
     // Chromium has relaxed SIMD: the fused kernels run, within 1e-12 of the TypeScript target.
     expect(result.kernels.fused).toBe(true);
     expect(Math.abs(result.kernels.loss - expected.loss)).toBeLessThanOrEqual(1e-12 * Math.abs(expected.loss));
-    const scale = Math.max(...expected.W1.map(Math.abs));
-    const worst = Math.max(...expected.W1.map((w, i) => Math.abs(result.kernels.W1[i]! - w)));
-    expect(worst, "W1's gradient, largest difference").toBeLessThanOrEqual(1e-12 * scale);
+    const { ok, worst, scale } = withinScale(result.kernels.W1, expected.W1, 1e-12);
+    expect(ok, `W1's gradient: largest difference ${worst}, against its largest entry ${scale}`).toBe(true);
   }, 2 * TIMEOUT);
 });

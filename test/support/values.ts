@@ -24,3 +24,14 @@ export function worst(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(a[i]!), Math.abs(b[i]!)));
   return w;
 }
+
+/**
+ * Every entry of got within rel of want's largest entry: how two sums of the
+ * same terms in another order differ (an entry that cancels to near 0 keeps
+ * the rounding of its terms, not of itself).
+ */
+export function withinScale(got: ArrayLike<number>, want: ArrayLike<number>, rel: number): { worst: number; scale: number; ok: boolean } {
+  const scale = Math.max(0, ...Array.from(want, Math.abs));
+  const worst = Math.max(0, ...Array.from(want, (w, i) => Math.abs(got[i]! - w)));
+  return { worst, scale, ok: got.length === want.length && worst <= rel * scale };
+}
